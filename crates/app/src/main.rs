@@ -1,0 +1,332 @@
+//! The `huajie` binary: command-line entry point for every job of the product.
+
+mod demo;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use huajie_domain::user::{UserDraft, password};
+use huajie_store::audit::Author;
+use huajie_store::{Store, StoreError, database_url, redact_url};
+
+/// 化解 huajie — 行政争议化解管理系统（台账、期限、出庭、预警、督办、统计）。
+#[derive(Debug, Parser)]
+#[command(name = "huajie", version, about, long_about = None)]
+struct Cli {
+    /// Database: a SQLite file path (default huajie.db) or a postgres:// URL.
+    #[arg(
+        long,
+        short = 'd',
+        global = true,
+        env = "HUAJIE_DATABASE",
+        default_value = "huajie.db"
+    )]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start the web server (REST API, OpenAPI, Swagger UI); migrates the database first.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and install default code lists.
+    Migrate,
+    /// Create the demo county with three years of cases, or N extra proceedings with --scale.
+    Demo(DemoArgs),
+    /// Manage users: add, reset-password, list, token.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "HUAJIE_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Load the demo county first when the database has no units yet.
+    #[arg(long)]
+    demo: bool,
+    /// Maximum database connections.
+    #[arg(long, env = "HUAJIE_DB_CONNECTIONS", default_value_t = 16)]
+    db_connections: u32,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Seed of the generator: the same seed gives the same data.
+    #[arg(long, default_value_t = 2024)]
+    seed: u64,
+    /// Generate this many proceedings quickly for benchmarks instead of the realistic demo.
+    #[arg(long)]
+    scale: Option<u64>,
+    /// Proceedings per transaction when loading --scale data.
+    #[arg(long, default_value_t = 2000)]
+    batch: usize,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user.
+    Add {
+        /// Login name (3–32 of a-z 0-9 _ . -).
+        username: String,
+        /// Real name shown in the product.
+        #[arg(long)]
+        name: String,
+        /// coordinator, unit_clerk, unit_head, leader, court_liaison or auditor.
+        #[arg(long)]
+        role: String,
+        /// Id of the user's unit (see `huajie user list` or GET /api/v1/units).
+        #[arg(long)]
+        unit: i64,
+        /// Initial password (8+ characters with letters and digits); also read from HUAJIE_PASSWORD.
+        #[arg(long, env = "HUAJIE_PASSWORD")]
+        password: String,
+    },
+    /// Set a new password for a user (revokes their API tokens).
+    ResetPassword {
+        username: String,
+        #[arg(long, env = "HUAJIE_PASSWORD")]
+        password: String,
+    },
+    /// List users with their role and unit.
+    List,
+    /// Issue an API token for a user and print it.
+    Token {
+        username: String,
+        /// What the token is for.
+        #[arg(long, default_value = "命令行")]
+        label: String,
+    },
+}
+
+/// A failure with its exit status: 2 for bad input, 1 for everything else.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        let code = match e {
+            StoreError::Invalid(_)
+            | StoreError::NotFound
+            | StoreError::Conflict { .. }
+            | StoreError::Forbidden(_) => 2,
+            _ => 1,
+        };
+        let message = match e {
+            StoreError::Invalid(inv) => inv.to_string(),
+            other => other.to_string(),
+        };
+        Failure { code, message }
+    }
+}
+
+impl From<huajie_domain::Invalid> for Failure {
+    fn from(e: huajie_domain::Invalid) -> Self {
+        Failure {
+            code: 2,
+            message: e.to_string(),
+        }
+    }
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure {
+        code: 2,
+        message: message.into(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HUAJIE_LOG")
+                .unwrap_or_else(|_| "info,sqlx=error".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("错误：{}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+async fn open(database: &str, connections: u32) -> Result<Store, Failure> {
+    let url = database_url(database);
+    let store = Store::connect(&url, connections)
+        .await
+        .map_err(|e| Failure {
+            code: 1,
+            message: format!("无法连接数据库 {}：{e}", redact_url(&url)),
+        })?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Migrate => {
+            open(&cli.database, 2).await?;
+            println!(
+                "数据库已迁移到最新版本：{}",
+                redact_url(&database_url(&cli.database))
+            );
+            Ok(())
+        }
+        Command::Serve(args) => serve(&cli.database, args).await,
+        Command::Demo(args) => {
+            let store = open(&cli.database, 4).await?;
+            match args.scale {
+                Some(n) => demo::scale(&store, args.seed, n, args.batch.clamp(1, 20_000)).await,
+                None => {
+                    let summary = demo::demo(&store, args.seed).await?;
+                    println!("{summary}");
+                    Ok(())
+                }
+            }
+        }
+        Command::User(cmd) => user(&cli.database, cmd).await,
+    }
+}
+
+async fn serve(database: &str, args: ServeArgs) -> Result<(), Failure> {
+    let store = open(database, args.db_connections.max(2)).await?;
+    if args.demo && store.list_units(None).await?.is_empty() {
+        let summary = demo::demo(&store, 2024).await?;
+        println!("{summary}");
+    }
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .map_err(|e| Failure {
+            code: 1,
+            message: format!("无法监听 {}：{e}", args.bind),
+        })?;
+    let addr = listener.local_addr().map_err(|e| Failure {
+        code: 1,
+        message: e.to_string(),
+    })?;
+    println!("huajie 已启动：http://{addr}/  （接口文档 http://{addr}/api/docs/ ）");
+    println!("数据库：{}", redact_url(&database_url(database)));
+    if args.demo {
+        println!(
+            "演示账号：{} / {}（司法局协调员），其他账号见 `huajie user list`",
+            demo::COORDINATOR,
+            demo::PASSWORD
+        );
+    }
+    let app = huajie_web::router(store);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| Failure {
+            code: 1,
+            message: e.to_string(),
+        })
+}
+
+async fn user(database: &str, cmd: UserCommand) -> Result<(), Failure> {
+    let store = open(database, 2).await?;
+    let by = Author::system("huajie user");
+    match cmd {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            unit,
+            password: pw,
+        } => {
+            let draft = UserDraft {
+                version: None,
+                username: Some(username),
+                display_name: Some(name),
+                role: Some(role),
+                unit_id: Some(unit),
+                active: Some(true),
+            };
+            let mut inv = huajie_domain::Invalid::default();
+            let input = draft.validate().map_err(|e| inv.extend(e)).ok();
+            if let Err(e) = password("password", &pw) {
+                inv.push(e);
+            }
+            let input = inv.into_result(input)?.expect("validated");
+            let u = store
+                .create_user(&by, &input, &huajie_web::auth::hash_password(&pw), None)
+                .await?;
+            println!(
+                "已创建用户 {}（编号 {}，{}）",
+                u.username,
+                u.id,
+                u.role.label()
+            );
+        }
+        UserCommand::ResetPassword {
+            username,
+            password: pw,
+        } => {
+            password("password", &pw).map_err(huajie_domain::Invalid::from)?;
+            let u = store
+                .user_by_name(&username)
+                .await
+                .map_err(|_| usage(format!("用户“{username}”不存在")))?;
+            store
+                .set_password(&by, u.id, &huajie_web::auth::hash_password(&pw))
+                .await?;
+            println!("已重置用户 {} 的密码，其原有 API 令牌已作废", u.username);
+        }
+        UserCommand::List => {
+            use std::io::Write;
+            let units = store.list_units(None).await?;
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (e.g. `| head`) ends the listing quietly.
+            let _ = writeln!(
+                out,
+                "{:<6}{:<20}{:<12}{:<16}单位",
+                "编号", "用户名", "姓名", "角色"
+            );
+            for u in store.list_users(None).await? {
+                let unit = units
+                    .iter()
+                    .find(|x| x.id == u.unit_id)
+                    .map(|x| x.name.as_str())
+                    .unwrap_or("");
+                let state = if u.active { "" } else { "（已停用）" };
+                if writeln!(
+                    out,
+                    "{:<8}{:<22}{:<10}{:<14}{unit}{state}",
+                    u.id,
+                    u.username,
+                    u.display_name,
+                    u.role.label()
+                )
+                .is_err()
+                {
+                    break;
+                }
+            }
+        }
+        UserCommand::Token { username, label } => {
+            let u = store
+                .user_by_name(&username)
+                .await
+                .map_err(|_| usage(format!("用户“{username}”不存在")))?;
+            let (token, hash) = huajie_web::auth::new_token();
+            store.create_token(&by, u.id, &label, &hash).await?;
+            println!("{token}");
+        }
+    }
+    Ok(())
+}

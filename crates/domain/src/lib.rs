@@ -1,0 +1,19 @@
+//! huajie domain model: pure types and rules of the administrative-dispute field.
+//!
+//! Architecture invariant: this crate does no I/O (no database, no network, no clock,
+//! no file system). Every constructor validates its input and reports problems as
+//! [`FieldError`]s with a machine code and a Simplified-Chinese message.
+
+pub mod access;
+pub mod case_no;
+pub mod codes;
+pub mod error;
+pub mod hearing;
+pub mod ledger;
+pub mod outcome;
+pub mod proceeding;
+pub mod records;
+pub mod unit;
+pub mod user;
+
+pub use error::{FieldError, Invalid};

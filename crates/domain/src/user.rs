@@ -1,0 +1,163 @@
+//! Users and roles (DOMAIN.md §2).
+
+use serde::Deserialize;
+
+use crate::error::{FieldError, Invalid, text};
+use crate::unit::labelled_enum;
+
+labelled_enum!(
+    /// What a user is in the field; decides what they see and may change (see [`crate::access`]).
+    Role {
+        Coordinator = "coordinator", "司法局协调员";
+        UnitClerk = "unit_clerk", "单位联络员";
+        UnitHead = "unit_head", "单位负责人";
+        Leader = "leader", "县领导";
+        CourtLiaison = "court_liaison", "法院联络员";
+        Auditor = "auditor", "审计员";
+    } "角色"
+);
+
+/// Login name: 3–32 characters of `a-z 0-9 _ . -`, starting with a letter or digit.
+pub fn username(field: &str, value: &str) -> Result<String, FieldError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(FieldError::required(field, "用户名"));
+    }
+    let ok = (3..=32).contains(&v.len())
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
+        && v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(v.to_string())
+    } else {
+        Err(FieldError::new(
+            field,
+            "invalid_username",
+            format!("用户名“{v}”无效：须为3至32位小写字母、数字或 _ . -，并以字母或数字开头"),
+        ))
+    }
+}
+
+/// Password policy: at least 8 characters, at most 128, with letters and digits.
+pub fn password(field: &str, value: &str) -> Result<(), FieldError> {
+    let n = value.chars().count();
+    if n < 8 || n > 128 {
+        return Err(FieldError::new(
+            field,
+            "weak_password",
+            "密码长度须为8至128个字符",
+        ));
+    }
+    if !value.chars().any(|c| c.is_alphabetic()) || !value.chars().any(|c| c.is_ascii_digit()) {
+        return Err(FieldError::new(
+            field,
+            "weak_password",
+            "密码须同时包含字母和数字",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInput {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: i64,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserDraft {
+    /// Version read before an update: required on PUT, ignored on create.
+    pub version: Option<i64>,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    /// coordinator, unit_clerk, unit_head, leader, court_liaison or auditor.
+    pub role: Option<String>,
+    pub unit_id: Option<i64>,
+    pub active: Option<bool>,
+}
+
+impl UserDraft {
+    pub fn validate(&self) -> Result<UserInput, Invalid> {
+        let mut inv = Invalid::default();
+        let username = username("username", self.username.as_deref().unwrap_or(""))
+            .map_err(|e| inv.push(e))
+            .ok();
+        let display_name = text(
+            "display_name",
+            "姓名",
+            self.display_name.as_deref().unwrap_or(""),
+            50,
+        )
+        .map_err(|e| inv.push(e))
+        .ok();
+        let role = match self.role.as_deref() {
+            None => {
+                inv.push(FieldError::required("role", "角色"));
+                None
+            }
+            Some(r) => Role::parse_field("role", r).map_err(|e| inv.push(e)).ok(),
+        };
+        if self.unit_id.is_none() {
+            inv.push(FieldError::required("unit_id", "所属单位"));
+        }
+        match (username, display_name, role, self.unit_id) {
+            (Some(username), Some(display_name), Some(role), Some(unit_id)) if inv.is_empty() => {
+                Ok(UserInput {
+                    username,
+                    display_name,
+                    role,
+                    unit_id,
+                    active: self.active.unwrap_or(true),
+                })
+            }
+            _ => Err(inv),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        assert_eq!(username("u", " admin ").unwrap(), "admin");
+        for bad in ["ab", "Admin", "张三", "-abc", "a b c"] {
+            assert_eq!(
+                username("u", bad).unwrap_err().code,
+                "invalid_username",
+                "{bad}"
+            );
+        }
+        assert_eq!(username("u", "").unwrap_err().code, "required");
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(password("p", "huajie2024").is_ok());
+        assert!(password("p", "短1").is_err());
+        assert!(password("p", "onlyletters").is_err());
+        assert!(password("p", "12345678").is_err());
+    }
+
+    #[test]
+    fn user_draft() {
+        let inv = UserDraft::default().validate().unwrap_err();
+        assert_eq!(inv.0.len(), 4);
+        let u = UserDraft {
+            version: None,
+            username: Some("li.na".into()),
+            display_name: Some("李娜".into()),
+            role: Some("单位联络员".into()),
+            unit_id: Some(3),
+            active: None,
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(u.role, Role::UnitClerk);
+    }
+}

@@ -1,0 +1,141 @@
+//! The ledger query: one filtered, sorted page with a keyset cursor.
+
+use huajie_domain::access::Actor;
+use huajie_domain::ledger::{CaseNoFilter, Cursor, LedgerQuery, LedgerSort};
+use huajie_domain::proceeding::{ProceedingKind, ProceedingStatus};
+use huajie_domain::records::{LedgerPage, LedgerRow};
+
+use crate::sql::{Params, get_enum, get_i64, get_opt_str, get_str, query, scope_clause};
+use crate::{Backend, Result, Store};
+
+/// Largest code point, to turn a prefix into a half-open range on SQLite's byte order.
+const MAX_CHAR: char = '\u{10FFFF}';
+
+impl Store {
+    /// A prefix condition on `col` that can use an ordinary index on both engines.
+    fn prefix(&self, col: &str, prefix: &str, params: &mut Params) -> String {
+        match self.backend() {
+            Backend::Sqlite => {
+                let lo = params.push(prefix.to_string());
+                let hi = params.push(format!("{prefix}{MAX_CHAR}"));
+                format!("{col} >= {lo} AND {col} < {hi}")
+            }
+            Backend::Postgres => {
+                let escaped = prefix
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                format!(
+                    "{col} LIKE {} ESCAPE '\\'",
+                    params.push(format!("{escaped}%"))
+                )
+            }
+        }
+    }
+
+    pub async fn ledger(&self, actor: &Actor, q: &LedgerQuery) -> Result<LedgerPage> {
+        let mut params = Params::default();
+        let mut conds = vec![scope_clause(actor.proceeding_scope(), &mut params)];
+        if let Some(u) = q.unit_id {
+            conds.push(format!("EXISTS (SELECT 1 FROM parties fu WHERE fu.proceeding_id = p.id AND fu.unit_id = {})", params.push(u)));
+        }
+        if let Some(k) = q.kind {
+            conds.push(format!("p.kind = {}", params.push(k.code())));
+        }
+        if let Some(s) = q.status {
+            conds.push(format!("p.status = {}", params.push(s.code())));
+        }
+        if let Some(d) = &q.domain {
+            conds.push(format!("p.domain = {}", params.push(d.clone())));
+        }
+        let mut range = |col: &str, op: &str, v: Option<jiff::civil::Date>| {
+            if let Some(v) = v {
+                conds.push(format!("{col} {op} {}", params.push(v.to_string())));
+            }
+        };
+        range("p.registered_on", ">=", q.registered_from);
+        range("p.registered_on", "<=", q.registered_to);
+        range("p.closed_on", ">=", q.closed_from);
+        range("p.closed_on", "<=", q.closed_to);
+        match &q.case_no {
+            Some(CaseNoFilter::Exact(c)) => {
+                conds.push(format!("p.case_no = {}", params.push(c.clone())))
+            }
+            Some(CaseNoFilter::Prefix(c)) => conds.push(self.prefix("p.case_no", c, &mut params)),
+            None => {}
+        }
+        if let Some(name) = &q.party {
+            let cond = self.prefix("fp.name", name, &mut params);
+            conds.push(format!(
+                "p.id IN (SELECT fp.proceeding_id FROM parties fp WHERE {cond})"
+            ));
+        }
+        let col = q.sort.column();
+        let (cmp, dir) = if q.descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        if let Some(c) = &q.after {
+            let id = params.push(c.id);
+            if q.sort == LedgerSort::Id {
+                conds.push(format!("p.id {cmp} {id}"));
+            } else {
+                let v = params.push(c.value.clone());
+                conds.push(format!(
+                    "({col} {cmp} {v} OR ({col} = {v} AND p.id {cmp} {id}))"
+                ));
+            }
+        }
+        let order = if q.sort == LedgerSort::Id {
+            format!("p.id {dir}")
+        } else {
+            format!("{col} {dir}, p.id {dir}")
+        };
+        let sql = format!(
+            "SELECT p.id, p.dispute_id, p.kind, p.case_no, p.reference_no, p.status, p.domain, p.act_type, p.claimant_count, \
+             p.registered_on, p.filed_on, p.closed_on, p.claimants, p.defendants, p.updated_at, p.version \
+             FROM proceedings p WHERE {} ORDER BY {order} LIMIT {}",
+            conds.join(" AND "),
+            params.push(q.limit + 1)
+        );
+        let rows = query(sql, params.args).fetch_all(self.pool()).await?;
+        let mut items = rows
+            .iter()
+            .map(|r| {
+                Ok(LedgerRow {
+                    id: get_i64(r, "id")?,
+                    dispute_id: get_i64(r, "dispute_id")?,
+                    kind: get_enum(r, "kind", ProceedingKind::from_code)?,
+                    case_no: get_opt_str(r, "case_no")?,
+                    reference_no: get_opt_str(r, "reference_no")?,
+                    status: get_enum(r, "status", ProceedingStatus::from_code)?,
+                    domain: get_str(r, "domain")?,
+                    act_type: get_opt_str(r, "act_type")?,
+                    claimant_count: get_i64(r, "claimant_count")?,
+                    registered_on: get_str(r, "registered_on")?,
+                    filed_on: get_opt_str(r, "filed_on")?,
+                    closed_on: get_opt_str(r, "closed_on")?,
+                    claimants: get_str(r, "claimants")?,
+                    defendants: get_str(r, "defendants")?,
+                    updated_at: get_str(r, "updated_at")?,
+                    version: get_i64(r, "version")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let next_cursor = if items.len() as i64 > q.limit {
+            items.truncate(q.limit as usize);
+            items.last().map(|last| {
+                let value = match q.sort {
+                    LedgerSort::RegisteredOn => last.registered_on.clone(),
+                    LedgerSort::UpdatedAt => last.updated_at.clone(),
+                    LedgerSort::Id => String::new(),
+                };
+                Cursor { id: last.id, value }.encode()
+            })
+        } else {
+            None
+        };
+        Ok(LedgerPage { items, next_cursor })
+    }
+}

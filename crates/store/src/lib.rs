@@ -1,0 +1,204 @@
+//! Storage of huajie: every SQL statement of the product lives in this crate.
+//!
+//! One code path serves SQLite (default, one file in WAL mode) and PostgreSQL (`postgres://`
+//! URL) through sqlx's `Any` driver. Only `i64`, `f64`, `String` and `Option`s of them cross
+//! the driver boundary: dates are ISO-8601 text, booleans integers (see ARCHITECTURE.md).
+//!
+//! Invariants enforced here:
+//! * every write and its audit event commit in one transaction ([`audit`]);
+//! * every mutable row has a `version`; an update names the version it read and is refused
+//!   with [`StoreError::Conflict`] when the row has moved on;
+//! * reads and writes of cases are filtered by the actor's [`ProceedingScope`] in SQL, so a
+//!   record outside the scope is reported as [`StoreError::NotFound`].
+
+pub mod audit;
+pub mod bulk;
+mod cases;
+pub mod codes;
+pub mod ledger;
+mod sql;
+pub mod units;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use huajie_domain::Invalid;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use huajie_domain::access::{Actor, ProceedingScope};
+
+/// Which database engine a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Errors of the storage layer. The web layer maps each to one HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record does not exist or is outside the actor's scope.
+    #[error("记录不存在或无权访问")]
+    NotFound,
+    /// The record was changed by someone else since the caller read `expected`.
+    #[error("记录已被他人修改（当前版本 {current}，提交版本 {expected}），请刷新后重试")]
+    Conflict { expected: i64, current: i64 },
+    /// The actor may not perform this operation.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The input refers to things that do not exist, or duplicates a unique value.
+    #[error("{0}")]
+    Invalid(Invalid),
+    #[error("数据库错误：{0}")]
+    Db(#[from] sqlx::Error),
+    #[error("数据库迁移失败：{0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<Invalid> for StoreError {
+    fn from(v: Invalid) -> Self {
+        StoreError::Invalid(v)
+    }
+}
+
+impl From<huajie_domain::FieldError> for StoreError {
+    fn from(v: huajie_domain::FieldError) -> Self {
+        StoreError::Invalid(Invalid::one(v))
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+static MIGRATOR_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MIGRATOR_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+/// Turns a user-facing database setting into a URL: `postgres://…` and `sqlite:…` pass
+/// through; anything else is taken as the path of a SQLite file.
+pub fn database_url(setting: &str) -> String {
+    if setting.starts_with("postgres://")
+        || setting.starts_with("postgresql://")
+        || setting.starts_with("sqlite:")
+    {
+        setting.to_string()
+    } else {
+        format!("sqlite://{setting}?mode=rwc")
+    }
+}
+
+/// Removes the password from a database URL for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Connects to `url` (see [`database_url`]) with up to `max_connections` connections.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        let opts = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                             PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies pending migrations of this engine, then the shipped code-list defaults and the
+    /// default loss rule where missing. Idempotent.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => MIGRATOR_SQLITE.run(&self.pool).await?,
+            Backend::Postgres => MIGRATOR_POSTGRES.run(&self.pool).await?,
+        }
+        codes::install_defaults(self).await?;
+        Ok(())
+    }
+
+    /// Refreshes planner statistics after bulk loads.
+    pub async fn analyze(&self) -> Result<()> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Current time as RFC 3339 UTC text, the format of every `*_at` column.
+pub(crate) fn now() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(database_url("huajie.db"), "sqlite://huajie.db?mode=rwc");
+        assert_eq!(database_url("postgres://u:p@h/db"), "postgres://u:p@h/db");
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@h/db"),
+            "postgres://postgres@h/db"
+        );
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,309 @@
+//! Users, password hashes and API tokens. Hashing happens outside (web::auth); this module
+//! stores and looks up the hashes only.
+
+use huajie_domain::FieldError;
+use huajie_domain::access::Actor;
+use huajie_domain::records::User;
+use huajie_domain::user::{Role, UserInput};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::audit::{self, Author};
+use crate::sql::{get_bool, get_enum, get_i64, get_str, on_unique};
+use crate::units::unit_on;
+use crate::{Result, Store, StoreError};
+
+const USER_COLS: &str =
+    "u.id, u.username, u.display_name, u.role, u.unit_id, u.active, u.version, u.created_at";
+
+fn user(row: &AnyRow) -> Result<User> {
+    Ok(User {
+        id: get_i64(row, "id")?,
+        username: get_str(row, "username")?,
+        display_name: get_str(row, "display_name")?,
+        role: get_enum(row, "role", Role::from_code)?,
+        unit_id: get_i64(row, "unit_id")?,
+        active: get_bool(row, "active")?,
+        version: get_i64(row, "version")?,
+        created_at: get_str(row, "created_at")?,
+    })
+}
+
+async fn user_on(conn: &mut AnyConnection, id: i64) -> Result<Option<User>> {
+    let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(user).transpose()
+}
+
+/// The jurisdiction the unit belongs to, or a field error when the unit is unknown or outside.
+async fn check_unit(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    jurisdiction: Option<i64>,
+) -> Result<()> {
+    match unit_on(conn, unit_id).await? {
+        Some(u) if jurisdiction.is_none_or(|j| u.jurisdiction_id == j) => Ok(()),
+        _ => Err(FieldError::new(
+            "unit_id",
+            "unknown_unit",
+            format!("单位（编号{unit_id}）不存在"),
+        )
+        .into()),
+    }
+}
+
+impl Store {
+    /// Users of a jurisdiction (`None`: all).
+    pub async fn list_users(&self, jurisdiction: Option<i64>) -> Result<Vec<User>> {
+        let rows = match jurisdiction {
+            Some(j) => {
+                let sql = format!(
+                    "SELECT {USER_COLS} FROM users u JOIN units un ON un.id = u.unit_id WHERE un.jurisdiction_id = $1 ORDER BY u.id"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(j)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+            None => {
+                let sql = format!("SELECT {USER_COLS} FROM users u ORDER BY u.id");
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .fetch_all(self.pool())
+                    .await?
+            }
+        };
+        rows.iter().map(user).collect()
+    }
+
+    pub async fn get_user(&self, id: i64, jurisdiction: Option<i64>) -> Result<User> {
+        let mut conn = self.pool().acquire().await?;
+        let u = user_on(&mut conn, id).await?.ok_or(StoreError::NotFound)?;
+        if let Some(j) = jurisdiction {
+            match unit_on(&mut conn, u.unit_id).await? {
+                Some(unit) if unit.jurisdiction_id == j => {}
+                _ => return Err(StoreError::NotFound),
+            }
+        }
+        Ok(u)
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> Result<User> {
+        let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.username = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(username.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref()
+            .map(user)
+            .transpose()?
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn create_user(
+        &self,
+        by: &Author,
+        input: &UserInput,
+        password_hash: &str,
+        jurisdiction: Option<i64>,
+    ) -> Result<User> {
+        let mut tx = self.pool().begin().await?;
+        check_unit(&mut tx, input.unit_id, jurisdiction).await?;
+        let now = crate::now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, display_name, role, unit_id, password_hash, active, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING id",
+        )
+        .bind(input.username.clone())
+        .bind(input.display_name.clone())
+        .bind(input.role.code())
+        .bind(input.unit_id)
+        .bind(password_hash.to_string())
+        .bind(input.active as i64)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| on_unique(e, "username", "duplicate_username", format!("用户名“{}”已被使用", input.username)))?;
+        let created = user_on(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
+        audit::record(
+            &mut tx,
+            by,
+            "create",
+            "user",
+            id,
+            None,
+            None::<&User>,
+            Some(&created),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn update_user(
+        &self,
+        by: &Author,
+        id: i64,
+        version: i64,
+        input: &UserInput,
+        jurisdiction: Option<i64>,
+    ) -> Result<User> {
+        let before = self.get_user(id, jurisdiction).await?;
+        let mut tx = self.pool().begin().await?;
+        check_unit(&mut tx, input.unit_id, jurisdiction).await?;
+        let n = sqlx::query(
+            "UPDATE users SET username = $1, display_name = $2, role = $3, unit_id = $4, active = $5, version = version + 1, updated_at = $6 \
+             WHERE id = $7 AND version = $8",
+        )
+        .bind(input.username.clone())
+        .bind(input.display_name.clone())
+        .bind(input.role.code())
+        .bind(input.unit_id)
+        .bind(input.active as i64)
+        .bind(crate::now())
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| on_unique(e, "username", "duplicate_username", format!("用户名“{}”已被使用", input.username)))?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict {
+                expected: version,
+                current: before.version,
+            });
+        }
+        let after = user_on(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
+        audit::record(
+            &mut tx,
+            by,
+            "update",
+            "user",
+            id,
+            None,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Replaces a user's password hash and revokes their API tokens.
+    pub async fn set_password(&self, by: &Author, id: i64, password_hash: &str) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let n = sqlx::query("UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+            .bind(password_hash.to_string())
+            .bind(crate::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(crate::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let note = serde_json::json!({"password": "changed", "tokens": "revoked"});
+        audit::record(
+            &mut tx,
+            by,
+            "update",
+            "user",
+            id,
+            None,
+            None::<&()>,
+            Some(&note),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The stored password hash of an active user.
+    pub async fn password_hash(&self, username: &str) -> Result<(User, String)> {
+        let sql = format!(
+            "SELECT {USER_COLS}, u.password_hash FROM users u WHERE u.username = $1 AND u.active = 1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(username.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok((user(&row)?, get_str(&row, "password_hash")?))
+    }
+
+    /// Stores a new API token (its hash only) for a user.
+    pub async fn create_token(
+        &self,
+        by: &Author,
+        user_id: i64,
+        label: &str,
+        token_hash: &str,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(user_id)
+            .bind(token_hash.to_string())
+            .bind(label.to_string())
+            .bind(crate::now())
+            .fetch_one(&mut *tx)
+            .await?;
+        let note = serde_json::json!({"user_id": user_id, "label": label});
+        audit::record(
+            &mut tx,
+            by,
+            "create",
+            "api_token",
+            id,
+            None,
+            None::<&()>,
+            Some(&note),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The actor behind an API token, if the token is valid and its user active.
+    pub async fn actor_by_token(&self, token_hash: &str) -> Result<Option<Actor>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.role, u.unit_id, un.jurisdiction_id FROM api_tokens t \
+             JOIN users u ON u.id = t.user_id JOIN units un ON un.id = u.unit_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
+        )
+        .bind(token_hash.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(Actor {
+            user_id: get_i64(&row, "id")?,
+            username: get_str(&row, "username")?,
+            role: get_enum(&row, "role", Role::from_code)?,
+            unit_id: get_i64(&row, "unit_id")?,
+            jurisdiction_id: get_i64(&row, "jurisdiction_id")?,
+        }))
+    }
+
+    /// Builds the actor for a user (e.g. after a password check).
+    pub async fn actor_for(&self, user: &User) -> Result<Actor> {
+        let mut conn = self.pool().acquire().await?;
+        let unit = unit_on(&mut conn, user.unit_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(Actor {
+            user_id: user.id,
+            username: user.username.clone(),
+            role: user.role,
+            unit_id: user.unit_id,
+            jurisdiction_id: unit.jurisdiction_id,
+        })
+    }
+}

@@ -1,0 +1,172 @@
+//! Extractors that turn every malformed request into an [`ApiError`] with a Chinese message.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use huajie_domain::FieldError;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// JSON body. Rejections: missing/wrong content type (415), malformed JSON (400),
+/// wrong field types (422 with the field), body over the limit (413).
+pub struct ApiJson<T>(pub T);
+
+fn type_name(expected: &str) -> &'static str {
+    if expected.contains("i64") || expected.contains("integer") || expected.contains("u32") {
+        "整数"
+    } else if expected.contains("bool") {
+        "布尔值（true/false）"
+    } else if expected.contains("sequence") {
+        "数组"
+    } else if expected.contains("string") || expected.contains("str") {
+        "字符串"
+    } else if expected.contains("map") || expected.contains("struct") {
+        "对象"
+    } else {
+        "正确的类型"
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "请求体须为 JSON（Content-Type: application/json）",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "请求体过大（上限 1 MB）",
+                )
+            } else {
+                ApiError::bad_request("unreadable_body", "无法读取请求体")
+            }
+        })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if inner.is_data() {
+                    let msg = inner.to_string();
+                    let expected = msg.split("expected ").nth(1).unwrap_or("");
+                    let field = if path == "." {
+                        "body".to_string()
+                    } else {
+                        path
+                    };
+                    ApiError::invalid(
+                        FieldError::new(
+                            &field,
+                            "wrong_type",
+                            format!("字段“{field}”的类型错误，应为{}", type_name(expected)),
+                        )
+                        .into(),
+                    )
+                } else {
+                    ApiError::bad_request(
+                        "invalid_json",
+                        format!(
+                            "请求体不是合法的 JSON（第{}行第{}列）",
+                            inner.line(),
+                            inner.column()
+                        ),
+                    )
+                }
+            })
+    }
+}
+
+/// A numeric id from the path; anything else is a 400.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::bad_request("invalid_id", "路径中的编号无效"))?;
+        raw.parse::<i64>()
+            .ok()
+            .filter(|v| *v > 0)
+            .map(Id)
+            .ok_or_else(|| {
+                ApiError::bad_request("invalid_id", format!("编号“{raw}”无效，应为正整数"))
+            })
+    }
+}
+
+/// Query-string parameters; a value of the wrong type is a 400 naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let q = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded_de(q);
+        de.map(ApiQuery)
+    }
+}
+
+fn serde_urlencoded_de<T: DeserializeOwned>(q: &str) -> Result<T, ApiError> {
+    axum::extract::Query::<T>::try_from_uri(
+        &format!("/?{q}")
+            .parse()
+            .map_err(|_| ApiError::bad_request("invalid_query", "查询参数无效"))?,
+    )
+    .map(|axum::extract::Query(v)| v)
+    .map_err(|e| {
+        let msg = e.body_text();
+        let field = msg.split('`').nth(1).map(str::to_string);
+        match field {
+            Some(f) => ApiError::invalid(
+                FieldError::new(&f, "wrong_type", format!("查询参数“{f}”的值无效")).into(),
+            ),
+            None => ApiError::bad_request("invalid_query", "查询参数无效"),
+        }
+    })
+}
+
+/// Version of the record the client read, for optimistic concurrency.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VersionParam {
+    /// The `version` the client last read.
+    pub version: Option<i64>,
+}
+
+/// Requires the version of an update, as a field error when missing.
+pub fn require_version(v: Option<i64>) -> Result<i64, ApiError> {
+    v.ok_or_else(|| {
+        ApiError::invalid(
+            FieldError::new(
+                "version",
+                "required",
+                "修改时必须提供读取时的版本号 version（防止覆盖他人的修改）",
+            )
+            .into(),
+        )
+    })
+}

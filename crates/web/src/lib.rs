@@ -1,0 +1,128 @@
+//! The HTTP layer of huajie. This is the only crate that knows about HTTP: routes, JSON
+//! shapes of errors, authentication headers, the OpenAPI document and Swagger UI.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+
+use axum::extract::DefaultBodyLimit;
+use axum::response::Html;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use huajie_store::Store;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Largest accepted request body.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+}
+
+struct TokenAuth;
+
+impl Modify for TokenAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "huajie 化解 API", description = "行政争议化解管理系统接口。认证：先用 POST /api/v1/tokens 换取令牌，再在请求头中携带 Authorization: Bearer <令牌>。错误统一为 {\"error\": {\"code\", \"message\", \"fields\"}}。"),
+    modifiers(&TokenAuth),
+    paths(
+        api::create_token, api::me,
+        api::list_units, api::create_unit, api::get_unit, api::update_unit, api::list_heads, api::add_head, api::update_head,
+        api::list_users, api::create_user, api::get_user, api::update_user, api::set_password,
+        api::list_codes, api::put_code, api::get_loss_rule, api::put_loss_rule,
+        api::list_disputes, api::create_dispute, api::get_dispute, api::update_dispute,
+        api::ledger, api::create_proceeding, api::get_proceeding, api::update_proceeding,
+        api::add_party, api::update_party, api::delete_party,
+        api::add_hearing, api::update_hearing, api::add_appearance, api::update_appearance,
+        api::add_outcome, api::update_outcome, api::audit_history,
+    )
+)]
+pub struct ApiDoc;
+
+async fn index() -> Html<&'static str> {
+    Html(include_str!("index.html"))
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+async fn fallback() -> error::ApiError {
+    error::ApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "no_route",
+        "接口不存在，请查看 /api/docs",
+    )
+}
+
+/// The application router, ready to serve.
+pub fn router(store: Store) -> Router {
+    let v1 = Router::new()
+        .route("/tokens", post(api::create_token))
+        .route("/me", get(api::me))
+        .route("/units", get(api::list_units).post(api::create_unit))
+        .route("/units/{id}", get(api::get_unit).put(api::update_unit))
+        .route(
+            "/units/{id}/heads",
+            get(api::list_heads).post(api::add_head),
+        )
+        .route("/unit-heads/{id}", put(api::update_head))
+        .route("/users", get(api::list_users).post(api::create_user))
+        .route("/users/{id}", get(api::get_user).put(api::update_user))
+        .route("/users/{id}/password", post(api::set_password))
+        .route("/codes/{list}", get(api::list_codes).put(api::put_code))
+        .route(
+            "/settings/loss-rule",
+            get(api::get_loss_rule).put(api::put_loss_rule),
+        )
+        .route(
+            "/disputes",
+            get(api::list_disputes).post(api::create_dispute),
+        )
+        .route(
+            "/disputes/{id}",
+            get(api::get_dispute).put(api::update_dispute),
+        )
+        .route(
+            "/proceedings",
+            get(api::ledger).post(api::create_proceeding),
+        )
+        .route(
+            "/proceedings/{id}",
+            get(api::get_proceeding).put(api::update_proceeding),
+        )
+        .route("/proceedings/{id}/parties", post(api::add_party))
+        .route(
+            "/parties/{id}",
+            put(api::update_party).delete(api::delete_party),
+        )
+        .route("/proceedings/{id}/hearings", post(api::add_hearing))
+        .route("/hearings/{id}", put(api::update_hearing))
+        .route("/hearings/{id}/appearances", post(api::add_appearance))
+        .route("/appearances/{id}", put(api::update_appearance))
+        .route("/proceedings/{id}/outcomes", post(api::add_outcome))
+        .route("/outcomes/{id}", put(api::update_outcome))
+        .route("/audit/{entity}/{id}", get(api::audit_history));
+    Router::new()
+        .route("/", get(index))
+        .route("/healthz", get(health))
+        .nest("/api/v1", v1)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+        .fallback(fallback)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(AppState { store })
+}
