@@ -131,20 +131,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn serde_urlencoded_de<T: DeserializeOwned>(q: &str) -> Result<T, ApiError> {
-    axum::extract::Query::<T>::try_from_uri(
-        &format!("/?{q}")
-            .parse()
-            .map_err(|_| ApiError::bad_request("invalid_query", "查询参数无效"))?,
-    )
-    .map(|axum::extract::Query(v)| v)
-    .map_err(|e| {
-        let msg = e.body_text();
-        let field = msg.split('`').nth(1).map(str::to_string);
-        match field {
-            Some(f) => ApiError::invalid(
-                FieldError::new(&f, "wrong_type", format!("查询参数“{f}”的值无效")).into(),
-            ),
-            None => ApiError::bad_request("invalid_query", "查询参数无效"),
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        if field.is_empty() || field == "." {
+            ApiError::bad_request("invalid_query", "查询参数无效")
+        } else {
+            ApiError::invalid(
+                FieldError::new(&field, "wrong_type", format!("查询参数“{field}”的值无效")).into(),
+            )
         }
     })
 }

@@ -1,0 +1,84 @@
+//! The audit log is append-only on both engines, and a write commits with its audit event.
+
+use huajie_domain::unit::{UnitInput, UnitKind};
+use huajie_store::Store;
+use huajie_store::audit::Author;
+
+async fn check(url: &str) {
+    let store = Store::connect(url, 2).await.unwrap();
+    store.migrate().await.unwrap();
+    let before = store.audit_count().await.unwrap();
+    let input = UnitInput {
+        name: "审计测试县".into(),
+        short_name: None,
+        kind: UnitKind::County,
+        parent_id: None,
+        code: None,
+        contact_phone: None,
+        active: true,
+    };
+    let unit = store
+        .create_unit(&Author::system("test"), &input, None)
+        .await
+        .unwrap();
+    assert_eq!(store.audit_count().await.unwrap(), before + 1);
+    let history = store.history("unit", unit.id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].action, "create");
+    assert_eq!(history[0].after.as_ref().unwrap()["name"], "审计测试县");
+    // A failed write leaves no audit event behind.
+    let dup = store
+        .create_unit(&Author::system("test"), &input, None)
+        .await;
+    assert!(dup.is_err());
+    assert_eq!(store.audit_count().await.unwrap(), before + 1);
+    // Tampering is refused by the database itself.
+    let raw = sqlx::AnyPool::connect(url).await.unwrap();
+    let upd = sqlx::query("UPDATE audit_events SET actor_name = 'x'")
+        .execute(&raw)
+        .await;
+    assert!(upd.unwrap_err().to_string().contains("append-only"));
+    let del = sqlx::query("DELETE FROM audit_events").execute(&raw).await;
+    assert!(del.unwrap_err().to_string().contains("append-only"));
+    assert_eq!(store.audit_count().await.unwrap(), before + 1);
+    raw.close().await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn audit_is_append_only_sqlite() {
+    sqlx::any::install_default_drivers();
+    let dir = tempfile::tempdir().unwrap();
+    check(&huajie_store::database_url(
+        dir.path().join("a.db").to_str().unwrap(),
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn audit_is_append_only_postgres() {
+    let Ok(base) = std::env::var("HUAJIE_TEST_PG_URL") else {
+        eprintln!("SKIPPED audit_is_append_only_postgres: set HUAJIE_TEST_PG_URL to run it");
+        return;
+    };
+    sqlx::any::install_default_drivers();
+    let name = format!("huajie_audit_{}", std::process::id());
+    let admin = sqlx::AnyPool::connect(&base).await.unwrap();
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&admin)
+    .await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+    check(&url).await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {name} WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+}
