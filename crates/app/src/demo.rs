@@ -672,7 +672,7 @@ impl Gen<'_> {
                 .map(|(_, l)| *l)
                 .unwrap_or("")
         );
-        let chain: &[ProceedingKind] = *self.rng.weighted(CHAINS);
+        let chain = *self.rng.weighted(CHAINS);
         let mut proceedings = Vec::new();
         let mut date = first;
         let mut recon_upheld = false;

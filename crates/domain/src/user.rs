@@ -41,7 +41,7 @@ pub fn username(field: &str, value: &str) -> Result<String, FieldError> {
 /// Password policy: at least 8 characters, at most 128, with letters and digits.
 pub fn password(field: &str, value: &str) -> Result<(), FieldError> {
     let n = value.chars().count();
-    if n < 8 || n > 128 {
+    if !(8..=128).contains(&n) {
         return Err(FieldError::new(
             field,
             "weak_password",

@@ -772,7 +772,7 @@ async fn story(app: App) {
     let mut sorted = seen.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(seen, sorted, "newest first, no duplicates");
-    let (_, v) = app.get(&format!("/api/v1/proceedings?sort=registered_on&limit=2&registered_from=2024-06-11&registered_to=2024-06-13"), &app.coord).await;
+    let (_, v) = app.get("/api/v1/proceedings?sort=registered_on&limit=2&registered_from=2024-06-11&registered_to=2024-06-13", &app.coord).await;
     let days: Vec<&str> = v["items"]
         .as_array()
         .unwrap()
