@@ -8,6 +8,9 @@ use huajie_domain::records::{LedgerPage, LedgerRow};
 use crate::sql::{Params, get_enum, get_i64, get_opt_str, get_str, query, scope_clause};
 use crate::{Backend, Result, Store};
 
+/// Above this many matching party names, the party filter walks the ledger order instead.
+const PARTY_PROBE_LIMIT: i64 = 2000;
+
 /// Largest code point, to turn a prefix into a half-open range on SQLite's byte order.
 const MAX_CHAR: char = '\u{10FFFF}';
 
@@ -31,6 +34,18 @@ impl Store {
                 )
             }
         }
+    }
+
+    /// Number of party names starting with `prefix`, counted up to `limit` (an index range scan).
+    async fn party_prefix_matches(&self, prefix: &str, limit: i64) -> Result<i64> {
+        let mut params = Params::default();
+        let cond = self.prefix("fp.name", prefix, &mut params);
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM parties fp WHERE {cond} LIMIT {}) t",
+            params.push(limit)
+        );
+        let row = query(sql, params.args).fetch_one(self.pool()).await?;
+        get_i64(&row, "n")
     }
 
     pub async fn ledger(&self, actor: &Actor, q: &LedgerQuery) -> Result<LedgerPage> {
@@ -65,10 +80,18 @@ impl Store {
             None => {}
         }
         if let Some(name) = &q.party {
+            // Adaptive plan: a selective prefix (few matching names) drives from the name index;
+            // a common one (a surname) walks the ledger order and probes (proceeding_id, name).
             let cond = self.prefix("fp.name", name, &mut params);
-            conds.push(format!(
-                "p.id IN (SELECT fp.proceeding_id FROM parties fp WHERE {cond})"
-            ));
+            if self.party_prefix_matches(name, PARTY_PROBE_LIMIT).await? < PARTY_PROBE_LIMIT {
+                conds.push(format!(
+                    "p.id IN (SELECT fp.proceeding_id FROM parties fp WHERE {cond})"
+                ));
+            } else {
+                conds.push(format!(
+                    "EXISTS (SELECT 1 FROM parties fp WHERE fp.proceeding_id = p.id AND {cond})"
+                ));
+            }
         }
         let col = q.sort.column();
         let (cmp, dir) = if q.descending {

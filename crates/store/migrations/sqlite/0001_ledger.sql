@@ -116,10 +116,13 @@ CREATE TABLE proceedings (
     updated_at      TEXT NOT NULL
 );
 CREATE UNIQUE INDEX proceedings_case_no_key ON proceedings (case_no);
-CREATE INDEX proceedings_jur_reg_idx ON proceedings (jurisdiction_id, registered_on, id);
+-- Ledger indexes: equality prefix, then the sort key and id (keyset order), then the other
+-- filter columns so filtering happens inside the index without reading table rows.
+CREATE INDEX proceedings_jur_reg_idx ON proceedings (jurisdiction_id, registered_on, id, kind, status, domain);
 CREATE INDEX proceedings_jur_upd_idx ON proceedings (jurisdiction_id, updated_at, id);
-CREATE INDEX proceedings_jur_status_reg_idx ON proceedings (jurisdiction_id, status, registered_on, id);
-CREATE INDEX proceedings_jur_kind_reg_idx ON proceedings (jurisdiction_id, kind, registered_on, id);
+CREATE INDEX proceedings_jur_status_reg_idx ON proceedings (jurisdiction_id, status, registered_on, id, kind, domain);
+CREATE INDEX proceedings_jur_kind_reg_idx ON proceedings (jurisdiction_id, kind, registered_on, id, status, domain);
+CREATE INDEX proceedings_jur_domain_reg_idx ON proceedings (jurisdiction_id, domain, registered_on, id, kind, status);
 CREATE INDEX proceedings_dispute_idx ON proceedings (dispute_id);
 
 CREATE TABLE parties (
@@ -136,6 +139,7 @@ CREATE TABLE parties (
 CREATE INDEX parties_proceeding_idx ON parties (proceeding_id, unit_id);
 CREATE INDEX parties_unit_idx ON parties (unit_id, proceeding_id);
 CREATE INDEX parties_name_idx ON parties (name, proceeding_id);
+CREATE INDEX parties_proceeding_name_idx ON parties (proceeding_id, name);
 
 CREATE TABLE hearings (
     id            INTEGER PRIMARY KEY,
