@@ -800,7 +800,10 @@ impl Gen<'_> {
             name: Some(unit_name.to_string()),
             unit_id: Some(unit_id),
         });
-        if after_upheld_recon && kind == ProceedingKind::FirstInstance {
+        if after_upheld_recon
+            && kind == ProceedingKind::FirstInstance
+            && unit_id != self.county.government
+        {
             parties.push(PartyInput {
                 role: PartyRole::ReconsiderationOrgan,
                 kind: PartyKind::Agency,

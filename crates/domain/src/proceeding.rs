@@ -352,6 +352,18 @@ impl ProceedingDraft {
                         }
                     }
                 }
+                let mut seen = std::collections::HashSet::new();
+                for (i, d) in list.iter().enumerate() {
+                    if let Some(u) = d.unit_id
+                        && !seen.insert(u)
+                    {
+                        inv.push(FieldError::new(
+                            format!("parties[{i}].unit_id"),
+                            "duplicate_party_unit",
+                            "同一单位不能重复列为当事人",
+                        ));
+                    }
+                }
                 if list.len() > 500 {
                     inv.push(FieldError::new(
                         "parties",
@@ -780,6 +792,20 @@ mod tests {
         let mut d = base();
         d.status = Some("concluded".into());
         assert_eq!(codes(&d), [("closed_on".into(), "required".into())]);
+    }
+
+    #[test]
+    fn a_unit_is_listed_once() {
+        let mut d = base();
+        d.parties.as_mut().unwrap().push(PartyDraft {
+            role: Some("co_defendant".into()),
+            unit_id: Some(5),
+            ..Default::default()
+        });
+        assert_eq!(
+            codes(&d),
+            [("parties[2].unit_id".into(), "duplicate_party_unit".into())]
+        );
     }
 
     #[test]

@@ -164,6 +164,7 @@ impl Store {
                         party.kind.code().into(),
                         party.name.clone().unwrap_or_default().into(),
                         party.unit_id.into(),
+                        p.registered_on.to_string().into(),
                         now.clone().into(),
                     ]);
                     ids.party += 1;
@@ -250,6 +251,7 @@ impl Store {
                 "kind",
                 "name",
                 "unit_id",
+                "registered_on",
                 "created_at",
                 "updated_at",
             ],

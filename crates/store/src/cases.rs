@@ -647,13 +647,17 @@ impl Store {
             .map_err(duplicate_case_no(input))?;
         let id = get_i64(&row, "id")?;
         for (p, name) in parties.iter().zip(names) {
-            sqlx::query("INSERT INTO parties (proceeding_id, role, kind, name, unit_id, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $6)")
-                .bind(id)
-                .bind(p.role.code())
-                .bind(p.kind.code())
-                .bind(name)
-                .bind(p.unit_id)
-                .bind(now.clone())
+            sqlx::query(
+                "INSERT INTO parties (proceeding_id, role, kind, name, unit_id, registered_on, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
+            )
+            .bind(id)
+            .bind(p.role.code())
+            .bind(p.kind.code())
+            .bind(name)
+            .bind(p.unit_id)
+            .bind(input.registered_on.to_string())
+            .bind(now.clone())
                 .execute(&mut *tx)
                 .await?;
         }
@@ -729,6 +733,11 @@ impl Store {
         if n == 0 {
             return Err(conflict(version, before.version + 1));
         }
+        sqlx::query("UPDATE parties SET registered_on = $1 WHERE proceeding_id = $2")
+            .bind(input.registered_on.to_string())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let after = load(&mut tx, actor, id, &rule).await?;
         audit::record(
             &mut tx,
@@ -756,7 +765,7 @@ impl Store {
         forbid_unless(actor.can_write_cases())?;
         let rule = self.loss_rule().await?;
         let mut tx = self.pool().begin().await?;
-        load(&mut tx, actor, proceeding_id, &rule).await?;
+        let proc = load(&mut tx, actor, proceeding_id, &rule).await?;
         let name = match (&input.name, input.unit_id) {
             (_, Some(u)) => {
                 let unit_name = party_unit_name(&mut tx, actor, "unit_id", u).await?;
@@ -767,16 +776,19 @@ impl Store {
         };
         let now = crate::now();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO parties (proceeding_id, role, kind, name, unit_id, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $6) RETURNING id",
+            "INSERT INTO parties (proceeding_id, role, kind, name, unit_id, registered_on, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING id",
         )
         .bind(proceeding_id)
         .bind(input.role.code())
         .bind(input.kind.code())
         .bind(name)
         .bind(input.unit_id)
+        .bind(proc.registered_on.clone())
         .bind(now)
         .fetch_one(&mut *tx)
-        .await?;
+        .await
+        .map_err(duplicate_unit)?;
         refresh_names(&mut tx, proceeding_id).await?;
         let created = party_on(&mut tx, id).await?;
         audit::record(
@@ -827,7 +839,8 @@ impl Store {
             .bind(id)
             .bind(version)
             .execute(&mut *tx)
-            .await?
+            .await
+            .map_err(duplicate_unit)?
             .rows_affected();
         if n == 0 {
             return Err(conflict(version, before.version + 1));
@@ -1184,6 +1197,15 @@ impl Store {
         self.get_proceeding(actor, pid).await?;
         Ok(pid)
     }
+}
+
+fn duplicate_unit(e: sqlx::Error) -> StoreError {
+    on_unique(
+        e,
+        "unit_id",
+        "duplicate_party_unit",
+        "该单位已是本程序的当事人，同一单位不能重复列入".into(),
+    )
 }
 
 async fn insert_dispute(

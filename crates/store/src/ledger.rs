@@ -1,6 +1,6 @@
 //! The ledger query: one filtered, sorted page with a keyset cursor.
 
-use huajie_domain::access::Actor;
+use huajie_domain::access::{Actor, ProceedingScope};
 use huajie_domain::ledger::{CaseNoFilter, Cursor, LedgerQuery, LedgerSort};
 use huajie_domain::proceeding::{ProceedingKind, ProceedingStatus};
 use huajie_domain::records::{LedgerPage, LedgerRow};
@@ -50,10 +50,41 @@ impl Store {
 
     pub async fn ledger(&self, actor: &Actor, q: &LedgerQuery) -> Result<LedgerPage> {
         let mut params = Params::default();
-        let mut conds = vec![scope_clause(actor.proceeding_scope(), &mut params)];
-        if let Some(u) = q.unit_id {
-            conds.push(format!("EXISTS (SELECT 1 FROM parties fu WHERE fu.proceeding_id = p.id AND fu.unit_id = {})", params.push(u)));
+        let scope = actor.proceeding_scope();
+        // A unit's pages in registration order walk that unit's party rows, which carry
+        // registered_on (index unit_id, registered_on, proceeding_id): only the rows of the page
+        // are read, however large the jurisdiction.
+        let drive = match (q.sort, q.unit_id, scope) {
+            (LedgerSort::RegisteredOn, Some(u), _)
+            | (LedgerSort::RegisteredOn, None, ProceedingScope::Unit { unit_id: u, .. }) => Some(u),
+            _ => None,
+        };
+        let mut conds = Vec::new();
+        match (drive, scope) {
+            (
+                Some(u),
+                ProceedingScope::Unit {
+                    jurisdiction_id,
+                    unit_id,
+                },
+            ) if u == unit_id => {
+                conds.push(format!(
+                    "p.jurisdiction_id = {}",
+                    params.push(jurisdiction_id)
+                ));
+            }
+            _ => conds.push(scope_clause(scope, &mut params)),
         }
+        match (drive, q.unit_id) {
+            (Some(u), _) => conds.push(format!("du.unit_id = {}", params.push(u))),
+            (None, Some(u)) => conds.push(format!("EXISTS (SELECT 1 FROM parties fu WHERE fu.proceeding_id = p.id AND fu.unit_id = {})", params.push(u))),
+            (None, None) => {}
+        }
+        let (reg, id_col) = if drive.is_some() {
+            ("du.registered_on", "du.proceeding_id")
+        } else {
+            ("p.registered_on", "p.id")
+        };
         if let Some(k) = q.kind {
             conds.push(format!("p.kind = {}", params.push(k.code())));
         }
@@ -68,8 +99,8 @@ impl Store {
                 conds.push(format!("{col} {op} {}", params.push(v.to_string())));
             }
         };
-        range("p.registered_on", ">=", q.registered_from);
-        range("p.registered_on", "<=", q.registered_to);
+        range(reg, ">=", q.registered_from);
+        range(reg, "<=", q.registered_to);
         range("p.closed_on", ">=", q.closed_from);
         range("p.closed_on", "<=", q.closed_to);
         match &q.case_no {
@@ -93,7 +124,11 @@ impl Store {
                 ));
             }
         }
-        let col = q.sort.column();
+        let col = if drive.is_some() {
+            reg
+        } else {
+            q.sort.column()
+        };
         let (cmp, dir) = if q.descending {
             ("<", "DESC")
         } else {
@@ -102,23 +137,28 @@ impl Store {
         if let Some(c) = &q.after {
             let id = params.push(c.id);
             if q.sort == LedgerSort::Id {
-                conds.push(format!("p.id {cmp} {id}"));
+                conds.push(format!("{id_col} {cmp} {id}"));
             } else {
                 let v = params.push(c.value.clone());
                 conds.push(format!(
-                    "({col} {cmp} {v} OR ({col} = {v} AND p.id {cmp} {id}))"
+                    "({col} {cmp} {v} OR ({col} = {v} AND {id_col} {cmp} {id}))"
                 ));
             }
         }
         let order = if q.sort == LedgerSort::Id {
-            format!("p.id {dir}")
+            format!("{id_col} {dir}")
         } else {
-            format!("{col} {dir}, p.id {dir}")
+            format!("{col} {dir}, {id_col} {dir}")
+        };
+        let from = if drive.is_some() {
+            "parties du JOIN proceedings p ON p.id = du.proceeding_id"
+        } else {
+            "proceedings p"
         };
         let sql = format!(
             "SELECT p.id, p.dispute_id, p.kind, p.case_no, p.reference_no, p.status, p.domain, p.act_type, p.claimant_count, \
              p.registered_on, p.filed_on, p.closed_on, p.claimants, p.defendants, p.updated_at, p.version \
-             FROM proceedings p WHERE {} ORDER BY {order} LIMIT {}",
+             FROM {from} WHERE {} ORDER BY {order} LIMIT {}",
             conds.join(" AND "),
             params.push(q.limit + 1)
         );

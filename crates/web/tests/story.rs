@@ -772,6 +772,63 @@ async fn story(app: App) {
     let mut sorted = seen.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(seen, sorted, "newest first, no duplicates");
+    // The clerk's own ledger (unit scope, driven by the unit's party rows) pages the same way.
+    let mut clerk_seen = Vec::new();
+    let mut uri = "/api/v1/proceedings?limit=3".to_string();
+    loop {
+        let (s, v) = app.get(&uri, &app.clerk_a).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        for r in v["items"].as_array().unwrap() {
+            clerk_seen.push((
+                r["registered_on"].as_str().unwrap().to_string(),
+                r["id"].as_i64().unwrap(),
+            ));
+        }
+        match v["next_cursor"].as_str() {
+            Some(c) => uri = format!("/api/v1/proceedings?limit=3&after={}", urlencode(c)),
+            None => break,
+        }
+    }
+    assert_eq!(clerk_seen, seen);
+    // Moving a case's registration date moves it in the unit's ledger too.
+    let (_, cur) = app
+        .get(&format!("/api/v1/proceedings/{id1}"), &app.coord)
+        .await;
+    let mut moved = upd.clone();
+    moved["version"] = cur["version"].clone();
+    moved["registered_on"] = json!("2024-12-31");
+    moved["summary"] = cur["summary"].clone();
+    let (s, v) = app
+        .put(&format!("/api/v1/proceedings/{id1}"), &app.coord, moved)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = app.get("/api/v1/proceedings?limit=1", &app.clerk_a).await;
+    assert_eq!(v["items"][0]["id"].as_i64(), Some(id1));
+    let (_, v) = app
+        .get(
+            &format!(
+                "/api/v1/proceedings?limit=1&unit_id={}&registered_from=2024-12-01",
+                app.unit_a
+            ),
+            &app.coord,
+        )
+        .await;
+    assert_eq!(v["items"][0]["id"].as_i64(), Some(id1));
+    // A unit is listed once per proceeding.
+    let (s, v) = app
+        .post(
+            &format!("/api/v1/proceedings/{id1}/parties"),
+            &app.coord,
+            json!({"role": "third_party", "unit_id": app.unit_a}),
+        )
+        .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![("unit_id".into(), "duplicate_party_unit".into())]
+        )
+    );
     let (_, v) = app.get("/api/v1/proceedings?sort=registered_on&limit=2&registered_from=2024-06-11&registered_to=2024-06-13", &app.coord).await;
     let days: Vec<&str> = v["items"]
         .as_array()

@@ -132,13 +132,17 @@ CREATE TABLE parties (
     kind          TEXT NOT NULL,
     name          TEXT NOT NULL,
     unit_id       BIGINT REFERENCES units(id),
+    -- Copy of proceedings.registered_on, so a unit's ledger pages walk one index in date order.
+    registered_on TEXT NOT NULL,
     version       BIGINT NOT NULL DEFAULT 1,
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL
 );
-CREATE INDEX parties_proceeding_idx ON parties (proceeding_id, unit_id);
-CREATE INDEX parties_unit_idx ON parties (unit_id, proceeding_id);
+-- A unit appears at most once among the parties of a proceeding.
+CREATE UNIQUE INDEX parties_proceeding_unit_key ON parties (proceeding_id, unit_id) WHERE unit_id IS NOT NULL;
+CREATE INDEX parties_unit_reg_idx ON parties (unit_id, registered_on, proceeding_id);
 CREATE INDEX parties_name_idx ON parties (name, proceeding_id);
+-- Also serves every lookup of a proceeding's parties.
 CREATE INDEX parties_proceeding_name_idx ON parties (proceeding_id, name);
 
 CREATE TABLE hearings (
