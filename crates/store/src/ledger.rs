@@ -60,6 +60,7 @@ impl Store {
             _ => None,
         };
         let mut conds = Vec::new();
+        let mut sort_matches = false;
         match (drive, scope) {
             (
                 Some(u),
@@ -115,6 +116,9 @@ impl Store {
             // a common one (a surname) walks the ledger order and probes (proceeding_id, name).
             let cond = self.prefix("fp.name", name, &mut params);
             if self.party_prefix_matches(name, PARTY_PROBE_LIMIT).await? < PARTY_PROBE_LIMIT {
+                // Few matches: fetch them and sort, rather than walk the date index (SQLite would
+                // otherwise prefer the ordered walk; unary `+` hides the index from ORDER BY).
+                sort_matches = self.backend() == Backend::Sqlite;
                 conds.push(format!(
                     "p.id IN (SELECT fp.proceeding_id FROM parties fp WHERE {cond})"
                 ));
@@ -145,10 +149,11 @@ impl Store {
                 ));
             }
         }
+        let plus = if sort_matches { "+" } else { "" };
         let order = if q.sort == LedgerSort::Id {
-            format!("{id_col} {dir}")
+            format!("{plus}{id_col} {dir}")
         } else {
-            format!("{col} {dir}, {id_col} {dir}")
+            format!("{plus}{col} {dir}, {plus}{id_col} {dir}")
         };
         let from = if drive.is_some() {
             "parties du JOIN proceedings p ON p.id = du.proceeding_id"
