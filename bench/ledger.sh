@@ -44,4 +44,5 @@ run() {
 run "unfiltered newest page" "/api/v1/proceedings?limit=50"
 run "kind+status+domain" "/api/v1/proceedings?kind=first_instance&status=concluded&domain=penalty&limit=50"
 run "unit+date range" "/api/v1/proceedings?unit_id=$unit&registered_from=2020-01-01&registered_to=2022-12-31&limit=50"
-run "party name prefix" "/api/v1/proceedings?party=%E7%8E%8B&limit=50"
+run "party full name (王伟)" "/api/v1/proceedings?party=%E7%8E%8B%E4%BC%9F&limit=50"
+run "party surname prefix (王)" "/api/v1/proceedings?party=%E7%8E%8B&limit=50"

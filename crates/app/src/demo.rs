@@ -1078,10 +1078,10 @@ pub async fn scale(store: &Store, seed: u64, count: u64, batch_size: usize) -> R
     bar.finish_and_clear();
     let secs = t.elapsed().as_secs_f64();
     store.analyze().await?;
-    println!(
+    say!(
         "已装入 {done} 个程序，用时 {secs:.1} 秒，{:.0} 个程序/秒（另含当事人、开庭、出庭、结果记录）",
         done as f64 / secs.max(1e-9)
     );
-    println!("数据库中共有 {} 个程序", store.count_proceedings().await?);
+    say!("数据库中共有 {} 个程序", store.count_proceedings().await?);
     Ok(())
 }

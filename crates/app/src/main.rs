@@ -1,5 +1,13 @@
 //! The `huajie` binary: command-line entry point for every job of the product.
 
+/// `println!` that ends quietly when stdout is closed (e.g. `huajie user list | head`).
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 mod demo;
 
 use std::net::SocketAddr;
@@ -179,7 +187,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Migrate => {
             open(&cli.database, 2).await?;
-            println!(
+            say!(
                 "数据库已迁移到最新版本：{}",
                 redact_url(&database_url(&cli.database))
             );
@@ -192,7 +200,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 Some(n) => demo::scale(&store, args.seed, n, args.batch.clamp(1, 20_000)).await,
                 None => {
                     let summary = demo::demo(&store, args.seed).await?;
-                    println!("{summary}");
+                    say!("{summary}");
                     Ok(())
                 }
             }
@@ -205,7 +213,7 @@ async fn serve(database: &str, args: ServeArgs) -> Result<(), Failure> {
     let store = open(database, args.db_connections.max(2)).await?;
     if args.demo && store.list_units(None).await?.is_empty() {
         let summary = demo::demo(&store, 2024).await?;
-        println!("{summary}");
+        say!("{summary}");
     }
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
@@ -217,10 +225,10 @@ async fn serve(database: &str, args: ServeArgs) -> Result<(), Failure> {
         code: 1,
         message: e.to_string(),
     })?;
-    println!("huajie 已启动：http://{addr}/  （接口文档 http://{addr}/api/docs/ ）");
-    println!("数据库：{}", redact_url(&database_url(database)));
+    say!("huajie 已启动：http://{addr}/  （接口文档 http://{addr}/api/docs/ ）");
+    say!("数据库：{}", redact_url(&database_url(database)));
     if args.demo {
-        println!(
+        say!(
             "演示账号：{} / {}（司法局协调员），其他账号见 `huajie user list`",
             demo::COORDINATOR,
             demo::PASSWORD
@@ -266,7 +274,7 @@ async fn user(database: &str, cmd: UserCommand) -> Result<(), Failure> {
             let u = store
                 .create_user(&by, &input, &huajie_web::auth::hash_password(&pw), None)
                 .await?;
-            println!(
+            say!(
                 "已创建用户 {}（编号 {}，{}）",
                 u.username,
                 u.id,
@@ -285,7 +293,7 @@ async fn user(database: &str, cmd: UserCommand) -> Result<(), Failure> {
             store
                 .set_password(&by, u.id, &huajie_web::auth::hash_password(&pw))
                 .await?;
-            println!("已重置用户 {} 的密码，其原有 API 令牌已作废", u.username);
+            say!("已重置用户 {} 的密码，其原有 API 令牌已作废", u.username);
         }
         UserCommand::List => {
             use std::io::Write;
@@ -325,7 +333,7 @@ async fn user(database: &str, cmd: UserCommand) -> Result<(), Failure> {
                 .map_err(|_| usage(format!("用户“{username}”不存在")))?;
             let (token, hash) = huajie_web::auth::new_token();
             store.create_token(&by, u.id, &label, &hash).await?;
-            println!("{token}");
+            say!("{token}");
         }
     }
     Ok(())

@@ -165,9 +165,14 @@ impl Store {
         Ok(())
     }
 
-    /// Refreshes planner statistics after bulk loads.
+    /// Refreshes planner statistics after bulk loads. On PostgreSQL this also vacuums, which
+    /// sets the visibility map so index-only scans stop visiting the heap.
     pub async fn analyze(&self) -> Result<()> {
-        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        let sql = match self.backend {
+            Backend::Sqlite => "ANALYZE",
+            Backend::Postgres => "VACUUM ANALYZE",
+        };
+        sqlx::query(sql).execute(&self.pool).await?;
         Ok(())
     }
 
