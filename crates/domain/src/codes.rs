@@ -55,6 +55,8 @@ impl CodeList {
 /// A new entry of a code list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeInput {
+    /// Version read before changing an existing entry; `None` to add a new one.
+    pub version: Option<i64>,
     pub code: String,
     pub label: String,
     pub active: bool,
@@ -63,6 +65,8 @@ pub struct CodeInput {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeDraft {
+    /// Version read before changing an existing entry (required then); absent when adding.
+    pub version: Option<i64>,
     /// 1–40 characters of `a-z 0-9 _`.
     pub code: Option<String>,
     pub label: Option<String>,
@@ -91,6 +95,7 @@ impl CodeDraft {
             .ok();
         match label {
             Some(label) if inv.is_empty() => Ok(CodeInput {
+                version: self.version,
                 code: code.to_string(),
                 label,
                 active: self.active.unwrap_or(true),
@@ -114,6 +119,7 @@ mod tests {
             assert_eq!(codes.len(), d.len());
             for (c, l) in d {
                 CodeDraft {
+                    version: None,
                     code: Some((*c).into()),
                     label: Some((*l).into()),
                     active: None,
@@ -128,6 +134,7 @@ mod tests {
     #[test]
     fn bad_codes() {
         let inv = CodeDraft {
+            version: None,
             code: Some("Bad Code".into()),
             label: None,
             active: None,

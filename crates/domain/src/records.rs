@@ -63,6 +63,7 @@ pub struct CodeItem {
     pub label: String,
     pub sort_order: i64,
     pub active: bool,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -155,6 +156,15 @@ pub struct LedgerRow {
     /// Defendant-side names joined with 、.
     pub defendants: String,
     pub updated_at: String,
+    pub version: i64,
+}
+
+/// The loss rule as stored, with its version for optimistic concurrency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LossRuleSetting {
+    /// Outcome codes counted as a loss (败诉).
+    pub loss_outcomes: Vec<OutcomeCode>,
     pub version: i64,
 }
 

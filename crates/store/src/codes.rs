@@ -39,26 +39,34 @@ pub(crate) async fn install_defaults(store: &Store) -> Result<()> {
     Ok(())
 }
 
+fn conflict(expected: i64, current: i64) -> StoreError {
+    StoreError::Conflict { expected, current }
+}
+
+fn code_item(r: &sqlx::any::AnyRow) -> Result<CodeItem> {
+    Ok(CodeItem {
+        list: get_str(r, "list")?,
+        code: get_str(r, "code")?,
+        label: get_str(r, "label")?,
+        sort_order: get_i64(r, "sort_order")?,
+        active: get_bool(r, "active")?,
+        version: get_i64(r, "version")?,
+    })
+}
+
 impl Store {
     pub async fn codes(&self, list: CodeList) -> Result<Vec<CodeItem>> {
-        let rows = sqlx::query("SELECT list, code, label, sort_order, active FROM code_items WHERE list = $1 ORDER BY sort_order, code")
-            .bind(list.code())
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CodeItem {
-                    list: get_str(r, "list")?,
-                    code: get_str(r, "code")?,
-                    label: get_str(r, "label")?,
-                    sort_order: get_i64(r, "sort_order")?,
-                    active: get_bool(r, "active")?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(
+            "SELECT list, code, label, sort_order, active, version FROM code_items WHERE list = $1 ORDER BY sort_order, code",
+        )
+        .bind(list.code())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(code_item).collect()
     }
 
-    /// Adds an entry to a code list, or relabels / (de)activates an existing one.
+    /// Adds an entry to a code list (no `version`), or relabels / (de)activates an existing one
+    /// (`version` as read; a stale version is a conflict).
     pub async fn put_code(
         &self,
         by: &Author,
@@ -66,38 +74,61 @@ impl Store {
         input: &CodeInput,
     ) -> Result<CodeItem> {
         let mut tx = self.pool().begin().await?;
-        let before =
-            sqlx::query("SELECT label, active FROM code_items WHERE list = $1 AND code = $2")
+        let row = sqlx::query("SELECT list, code, label, sort_order, active, version FROM code_items WHERE list = $1 AND code = $2")
+            .bind(list.code())
+            .bind(input.code.clone())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let before = row.as_ref().map(code_item).transpose()?;
+        match (&before, input.version) {
+            (Some(b), Some(v)) => {
+                let n = sqlx::query(
+                    "UPDATE code_items SET label = $3, active = $4, version = version + 1 WHERE list = $1 AND code = $2 AND version = $5",
+                )
                 .bind(list.code())
                 .bind(input.code.clone())
-                .fetch_optional(&mut *tx)
+                .bind(input.label.clone())
+                .bind(input.active as i64)
+                .bind(v)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n == 0 {
+                    return Err(conflict(v, b.version));
+                }
+            }
+            (Some(_), None) => {
+                return Err(FieldError::new(
+                    "version",
+                    "required",
+                    format!(
+                        "代码“{}”已存在；修改时必须提供读取时的版本号 version",
+                        input.code
+                    ),
+                )
+                .into());
+            }
+            (None, Some(_)) => return Err(StoreError::NotFound),
+            (None, None) => {
+                sqlx::query(
+                    "INSERT INTO code_items (list, code, label, sort_order, active, version) \
+                     VALUES ($1, $2, $3, (SELECT COALESCE(MAX(sort_order), 0) + 10 FROM code_items WHERE list = $1), $4, 1)",
+                )
+                .bind(list.code())
+                .bind(input.code.clone())
+                .bind(input.label.clone())
+                .bind(input.active as i64)
+                .execute(&mut *tx)
                 .await?;
-        let action = if before.is_some() {
-            sqlx::query(
-                "UPDATE code_items SET label = $3, active = $4 WHERE list = $1 AND code = $2",
-            )
+            }
+        }
+        let row = sqlx::query("SELECT list, code, label, sort_order, active, version FROM code_items WHERE list = $1 AND code = $2")
             .bind(list.code())
             .bind(input.code.clone())
-            .bind(input.label.clone())
-            .bind(input.active as i64)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
-            "update"
-        } else {
-            sqlx::query(
-                "INSERT INTO code_items (list, code, label, sort_order, active) \
-                 VALUES ($1, $2, $3, (SELECT COALESCE(MAX(sort_order), 0) + 10 FROM code_items WHERE list = $1), $4)",
-            )
-            .bind(list.code())
-            .bind(input.code.clone())
-            .bind(input.label.clone())
-            .bind(input.active as i64)
-            .execute(&mut *tx)
-            .await?;
-            "create"
-        };
-        let before_json = before.map(|r| serde_json::json!({"label": get_str(&r, "label").ok(), "active": get_bool(&r, "active").ok()}));
-        let after_json = serde_json::json!({"list": list.code(), "code": input.code, "label": input.label, "active": input.active});
+        let after = code_item(&row)?;
+        let action = if before.is_some() { "update" } else { "create" };
         audit::record(
             &mut tx,
             by,
@@ -105,16 +136,12 @@ impl Store {
             "code_item",
             0,
             None,
-            before_json.as_ref(),
-            Some(&after_json),
+            before.as_ref(),
+            Some(&after),
         )
         .await?;
         tx.commit().await?;
-        self.codes(list)
-            .await?
-            .into_iter()
-            .find(|c| c.code == input.code)
-            .ok_or(StoreError::NotFound)
+        Ok(after)
     }
 
     /// Checks that `code` is an active entry of `list`, as a field error on `field`.
@@ -149,28 +176,46 @@ impl Store {
     }
 
     pub async fn loss_rule(&self) -> Result<LossRule> {
-        let v: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+        Ok(self.loss_rule_setting().await?.0)
+    }
+
+    /// The loss rule and its version.
+    pub async fn loss_rule_setting(&self) -> Result<(LossRule, i64)> {
+        let row = sqlx::query("SELECT value, version FROM settings WHERE key = $1")
             .bind(LOSS_RULE_KEY)
             .fetch_one(self.pool())
             .await?;
-        Ok(serde_json::from_str(&v).unwrap_or_default())
+        Ok((
+            serde_json::from_str(&get_str(&row, "value")?).unwrap_or_default(),
+            get_i64(&row, "version")?,
+        ))
     }
 
-    pub async fn set_loss_rule(&self, by: &Author, rule: &LossRule) -> Result<LossRule> {
+    /// Replaces the loss rule if `version` is still current.
+    pub async fn set_loss_rule(
+        &self,
+        by: &Author,
+        version: i64,
+        rule: &LossRule,
+    ) -> Result<(LossRule, i64)> {
         let mut tx = self.pool().begin().await?;
-        let before: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+        let row = sqlx::query("SELECT value, version FROM settings WHERE key = $1")
             .bind(LOSS_RULE_KEY)
             .fetch_one(&mut *tx)
             .await?;
-        let before: Option<LossRule> = serde_json::from_str(&before).ok();
-        sqlx::query(
-            "UPDATE settings SET value = $2, version = version + 1, updated_at = $3 WHERE key = $1",
-        )
-        .bind(LOSS_RULE_KEY)
-        .bind(serde_json::to_string(rule).expect("serialises"))
-        .bind(crate::now())
-        .execute(&mut *tx)
-        .await?;
+        let before: Option<LossRule> = serde_json::from_str(&get_str(&row, "value")?).ok();
+        let current = get_i64(&row, "version")?;
+        let n = sqlx::query("UPDATE settings SET value = $2, version = version + 1, updated_at = $3 WHERE key = $1 AND version = $4")
+            .bind(LOSS_RULE_KEY)
+            .bind(serde_json::to_string(rule).expect("serialises"))
+            .bind(crate::now())
+            .bind(version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(conflict(version, current));
+        }
         audit::record(
             &mut tx,
             by,
@@ -183,6 +228,6 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(rule.clone())
+        Ok((rule.clone(), version + 1))
     }
 }

@@ -10,8 +10,8 @@ use huajie_domain::ledger::LedgerParams;
 use huajie_domain::outcome::{LossRule, OutcomeDraft};
 use huajie_domain::proceeding::{DisputeDraft, PartyDraft, ProceedingDraft};
 use huajie_domain::records::{
-    Appearance, AuditEvent, CodeItem, Dispute, Hearing, LedgerPage, Outcome, Party, Proceeding,
-    Unit, UnitHead, User,
+    Appearance, AuditEvent, CodeItem, Dispute, Hearing, LedgerPage, LossRuleSetting, Outcome,
+    Party, Proceeding, Unit, UnitHead, User,
 };
 use huajie_domain::unit::{HeadDraft, UnitDraft};
 use huajie_domain::user::{UserDraft, password};
@@ -349,20 +349,47 @@ pub async fn put_code(
     Ok(Json(st.store.put_code(&(&a.0).into(), list, &input).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/settings/loss-rule", tag = "代码表", security(("token" = [])), responses((status = 200, body = LossRule)))]
-pub async fn get_loss_rule(State(st): S, _a: Auth) -> ApiResult<Json<LossRule>> {
-    Ok(Json(st.store.loss_rule().await?))
+fn setting(rule: LossRule, version: i64) -> LossRuleSetting {
+    LossRuleSetting {
+        loss_outcomes: rule.loss_outcomes.into_iter().collect(),
+        version,
+    }
+}
+
+/// The outcomes that count as a loss (败诉), with the version to send back when changing them.
+#[utoipa::path(get, path = "/api/v1/settings/loss-rule", tag = "代码表", security(("token" = [])), responses((status = 200, body = LossRuleSetting)))]
+pub async fn get_loss_rule(State(st): S, _a: Auth) -> ApiResult<Json<LossRuleSetting>> {
+    let (rule, version) = st.store.loss_rule_setting().await?;
+    Ok(Json(setting(rule, version)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LossRuleUpdate {
+    /// The version read with GET.
+    pub version: Option<i64>,
+    /// Outcome codes that count as a loss.
+    #[schema(value_type = Vec<String>)]
+    pub loss_outcomes: Option<Vec<huajie_domain::outcome::OutcomeCode>>,
 }
 
 /// Replace the set of outcomes that count as a loss (败诉).
-#[utoipa::path(put, path = "/api/v1/settings/loss-rule", tag = "代码表", security(("token" = [])), request_body = LossRule, responses((status = 200, body = LossRule)))]
+#[utoipa::path(put, path = "/api/v1/settings/loss-rule", tag = "代码表", security(("token" = [])), request_body = LossRuleUpdate,
+    responses((status = 200, body = LossRuleSetting), (status = 409, body = crate::error::ErrorDetail)))]
 pub async fn put_loss_rule(
     State(st): S,
     a: Auth,
-    ApiJson(rule): ApiJson<LossRule>,
-) -> ApiResult<Json<LossRule>> {
+    ApiJson(u): ApiJson<LossRuleUpdate>,
+) -> ApiResult<Json<LossRuleSetting>> {
     admin(&a)?;
-    Ok(Json(st.store.set_loss_rule(&(&a.0).into(), &rule).await?))
+    let Some(outcomes) = u.loss_outcomes else {
+        return Err(FieldError::required("loss_outcomes", "败诉结果清单").into());
+    };
+    let v = require_version(u.version)?;
+    let rule = LossRule {
+        loss_outcomes: outcomes.into_iter().collect(),
+    };
+    let (rule, version) = st.store.set_loss_rule(&(&a.0).into(), v, &rule).await?;
+    Ok(Json(setting(rule, version)))
 }
 
 // ----- disputes -----------------------------------------------------------------------

@@ -634,14 +634,92 @@ async fn story(app: App) {
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let version = rule["version"].as_i64().unwrap();
+    let (s, v) = app
+        .put(
+            "/api/v1/settings/loss-rule",
+            &app.coord,
+            json!({"loss_outcomes": list.clone()}),
+        )
+        .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![("version".into(), "required".into())]
+        )
+    );
+    let (s, v) = app
+        .put(
+            "/api/v1/settings/loss-rule",
+            &app.coord,
+            json!({"loss_outcomes": list.clone(), "version": version}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["version"].as_i64()),
+        (StatusCode::OK, Some(version + 1)),
+        "{v}"
+    );
     let (s, _) = app
         .put(
             "/api/v1/settings/loss-rule",
             &app.coord,
-            json!({"loss_outcomes": list}),
+            json!({"loss_outcomes": list, "version": version}),
         )
         .await;
-    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        s,
+        StatusCode::CONFLICT,
+        "a stale loss-rule version is refused"
+    );
+    // Code lists: add an entry, then relabel it with its version; a stale version is refused.
+    let (s, v) = app
+        .put(
+            "/api/v1/codes/domain",
+            &app.coord,
+            json!({"code": "fishery", "label": "渔业管理"}),
+        )
+        .await;
+    assert_eq!((s, v["version"].as_i64()), (StatusCode::OK, Some(1)), "{v}");
+    let (s, v) = app
+        .put(
+            "/api/v1/codes/domain",
+            &app.coord,
+            json!({"code": "fishery", "label": "渔业"}),
+        )
+        .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![("version".into(), "required".into())]
+        )
+    );
+    let (s, v) = app
+        .put(
+            "/api/v1/codes/domain",
+            &app.coord,
+            json!({"code": "fishery", "label": "渔业", "version": 1}),
+        )
+        .await;
+    assert_eq!((s, v["label"].as_str()), (StatusCode::OK, Some("渔业")));
+    let (s, _) = app
+        .put(
+            "/api/v1/codes/domain",
+            &app.coord,
+            json!({"code": "fishery", "label": "渔政", "version": 1}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, _) = app
+        .put(
+            "/api/v1/codes/nonsense",
+            &app.coord,
+            json!({"code": "x", "label": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     let (_, v) = app
         .get(&format!("/api/v1/proceedings/{id1}"), &app.coord)
         .await;

@@ -62,6 +62,7 @@ CREATE TABLE code_items (
     label      TEXT NOT NULL,
     sort_order BIGINT NOT NULL,
     active     BIGINT NOT NULL DEFAULT 1,
+    version    BIGINT NOT NULL DEFAULT 1,
     PRIMARY KEY (list, code)
 );
 

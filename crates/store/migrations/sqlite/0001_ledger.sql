@@ -62,6 +62,7 @@ CREATE TABLE code_items (
     label      TEXT NOT NULL,
     sort_order INTEGER NOT NULL,
     active     INTEGER NOT NULL DEFAULT 1,
+    version    INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (list, code)
 );
 
