@@ -113,7 +113,7 @@ impl Store {
         jurisdiction_id: i64,
         batch: &[BulkDispute],
     ) -> Result<usize> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut ids = self.next_ids(&mut tx).await?;
         let first_proceeding = ids.proceeding;
         let now = crate::now();

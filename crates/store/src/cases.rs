@@ -419,7 +419,7 @@ impl Store {
 
     pub async fn create_dispute(&self, actor: &Actor, input: &DisputeInput) -> Result<Dispute> {
         forbid_unless(actor.can_write_cases())?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         self.check_code(&mut tx, CodeList::Domain, "domain", &input.domain)
             .await?;
         let id = insert_dispute(&mut tx, actor, input).await?;
@@ -455,7 +455,7 @@ impl Store {
         input: &DisputeInput,
     ) -> Result<Dispute> {
         forbid_unless(actor.can_write_cases())?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = dispute_on(&mut tx, actor, id).await?;
         if before.version != version {
             return Err(conflict(version, before.version));
@@ -534,7 +534,7 @@ impl Store {
     ) -> Result<Proceeding> {
         forbid_unless(actor.can_write_cases())?;
         let rule = self.loss_rule().await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         self.check_proceeding_codes(&mut tx, input).await?;
         check_case_no_free(&mut tx, input, None).await?;
         let mut names = Vec::with_capacity(parties.len());
@@ -687,7 +687,7 @@ impl Store {
     ) -> Result<Proceeding> {
         forbid_unless(actor.can_write_cases())?;
         let rule = self.loss_rule().await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = load(&mut tx, actor, id, &rule).await?;
         if before.version != version {
             return Err(conflict(version, before.version));
@@ -764,7 +764,7 @@ impl Store {
     ) -> Result<Party> {
         forbid_unless(actor.can_write_cases())?;
         let rule = self.loss_rule().await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let proc = load(&mut tx, actor, proceeding_id, &rule).await?;
         let name = match (&input.name, input.unit_id) {
             (_, Some(u)) => {
@@ -815,7 +815,7 @@ impl Store {
     ) -> Result<Party> {
         forbid_unless(actor.can_write_cases())?;
         let rule = self.loss_rule().await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = party_on(&mut tx, id).await?;
         let proc = load(&mut tx, actor, before.proceeding_id, &rule).await?;
         if before.version != version {
@@ -865,7 +865,7 @@ impl Store {
     pub async fn delete_party(&self, actor: &Actor, id: i64, version: i64) -> Result<()> {
         forbid_unless(actor.can_write_cases())?;
         let rule = self.loss_rule().await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = party_on(&mut tx, id).await?;
         let proc = load(&mut tx, actor, before.proceeding_id, &rule).await?;
         if before.version != version {
@@ -903,7 +903,7 @@ impl Store {
     ) -> Result<Hearing> {
         forbid_unless(actor.can_write_hearings())?;
         let rule = self.loss_rule().await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let proc = load(&mut tx, actor, proceeding_id, &rule).await?;
         if !proc.kind.is_litigation() {
             return Err(FieldError::new(
@@ -948,7 +948,7 @@ impl Store {
     ) -> Result<Hearing> {
         forbid_unless(actor.can_write_hearings())?;
         let rule = self.loss_rule().await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = hearing_on(&mut tx, id).await?;
         load(&mut tx, actor, before.proceeding_id, &rule).await?;
         let n = sqlx::query("UPDATE hearings SET scheduled_at = $1, place = $2, note = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
@@ -988,7 +988,7 @@ impl Store {
     ) -> Result<Appearance> {
         forbid_unless(actor.can_write_hearings())?;
         let rule = self.loss_rule().await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let h = hearing_on(&mut tx, hearing_id).await?;
         let proc = load(&mut tx, actor, h.proceeding_id, &rule).await?;
         check_appearance_unit(&proc, input)?;
@@ -1032,7 +1032,7 @@ impl Store {
     ) -> Result<Appearance> {
         forbid_unless(actor.can_write_hearings())?;
         let rule = self.loss_rule().await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = appearance_on(&mut tx, id).await?;
         let h = hearing_on(&mut tx, before.hearing_id).await?;
         let proc = load(&mut tx, actor, h.proceeding_id, &rule).await?;
@@ -1083,7 +1083,7 @@ impl Store {
     ) -> Result<Outcome> {
         forbid_unless(actor.can_write_cases())?;
         let rule = self.loss_rule().await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let proc = load(&mut tx, actor, proceeding_id, &rule).await?;
         check_outcome_party(&proc, input.party_id)?;
         if proc.outcomes.iter().any(|o| o.party_id == input.party_id) {
@@ -1134,7 +1134,7 @@ impl Store {
     ) -> Result<Outcome> {
         forbid_unless(actor.can_write_cases())?;
         let rule = self.loss_rule().await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = outcome_on(&mut tx, id, &rule).await?;
         let proc = load(&mut tx, actor, before.proceeding_id, &rule).await?;
         if input.party_id != before.party_id {

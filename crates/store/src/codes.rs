@@ -13,7 +13,7 @@ const LOSS_RULE_KEY: &str = "loss_rule";
 
 /// Inserts the shipped defaults that are missing (never overwrites local edits).
 pub(crate) async fn install_defaults(store: &Store) -> Result<()> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write_tx().await?;
     for list in CodeList::ALL {
         for (i, (code, label)) in list.defaults().iter().enumerate() {
             sqlx::query(
@@ -73,7 +73,7 @@ impl Store {
         list: CodeList,
         input: &CodeInput,
     ) -> Result<CodeItem> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query("SELECT list, code, label, sort_order, active, version FROM code_items WHERE list = $1 AND code = $2")
             .bind(list.code())
             .bind(input.code.clone())
@@ -198,7 +198,7 @@ impl Store {
         version: i64,
         rule: &LossRule,
     ) -> Result<(LossRule, i64)> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query("SELECT value, version FROM settings WHERE key = $1")
             .bind(LOSS_RULE_KEY)
             .fetch_one(&mut *tx)

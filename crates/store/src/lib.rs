@@ -154,6 +154,16 @@ impl Store {
         &self.pool
     }
 
+    /// Begins a write transaction. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`, waiting up to `busy_timeout`): a deferred transaction that reads and
+    /// then writes fails at once with SQLITE_BUSY when another write committed in between.
+    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Applies pending migrations of this engine, then the shipped code-list defaults and the
     /// default loss rule where missing. Idempotent.
     pub async fn migrate(&self) -> Result<()> {

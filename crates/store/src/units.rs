@@ -143,7 +143,7 @@ impl Store {
         input: &UnitInput,
         jurisdiction: Option<i64>,
     ) -> Result<Unit> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let jur = Self::place_unit(&mut tx, input, jurisdiction).await?;
         let now = crate::now();
         let id: i64 = sqlx::query_scalar(
@@ -193,7 +193,7 @@ impl Store {
         input: &UnitInput,
         jurisdiction: Option<i64>,
     ) -> Result<Unit> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = match unit_on(&mut tx, id).await? {
             Some(u) if within(&u, jurisdiction) => u,
             _ => return Err(StoreError::NotFound),
@@ -260,6 +260,18 @@ impl Store {
         Ok(after)
     }
 
+    /// The unit a head belongs to, if that unit is inside `jurisdiction`.
+    pub async fn unit_of_head(&self, id: i64, jurisdiction: Option<i64>) -> Result<i64> {
+        let mut conn = self.pool().acquire().await?;
+        let h = Self::head_on(&mut conn, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        match unit_on(&mut conn, h.unit_id).await? {
+            Some(u) if within(&u, jurisdiction) => Ok(u.id),
+            _ => Err(StoreError::NotFound),
+        }
+    }
+
     pub async fn list_heads(&self, unit_id: i64) -> Result<Vec<UnitHead>> {
         let rows = sqlx::query("SELECT id, unit_id, name, post, kind, phone, version FROM unit_heads WHERE unit_id = $1 ORDER BY id")
             .bind(unit_id)
@@ -286,7 +298,7 @@ impl Store {
         jurisdiction: Option<i64>,
     ) -> Result<UnitHead> {
         self.get_unit(unit_id, jurisdiction).await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let now = crate::now();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO unit_heads (unit_id, name, post, kind, phone, version, created_at, updated_at) \
@@ -326,7 +338,7 @@ impl Store {
         input: &HeadInput,
         jurisdiction: Option<i64>,
     ) -> Result<UnitHead> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = Self::head_on(&mut tx, id)
             .await?
             .ok_or(StoreError::NotFound)?;

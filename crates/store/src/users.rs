@@ -109,7 +109,7 @@ impl Store {
         password_hash: &str,
         jurisdiction: Option<i64>,
     ) -> Result<User> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         check_unit(&mut tx, input.unit_id, jurisdiction).await?;
         let now = crate::now();
         let id: i64 = sqlx::query_scalar(
@@ -151,7 +151,7 @@ impl Store {
         jurisdiction: Option<i64>,
     ) -> Result<User> {
         let before = self.get_user(id, jurisdiction).await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         check_unit(&mut tx, input.unit_id, jurisdiction).await?;
         let n = sqlx::query(
             "UPDATE users SET username = $1, display_name = $2, role = $3, unit_id = $4, active = $5, version = version + 1, updated_at = $6 \
@@ -193,7 +193,7 @@ impl Store {
 
     /// Replaces a user's password hash and revokes their API tokens.
     pub async fn set_password(&self, by: &Author, id: i64, password_hash: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let n = sqlx::query("UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
             .bind(password_hash.to_string())
             .bind(crate::now())
@@ -248,7 +248,7 @@ impl Store {
         label: &str,
         token_hash: &str,
     ) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(user_id)
             .bind(token_hash.to_string())

@@ -82,3 +82,57 @@ async fn audit_is_append_only_postgres() {
     .await
     .unwrap();
 }
+
+/// Regression: concurrent read-then-write transactions on SQLite used to fail with SQLITE_BUSY
+/// (a deferred transaction cannot upgrade its snapshot after another write), seen as a 500
+/// under load. Writes now begin with BEGIN IMMEDIATE and wait for the lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_do_not_fail_sqlite() {
+    sqlx::any::install_default_drivers();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(
+        &huajie_store::database_url(dir.path().join("c.db").to_str().unwrap()),
+        8,
+    )
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    let by = Author::system("test");
+    let county = store
+        .create_unit(
+            &by,
+            &UnitInput {
+                name: "并发县".into(),
+                short_name: None,
+                kind: UnitKind::County,
+                parent_id: None,
+                code: None,
+                contact_phone: None,
+                active: true,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let store = store.clone();
+        let by = by.clone();
+        tasks.push(tokio::spawn(async move {
+            let input = UnitInput {
+                name: format!("单位{i}"),
+                short_name: None,
+                kind: UnitKind::Township,
+                parent_id: Some(county.id),
+                code: None,
+                contact_phone: None,
+                active: true,
+            };
+            store.create_unit(&by, &input, None).await.map(|_| ())
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().expect("every concurrent write succeeds");
+    }
+    assert_eq!(store.list_units(None).await.unwrap().len(), 65);
+}

@@ -635,7 +635,15 @@ pub async fn audit_history(
         "dispute" => {
             st.store.get_dispute(&a.0, id).await?;
         }
-        "unit" | "user" | "unit_head" if a.0.can_read_full_audit() => {}
+        "unit" if a.0.can_read_full_audit() => {
+            st.store.get_unit(id, Some(a.0.jurisdiction_id)).await?;
+        }
+        "user" if a.0.can_read_full_audit() => {
+            st.store.get_user(id, Some(a.0.jurisdiction_id)).await?;
+        }
+        "unit_head" if a.0.can_read_full_audit() => {
+            st.store.unit_of_head(id, Some(a.0.jurisdiction_id)).await?;
+        }
         _ => return Err(ApiError::not_found()),
     }
     Ok(Json(st.store.history(&entity, id).await?))

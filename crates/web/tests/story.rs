@@ -807,6 +807,50 @@ async fn story(app: App) {
     assert_eq!(update["before"]["version"], 1);
     assert_eq!(update["after"]["summary"], "原告诉请撤销强制拆除行为");
 
+    // Audit of units and users: coordinators and auditors, inside their jurisdiction only.
+    let (s, v) = app
+        .get(&format!("/api/v1/audit/unit/{unit_c}"), &app.coord)
+        .await;
+    assert_eq!(
+        (s, v[0]["action"].as_str()),
+        (StatusCode::OK, Some("create"))
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/audit/unit/{unit_c}"), &app.clerk_a)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let other = app
+        .store
+        .create_unit(
+            &Author::system("test"),
+            &UnitInput {
+                name: "邻县".into(),
+                short_name: None,
+                kind: UnitKind::County,
+                parent_id: None,
+                code: None,
+                contact_phone: None,
+                active: true,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get(&format!("/api/v1/audit/unit/{}", other.id), &app.coord)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/units/{}", other.id), &app.coord)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
     // --- the ledger: filters, sorting, keyset pagination --------------------------------
     for i in 0..7 {
         let day = format!("2024-06-{:02}", 10 + i);
