@@ -8,6 +8,7 @@ macro_rules! say {
     }};
 }
 
+mod deadline;
 mod demo;
 
 use std::net::SocketAddr;
@@ -46,6 +47,27 @@ enum Command {
     /// Manage users: add, reset-password, list, token.
     #[command(subcommand)]
     User(UserCommand),
+    /// Compute a statutory deadline: `huajie deadline 2024-09-20 calendar_days:15` prints 2024-10-08.
+    Deadline(DeadlineArgs),
+}
+
+#[derive(Debug, Args)]
+struct DeadlineArgs {
+    /// Start date (the day of the triggering event, not counted), YYYY-MM-DD.
+    #[arg(required_unless_present = "batch")]
+    start: Option<String>,
+    /// Period rule: calendar_days:N, working_days:N, months:N, years:N or working_days_before:N.
+    #[arg(required_unless_present = "batch")]
+    rule: Option<String>,
+    /// Also print how the date was computed, in plain Chinese.
+    #[arg(long)]
+    explain: bool,
+    /// Print one JSON object (start, rule, due, provisional, trace).
+    #[arg(long)]
+    json: bool,
+    /// Read `start,rule` lines from FILE (`-` for stdin) and write `start,rule,due` lines.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["start", "rule", "explain", "json"])]
+    batch: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -206,6 +228,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::User(cmd) => user(&cli.database, cmd).await,
+        Command::Deadline(args) => match (&args.batch, &args.start, &args.rule) {
+            (Some(file), _, _) => deadline::batch(file),
+            (None, Some(start), Some(rule)) => deadline::one(start, rule, args.explain, args.json),
+            _ => Err(usage("需要起算日期和期间规则，或 --batch 文件")),
+        },
     }
 }
 

@@ -104,3 +104,67 @@ fn cli_demo_is_deterministic_and_refuses_a_second_load() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("已装入 3000 个程序"), "{out}");
 }
+
+fn deadline(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    use std::io::Write;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_huajie"));
+    cmd.arg("deadline").args(args).env("HUAJIE_LOG", "error");
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_deadline() {
+    let (code, out, _) = deadline(&["2024-09-20", "calendar_days:15"], None);
+    assert_eq!((code, out.lines().next()), (0, Some("2024-10-08")));
+    let (_, out, _) = deadline(&["2024-09-20", "calendar_days:15", "--explain"], None);
+    assert!(out.lines().nth(1).unwrap().contains("国庆节假期"), "{out}");
+    let (_, out, _) = deadline(&["2026-12-20", "calendar_days:15", "--json"], None);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (v["due"].as_str(), v["provisional"].as_bool()),
+        (Some("2027-01-04"), Some(true))
+    );
+    let (code, _, err) = deadline(&["2024-02-30", "calendar_days:15"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("2024-02-30"), "{err}");
+    let (code, _, err) = deadline(&["2024-02-03", "days:5"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("days:5"), "{err}");
+    let (code, out, _) = deadline(
+        &["--batch", "-"],
+        Some("start,rule\n2024-09-20,calendar_days:15\n2024-09-27,working_days:10\n"),
+    );
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            0,
+            "start,rule,due\n2024-09-20,calendar_days:15,2024-10-08\n2024-09-27,working_days:10,2024-10-16\n"
+        )
+    );
+    // A bad line: exit 2, the line is named, and no partial output.
+    let (code, out, err) = deadline(
+        &["--batch", "-"],
+        Some("2024-09-20,calendar_days:15\n2024-13-01,months:1\n"),
+    );
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("第2行"), "{err}");
+}
