@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod outcome;
 pub mod proceeding;
 pub mod records;
+pub mod rules;
 pub mod unit;
 pub mod user;
 

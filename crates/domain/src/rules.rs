@@ -1,0 +1,534 @@
+//! Deadline rules as data (期限规则库): a versioned catalogue of rules, each turning an event
+//! on a proceeding into a deadline — trigger event, period, responsible party, citation,
+//! severity — with chained internal targets (e.g. the unit files with the 司法局 N working days
+//! before the court deadline). The statutory catalogue (LEGAL-RULES §2, §3, §9) and local policy
+//! sets (DOMAIN.md §5) ship as TOML files; an installation selects a local set and may edit it.
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+
+use crate::calendar::Period;
+use crate::proceeding::ProceedingKind;
+use crate::unit::labelled_enum;
+
+labelled_enum!(
+    /// Events recorded on a proceeding that start deadlines.
+    EventKind {
+        ActMade = "act_made", "行政行为作出";
+        ActKnown = "act_known", "知道行政行为";
+        ReconApplicationReceived = "recon_application_received", "复议机关收到复议申请";
+        ReconAccepted = "recon_accepted", "复议受理";
+        ReconAcceptedSimple = "recon_accepted_simple", "复议受理（简易程序）";
+        ReconCopyReceived = "recon_copy_received", "收到复议申请书副本";
+        ReconCopyReceivedSimple = "recon_copy_received_simple", "收到复议申请书副本（简易程序）";
+        ReconDecisionReceived = "recon_decision_received", "收到复议决定书";
+        ReconOpinionReceived = "recon_opinion_received", "收到复议意见书";
+        ComplaintFiledWithCourt = "complaint_filed_with_court", "原告递交起诉状";
+        CaseFiled = "case_filed", "法院立案";
+        CaseFiledSimple = "case_filed_simple", "立案（简易程序）";
+        ComplaintCopyReceived = "complaint_copy_received", "收到起诉状副本";
+        SummonsReceived = "summons_received", "收到开庭传票";
+        JudgmentPronounced = "judgment_pronounced", "当庭宣判";
+        JudgmentServed = "judgment_served", "判决书送达";
+        RulingServed = "ruling_served", "裁定书送达";
+        JudgmentEffective = "judgment_effective", "裁判生效";
+        AppealReceived = "appeal_received", "二审法院收到上诉状";
+        RetrialCopyReceived = "retrial_copy_received", "收到再审申请书副本";
+        MaterialsFiled = "materials_filed", "应诉材料报司法局备案";
+        MediationPromptReceived = "mediation_prompt_received", "收到诉前调解提示单";
+        MediationLetterReceived = "mediation_letter_received", "收到司法局调解函";
+        CenterApplicationReceived = "center_application_received", "协调化解中心收到申请";
+        CenterRegistered = "center_registered", "协调化解中心登记";
+        CenterNotified = "center_notified", "单位收到协调化解中心通知";
+        RiskWarningReceived = "risk_warning_received", "收到败诉风险预警";
+    } "事件类型"
+);
+
+labelled_enum!(
+    /// Who must act by the deadline.
+    Responsible {
+        Unit = "unit", "被诉（被申请）单位";
+        JusticeBureau = "justice_bureau", "司法局";
+        Court = "court", "法院";
+        ReconOrgan = "recon_organ", "复议机关";
+        Claimant = "claimant", "原告（申请人）";
+    } "责任方"
+);
+
+labelled_enum!(
+    /// How bad missing it is.
+    Severity {
+        Critical = "critical", "严重（逾期视为没有证据或丧失权利）";
+        High = "high", "重要";
+        Normal = "normal", "一般";
+    } "严重程度"
+);
+
+/// An internal target chained to a rule's deadline (e.g. file with the 司法局 earlier).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub id: String,
+    pub name: String,
+    /// Counted back from the parent deadline: `working_days_before:N`.
+    pub period: Period,
+    pub responsible: Responsible,
+    pub citation: String,
+}
+
+/// One rule of a catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub id: String,
+    pub name: String,
+    pub trigger: EventKind,
+    pub period: Period,
+    pub responsible: Responsible,
+    pub severity: Severity,
+    /// Article and quote, shown with every deadline.
+    pub citation: String,
+    /// Proceeding kinds the rule applies to (empty: all).
+    pub applies_to: Vec<ProceedingKind>,
+    /// Longest allowed extension from the original expiry, if the law allows one.
+    pub extension: Option<Period>,
+    pub targets: Vec<Target>,
+    /// Which catalogue the rule came from.
+    pub source: String,
+}
+
+impl Rule {
+    pub fn applies(&self, event: EventKind, kind: ProceedingKind) -> bool {
+        self.trigger == event && (self.applies_to.is_empty() || self.applies_to.contains(&kind))
+    }
+}
+
+/// A set of rules with its identity and version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Catalogue {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    /// For a local policy set: the catalogue it extends.
+    pub extends: Option<String>,
+    pub rules: Vec<Rule>,
+}
+
+/// A catalogue file could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("规则文件“{file}”：{message}")]
+pub struct CatalogueError {
+    pub file: String,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileHeader {
+    id: String,
+    name: String,
+    version: String,
+    extends: Option<String>,
+    #[allow(dead_code)]
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTarget {
+    id: String,
+    name: String,
+    period: String,
+    responsible: String,
+    #[serde(default)]
+    citation: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRule {
+    id: String,
+    name: String,
+    /// Rule of the base catalogue this entry adds targets to (local sets only).
+    #[serde(default)]
+    attach_to: Option<String>,
+    trigger: Option<String>,
+    period: Option<String>,
+    responsible: Option<String>,
+    severity: Option<String>,
+    #[serde(default)]
+    citation: String,
+    #[serde(default)]
+    applies_to: Vec<String>,
+    extension: Option<String>,
+    #[serde(default)]
+    targets: Vec<FileTarget>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    catalogue: FileHeader,
+    #[serde(default)]
+    rule: Vec<FileRule>,
+}
+
+/// A parsed catalogue file: its own rules and the targets it attaches to base rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueFile {
+    pub catalogue: Catalogue,
+    /// `(base rule id, target)` pairs.
+    pub attachments: Vec<(String, Target)>,
+}
+
+fn code_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 60
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Parses and validates one catalogue file. `file` names it in error messages.
+pub fn parse_catalogue(file: &str, text: &str) -> Result<CatalogueFile, CatalogueError> {
+    let err = |message: String| CatalogueError {
+        file: file.to_string(),
+        message,
+    };
+    let f: File =
+        toml::from_str(text).map_err(|e| err(format!("格式错误：{}", e.to_string().trim())))?;
+    let mut rules = Vec::new();
+    let mut attachments = Vec::new();
+    let mut ids = BTreeSet::new();
+    for r in f.rule {
+        let at = |m: String| err(format!("规则 {}：{m}", r.id));
+        if !code_id(&r.id) {
+            return Err(at("规则编号须为大写字母、数字或下划线".into()));
+        }
+        if !ids.insert(r.id.clone()) {
+            return Err(at("规则编号重复".into()));
+        }
+        let targets = r
+            .targets
+            .iter()
+            .map(|t| {
+                if !code_id(&t.id) || !ids.insert(t.id.clone()) {
+                    return Err(at(format!("内部节点编号“{}”无效或重复", t.id)));
+                }
+                let period: Period = t
+                    .period
+                    .parse()
+                    .map_err(|e: crate::calendar::PeriodError| at(e.to_string()))?;
+                if !matches!(period, Period::WorkingDaysBefore(_)) {
+                    return Err(at(format!(
+                        "内部节点“{}”的期间须为 working_days_before:N（从上级期限倒推）",
+                        t.id
+                    )));
+                }
+                let responsible = Responsible::from_code(&t.responsible)
+                    .ok_or_else(|| at(format!("责任方“{}”无效", t.responsible)))?;
+                Ok(Target {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    period,
+                    responsible,
+                    citation: t.citation.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(base) = r.attach_to {
+            if f.catalogue.extends.is_none() {
+                return Err(at("只有扩展其他规则库的地方规则才能使用 attach_to".into()));
+            }
+            if r.trigger.is_some() || r.period.is_some() {
+                return Err(at("attach_to 条目只能包含 targets".into()));
+            }
+            attachments.extend(targets.into_iter().map(|t| (base.clone(), t)));
+            continue;
+        }
+        let trigger = r
+            .trigger
+            .as_deref()
+            .ok_or_else(|| at("缺少 trigger（触发事件）".into()))?;
+        let trigger =
+            EventKind::from_code(trigger).ok_or_else(|| at(format!("触发事件“{trigger}”无效")))?;
+        let period = r
+            .period
+            .as_deref()
+            .ok_or_else(|| at("缺少 period（期间）".into()))?;
+        let period: Period = period
+            .parse()
+            .map_err(|e: crate::calendar::PeriodError| at(e.to_string()))?;
+        if matches!(period, Period::WorkingDaysBefore(_)) {
+            return Err(at(
+                "规则期间不能为 working_days_before（只用于内部节点）".into()
+            ));
+        }
+        let responsible = r
+            .responsible
+            .as_deref()
+            .ok_or_else(|| at("缺少 responsible（责任方）".into()))?;
+        let responsible = Responsible::from_code(responsible)
+            .ok_or_else(|| at(format!("责任方“{responsible}”无效")))?;
+        let severity = match r.severity.as_deref() {
+            None => Severity::Normal,
+            Some(s) => Severity::from_code(s).ok_or_else(|| at(format!("严重程度“{s}”无效")))?,
+        };
+        if r.citation.trim().is_empty() {
+            return Err(at("缺少 citation（依据条文）".into()));
+        }
+        let applies_to = r
+            .applies_to
+            .iter()
+            .map(|k| ProceedingKind::from_code(k).ok_or_else(|| at(format!("程序类型“{k}”无效"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let extension = r
+            .extension
+            .as_deref()
+            .map(|e| e.parse::<Period>().map_err(|er| at(er.to_string())))
+            .transpose()?;
+        rules.push(Rule {
+            id: r.id,
+            name: r.name,
+            trigger,
+            period,
+            responsible,
+            severity,
+            citation: r.citation,
+            applies_to,
+            extension,
+            targets,
+            source: f.catalogue.id.clone(),
+        });
+    }
+    let h = f.catalogue;
+    Ok(CatalogueFile {
+        catalogue: Catalogue {
+            id: h.id,
+            name: h.name,
+            version: h.version,
+            extends: h.extends,
+            rules,
+        },
+        attachments,
+    })
+}
+
+/// The statutory catalogue and the local policy sets shipped with the binary.
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("statutory.toml", include_str!("../rules/statutory.toml")),
+    (
+        "local-xiangshan.toml",
+        include_str!("../rules/local-xiangshan.toml"),
+    ),
+    (
+        "local-wenxian.toml",
+        include_str!("../rules/local-wenxian.toml"),
+    ),
+    (
+        "local-guanshanhu.toml",
+        include_str!("../rules/local-guanshanhu.toml"),
+    ),
+    (
+        "local-xinchang.toml",
+        include_str!("../rules/local-xinchang.toml"),
+    ),
+];
+
+impl Catalogue {
+    /// The base catalogue with a local policy set applied: its rules added (a rule with the same
+    /// id replaces the base rule) and its targets attached to base rules.
+    pub fn with_local(&self, local: &CatalogueFile) -> Result<Catalogue, CatalogueError> {
+        let err = |message: String| CatalogueError {
+            file: local.catalogue.id.clone(),
+            message,
+        };
+        if local.catalogue.extends.as_deref() != Some(self.id.as_str()) {
+            return Err(err(format!("该地方规则不是基于规则库“{}”", self.id)));
+        }
+        let mut out = self.clone();
+        out.id = format!("{}+{}", self.id, local.catalogue.id);
+        out.name = format!("{}（{}）", self.name, local.catalogue.name);
+        out.version = format!("{}+{}", self.version, local.catalogue.version);
+        for r in &local.catalogue.rules {
+            match out.rules.iter_mut().find(|b| b.id == r.id) {
+                Some(b) => *b = r.clone(),
+                None => out.rules.push(r.clone()),
+            }
+        }
+        for (base, t) in &local.attachments {
+            let rule = out
+                .rules
+                .iter_mut()
+                .find(|r| &r.id == base)
+                .ok_or_else(|| err(format!("attach_to 指向的规则“{base}”不存在")))?;
+            rule.targets.push(t.clone());
+        }
+        Ok(out)
+    }
+
+    /// The shipped statutory catalogue.
+    pub fn statutory() -> Catalogue {
+        parse_catalogue(SHIPPED[0].0, SHIPPED[0].1)
+            .expect("the shipped statutory catalogue is valid")
+            .catalogue
+    }
+
+    /// Rules fired by `event` on a proceeding of `kind`.
+    pub fn rules_for(&self, event: EventKind, kind: ProceedingKind) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().filter(move |r| r.applies(event, kind))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Calendar;
+    use jiff::civil::date;
+
+    fn shipped(name: &str) -> CatalogueFile {
+        let (f, t) = SHIPPED.iter().find(|(f, _)| *f == name).unwrap();
+        parse_catalogue(f, t).unwrap()
+    }
+
+    #[test]
+    fn shipped_catalogues_are_valid_and_cover_the_legal_rules() {
+        let s = Catalogue::statutory();
+        for id in [
+            "ANSWER_AND_EVIDENCE",
+            "DOCKET_DECISION",
+            "TRIAL_FIRST",
+            "TRIAL_SIMPLE",
+            "TRIAL_SECOND",
+            "APPEAL_JUDGMENT",
+            "APPEAL_RULING",
+            "RETRIAL_APPLY",
+            "SUIT_AFTER_RECON",
+            "SUIT_DIRECT",
+            "RECON_APPLY",
+            "RECON_ACCEPT_REVIEW",
+            "RECON_SEND_COPY",
+            "RECON_ANSWER",
+            "RECON_SIMPLE_SEND",
+            "RECON_SIMPLE_ANSWER",
+            "RECON_DECIDE",
+            "RECON_DECIDE_SIMPLE",
+            "RECON_OPINION_FEEDBACK",
+        ] {
+            assert!(s.rules.iter().any(|r| r.id == id), "{id} missing");
+        }
+        for name in [
+            "local-xiangshan.toml",
+            "local-wenxian.toml",
+            "local-guanshanhu.toml",
+            "local-xinchang.toml",
+        ] {
+            let local = shipped(name);
+            s.with_local(&local).unwrap();
+        }
+    }
+
+    #[test]
+    fn answer_deadline_with_xiangshan_targets() {
+        let cat = Catalogue::statutory()
+            .with_local(&shipped("local-xiangshan.toml"))
+            .unwrap();
+        let rules: Vec<&Rule> = cat
+            .rules_for(
+                EventKind::ComplaintCopyReceived,
+                ProceedingKind::FirstInstance,
+            )
+            .collect();
+        let answer = rules
+            .iter()
+            .find(|r| r.id == "ANSWER_AND_EVIDENCE")
+            .unwrap();
+        assert_eq!(answer.period, Period::CalendarDays(15));
+        assert_eq!(answer.severity, Severity::Critical);
+        assert!(answer.citation.contains("第六十七条"));
+        let cal = Calendar::national();
+        let due = cal.due(date(2024, 9, 20), answer.period).unwrap().due;
+        assert_eq!(due, date(2024, 10, 8));
+        let filing = answer
+            .targets
+            .iter()
+            .find(|t| t.id == "XS_FILE_WITH_BUREAU")
+            .unwrap();
+        assert_eq!(cal.due(due, filing.period).unwrap().due, date(2024, 9, 25));
+        // The rule does not fire for a reconsideration.
+        assert!(
+            cat.rules_for(
+                EventKind::ComplaintCopyReceived,
+                ProceedingKind::Reconsideration
+            )
+            .all(|r| r.id != "ANSWER_AND_EVIDENCE")
+        );
+    }
+
+    #[test]
+    fn reconsideration_answer_is_ten_working_days() {
+        let s = Catalogue::statutory();
+        let r = s
+            .rules_for(
+                EventKind::ReconCopyReceived,
+                ProceedingKind::Reconsideration,
+            )
+            .find(|r| r.id == "RECON_ANSWER")
+            .unwrap();
+        assert_eq!(r.period, Period::WorkingDays(10));
+        let d = s.rules.iter().find(|r| r.id == "RECON_DECIDE").unwrap();
+        assert_eq!(d.extension, Some(Period::CalendarDays(30)));
+    }
+
+    #[test]
+    fn bad_files_are_refused_precisely() {
+        let head = "[catalogue]\nid = \"t\"\nname = \"测试\"\nversion = \"1\"\n";
+        let cases = [
+            (
+                "[[rule]]\nid = \"A\"\nname = \"x\"\ntrigger = \"nope\"\nperiod = \"calendar_days:5\"\nresponsible = \"unit\"\ncitation = \"c\"\n",
+                "触发事件“nope”无效",
+            ),
+            (
+                "[[rule]]\nid = \"A\"\nname = \"x\"\ntrigger = \"case_filed\"\nperiod = \"days:5\"\nresponsible = \"unit\"\ncitation = \"c\"\n",
+                "days:5",
+            ),
+            (
+                "[[rule]]\nid = \"A\"\nname = \"x\"\ntrigger = \"case_filed\"\nperiod = \"calendar_days:5\"\nresponsible = \"mayor\"\ncitation = \"c\"\n",
+                "责任方“mayor”无效",
+            ),
+            (
+                "[[rule]]\nid = \"A\"\nname = \"x\"\ntrigger = \"case_filed\"\nperiod = \"calendar_days:5\"\nresponsible = \"unit\"\n",
+                "citation",
+            ),
+            ("[[rule]]\nid = \"a b\"\nname = \"x\"\n", "大写字母"),
+            (
+                "[[rule]]\nid = \"A\"\nname = \"x\"\ntrigger = \"case_filed\"\nperiod = \"calendar_days:5\"\nresponsible = \"unit\"\ncitation = \"c\"\n[[rule.targets]]\nid = \"T\"\nname = \"t\"\nperiod = \"calendar_days:3\"\nresponsible = \"unit\"\n",
+                "working_days_before",
+            ),
+            (
+                "[[rule]]\nid = \"A\"\nname = \"x\"\ncolour = \"red\"\n",
+                "格式错误",
+            ),
+            (
+                "[[rule]]\nid = \"A\"\nname = \"x\"\nattach_to = \"B\"\n",
+                "attach_to",
+            ),
+        ];
+        for (body, want) in cases {
+            let e = parse_catalogue("t.toml", &format!("{head}{body}")).unwrap_err();
+            assert!(e.to_string().contains(want), "{want}: {e}");
+        }
+        assert!(
+            parse_catalogue("t.toml", "not toml [")
+                .unwrap_err()
+                .to_string()
+                .contains("格式错误")
+        );
+        let local = parse_catalogue("l.toml", "[catalogue]\nid = \"l\"\nname = \"l\"\nversion = \"1\"\nextends = \"statutory\"\n[[rule]]\nid = \"X\"\nname = \"x\"\nattach_to = \"NO_SUCH\"\n[[rule.targets]]\nid = \"T\"\nname = \"t\"\nperiod = \"working_days_before:2\"\nresponsible = \"unit\"\n").unwrap();
+        assert!(
+            Catalogue::statutory()
+                .with_local(&local)
+                .unwrap_err()
+                .to_string()
+                .contains("NO_SUCH")
+        );
+    }
+}
