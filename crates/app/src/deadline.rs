@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufWriter, Write};
 
-use huajie_domain::calendar::{Calendar, Period};
+use huajie_domain::calendar::{Calendar, NATIONAL_CSV, Period, parse_calendar_csv};
 use jiff::civil::Date;
 
 use crate::Failure;
@@ -29,12 +29,38 @@ fn write_date(out: &mut impl Write, d: Date) -> std::io::Result<()> {
     write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
-pub fn one(start: &str, rule: &str, explain: bool, json: bool) -> Result<(), Failure> {
+/// The built-in calendar, with an optional calendar file layered on top (its years replace the
+/// built-in data of the same years).
+pub fn calendar(file: Option<&str>) -> Result<Calendar, Failure> {
+    let Some(file) = file else {
+        return Ok(Calendar::national());
+    };
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| crate::usage(format!("无法读取日历文件“{file}”：{e}")))?;
+    let (extra, extra_years) =
+        parse_calendar_csv(&text).map_err(|e| crate::usage(e.to_string()))?;
+    let (base, mut years) =
+        parse_calendar_csv(NATIONAL_CSV).expect("the shipped calendar is valid");
+    let mut entries: Vec<_> = base
+        .into_iter()
+        .filter(|e| !extra_years.contains(&e.date.year()))
+        .collect();
+    entries.extend(extra);
+    years.extend(extra_years);
+    Ok(Calendar::build(&entries, &years))
+}
+
+pub fn one(
+    cal: &Calendar,
+    start: &str,
+    rule: &str,
+    explain: bool,
+    json: bool,
+) -> Result<(), Failure> {
     let start_date = parse_date(start.trim()).ok_or_else(|| crate::usage(bad_date(start)))?;
     let period: Period = rule
         .parse()
         .map_err(|e: huajie_domain::calendar::PeriodError| crate::usage(e.to_string()))?;
-    let cal = Calendar::national();
     let e = cal
         .explain(start_date, period)
         .map_err(|e| crate::usage(e.to_string()))?;
@@ -62,7 +88,7 @@ pub fn one(start: &str, rule: &str, explain: bool, json: bool) -> Result<(), Fai
 /// A header line starting with `start` is copied with `,due` appended. Any bad line stops the
 /// run with exit status 2 and names the line; then nothing at all is written (the results are
 /// buffered and written only when every line was valid).
-pub fn batch(path: &str) -> Result<(), Failure> {
+pub fn batch(cal: &Calendar, path: &str) -> Result<(), Failure> {
     let input: Box<dyn BufRead> = if path == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -70,7 +96,6 @@ pub fn batch(path: &str) -> Result<(), Failure> {
             .map_err(|e| crate::usage(format!("无法读取文件“{path}”：{e}")))?;
         Box::new(std::io::BufReader::with_capacity(1 << 20, f))
     };
-    let cal = Calendar::national();
     let mut out: Vec<u8> = Vec::with_capacity(1 << 20);
     let mut cached: Option<(String, Period)> = None;
     let io_err = |e: std::io::Error| Failure {

@@ -49,6 +49,23 @@ enum Command {
     User(UserCommand),
     /// Compute a statutory deadline: `huajie deadline 2024-09-20 calendar_days:15` prints 2024-10-08.
     Deadline(DeadlineArgs),
+    /// Load a year's holiday notice (e.g. 2027) or a jurisdiction's local rest days.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// Import a calendar file (`date,kind,name` lines; kind holiday or workday_on_weekend). The
+    /// years in the file replace what was known for them.
+    Import {
+        file: String,
+        /// Store as local rest days of this jurisdiction (unit id) instead of the national calendar.
+        #[arg(long)]
+        jurisdiction: Option<i64>,
+    },
+    /// List the years with an official notice (shipped and imported).
+    Years,
 }
 
 #[derive(Debug, Args)]
@@ -65,6 +82,9 @@ struct DeadlineArgs {
     /// Print one JSON object (start, rule, due, provisional, trace).
     #[arg(long)]
     json: bool,
+    /// Add a calendar file (e.g. the 2027 notice) on top of the built-in calendar.
+    #[arg(long, value_name = "FILE")]
+    calendar: Option<String>,
     /// Read `start,rule` lines from FILE (`-` for stdin) and write `start,rule,due` lines.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["start", "rule", "explain", "json"])]
     batch: Option<String>,
@@ -228,11 +248,17 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::User(cmd) => user(&cli.database, cmd).await,
-        Command::Deadline(args) => match (&args.batch, &args.start, &args.rule) {
-            (Some(file), _, _) => deadline::batch(file),
-            (None, Some(start), Some(rule)) => deadline::one(start, rule, args.explain, args.json),
-            _ => Err(usage("需要起算日期和期间规则，或 --batch 文件")),
-        },
+        Command::Deadline(args) => {
+            let cal = deadline::calendar(args.calendar.as_deref())?;
+            match (&args.batch, &args.start, &args.rule) {
+                (Some(file), _, _) => deadline::batch(&cal, file),
+                (None, Some(start), Some(rule)) => {
+                    deadline::one(&cal, start, rule, args.explain, args.json)
+                }
+                _ => Err(usage("需要起算日期和期间规则，或 --batch 文件")),
+            }
+        }
+        Command::Calendar(cmd) => calendar(&cli.database, cmd).await,
     }
 }
 
@@ -271,6 +297,53 @@ async fn serve(database: &str, args: ServeArgs) -> Result<(), Failure> {
             code: 1,
             message: e.to_string(),
         })
+}
+
+async fn calendar(database: &str, cmd: CalendarCommand) -> Result<(), Failure> {
+    let store = open(database, 2).await?;
+    match cmd {
+        CalendarCommand::Import { file, jurisdiction } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| usage(format!("无法读取文件“{file}”：{e}")))?;
+            let (entries, years) = huajie_domain::calendar::parse_calendar_csv(&text)
+                .map_err(|e| usage(e.to_string()))?;
+            if let Some(j) = jurisdiction {
+                let unit = store
+                    .get_unit(j, None)
+                    .await
+                    .map_err(|_| usage(format!("辖区（单位编号{j}）不存在")))?;
+                if !unit.kind.is_jurisdiction() {
+                    return Err(usage(format!("“{}”不是省、市、县级辖区", unit.name)));
+                }
+            }
+            store
+                .import_calendar(
+                    &Author::system("huajie calendar import"),
+                    jurisdiction,
+                    &entries,
+                    &years,
+                    &file,
+                )
+                .await?;
+            let ys: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+            say!("已导入 {} 个日期（{}年）", entries.len(), ys.join("、"));
+        }
+        CalendarCommand::Years => {
+            let cal = store.calendar(None).await?;
+            let imported = store.imported_years().await?;
+            for y in cal.covered_years() {
+                say!(
+                    "{y}{}",
+                    if imported.contains(y) {
+                        "（导入）"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn user(database: &str, cmd: UserCommand) -> Result<(), Failure> {

@@ -168,3 +168,42 @@ fn cli_deadline() {
     assert_eq!((code, out.as_str()), (2, ""));
     assert!(err.contains("第2行"), "{err}");
 }
+
+#[test]
+fn cli_calendar_import_and_layered_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("2027.csv");
+    std::fs::write(
+        &file,
+        "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-04,holiday,元旦\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    // Without the 2027 notice the result is provisional; with it, 01-04 is a holiday.
+    let (_, out, _) = deadline(&["2026-12-20", "calendar_days:15"], None);
+    assert!(
+        out.contains("2027-01-04") && out.contains("临时结果"),
+        "{out}"
+    );
+    let (code, out, _) = deadline(&["2026-12-20", "calendar_days:15", "--calendar", f], None);
+    assert_eq!((code, out.trim()), (0, "2027-01-05"));
+    let db = dir.path().join("cal.db");
+    let (code, out, err) = huajie(&db, &["calendar", "import", f]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("已导入 2 个日期（2027年）"), "{out}");
+    let (_, out, _) = huajie(&db, &["calendar", "years"]);
+    assert!(
+        out.contains("2027（导入）") && out.contains("2004"),
+        "{out}"
+    );
+    std::fs::write(
+        &file,
+        "date,kind,name\n2027-01-09,workday_on_weekend,x\n2027-01-05,workday_on_weekend,y\n",
+    )
+    .unwrap();
+    let (code, _, err) = huajie(&db, &["calendar", "import", f]);
+    assert_eq!(code, 2);
+    assert!(err.contains("第3行") && err.contains("不是周末"), "{err}");
+    let (code, _, err) = huajie(&db, &["calendar", "import", f, "--jurisdiction", "999"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod calendar;
 mod cases;
 pub mod codes;
 pub mod ledger;

@@ -136,3 +136,125 @@ async fn concurrent_writes_do_not_fail_sqlite() {
     }
     assert_eq!(store.list_units(None).await.unwrap().len(), 65);
 }
+
+async fn calendar_layers(url: &str) {
+    use huajie_domain::calendar::{CalendarEntry, DayKind, Period};
+    use jiff::civil::date;
+    let store = Store::connect(url, 2).await.unwrap();
+    store.migrate().await.unwrap();
+    let by = Author::system("test");
+    let start = date(2026, 12, 20);
+    let before = store
+        .calendar(None)
+        .await
+        .unwrap()
+        .due(start, Period::CalendarDays(15))
+        .unwrap();
+    assert_eq!((before.due, before.provisional), (date(2027, 1, 4), true));
+    let entries = vec![
+        CalendarEntry {
+            date: date(2027, 1, 1),
+            kind: DayKind::Holiday,
+            name: "元旦".into(),
+        },
+        CalendarEntry {
+            date: date(2027, 1, 4),
+            kind: DayKind::Holiday,
+            name: "元旦".into(),
+        },
+    ];
+    store
+        .import_calendar(&by, None, &entries, &[2027].into(), "test")
+        .await
+        .unwrap();
+    let after = store
+        .calendar(None)
+        .await
+        .unwrap()
+        .due(start, Period::CalendarDays(15))
+        .unwrap();
+    assert_eq!((after.due, after.provisional), (date(2027, 1, 5), false));
+    // Re-importing a year replaces it; a jurisdiction's local rest day only affects that jurisdiction.
+    store
+        .import_calendar(&by, None, &entries[..1], &[2027].into(), "test")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .calendar(None)
+            .await
+            .unwrap()
+            .due(start, Period::CalendarDays(15))
+            .unwrap()
+            .due,
+        date(2027, 1, 4)
+    );
+    let local = vec![CalendarEntry {
+        date: date(2027, 1, 4),
+        kind: DayKind::Holiday,
+        name: "本地调休".into(),
+    }];
+    store
+        .import_calendar(&by, Some(7), &local, &[2027].into(), "test")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .calendar(Some(7))
+            .await
+            .unwrap()
+            .due(start, Period::CalendarDays(15))
+            .unwrap()
+            .due,
+        date(2027, 1, 5)
+    );
+    assert_eq!(
+        store
+            .calendar(Some(8))
+            .await
+            .unwrap()
+            .due(start, Period::CalendarDays(15))
+            .unwrap()
+            .due,
+        date(2027, 1, 4)
+    );
+    assert!(store.imported_years().await.unwrap().contains(&2027));
+    store.close().await;
+}
+
+#[tokio::test]
+async fn calendar_import_layers_sqlite() {
+    sqlx::any::install_default_drivers();
+    let dir = tempfile::tempdir().unwrap();
+    calendar_layers(&huajie_store::database_url(
+        dir.path().join("cal.db").to_str().unwrap(),
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn calendar_import_layers_postgres() {
+    let Ok(base) = std::env::var("HUAJIE_TEST_PG_URL") else {
+        eprintln!("SKIPPED calendar_import_layers_postgres: set HUAJIE_TEST_PG_URL to run it");
+        return;
+    };
+    sqlx::any::install_default_drivers();
+    let name = format!("huajie_cal_{}", std::process::id());
+    let admin = sqlx::AnyPool::connect(&base).await.unwrap();
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&admin)
+    .await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    calendar_layers(&format!("{}/{name}", &base[..base.rfind('/').unwrap()])).await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {name} WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+}

@@ -1,0 +1,128 @@
+//! Calendar data loaded into the database: national years added after release and each
+//! jurisdiction's own rest days. The compiled [`Calendar`] layers them over the shipped data.
+
+use std::collections::BTreeSet;
+
+use huajie_domain::calendar::{Calendar, CalendarEntry, DayKind, NATIONAL_CSV, parse_calendar_csv};
+
+use crate::audit::{self, Author};
+use crate::sql::{get_i64, get_str};
+use crate::{Result, Store};
+
+fn kind_code(k: DayKind) -> &'static str {
+    match k {
+        DayKind::Holiday => "holiday",
+        DayKind::Workday => "workday_on_weekend",
+    }
+}
+
+impl Store {
+    /// Replaces the national calendar of the given years (or, with `jurisdiction`, that
+    /// jurisdiction's local days of those years) by `entries`, in one transaction.
+    pub async fn import_calendar(
+        &self,
+        by: &Author,
+        jurisdiction: Option<i64>,
+        entries: &[CalendarEntry],
+        years: &BTreeSet<i16>,
+        source: &str,
+    ) -> Result<()> {
+        let j = jurisdiction.unwrap_or(0);
+        let mut tx = self.write_tx().await?;
+        for y in years {
+            sqlx::query(
+                "DELETE FROM calendar_days WHERE jurisdiction_id = $1 AND day >= $2 AND day <= $3",
+            )
+            .bind(j)
+            .bind(format!("{y:04}-01-01"))
+            .bind(format!("{y:04}-12-31"))
+            .execute(&mut *tx)
+            .await?;
+            if jurisdiction.is_none() {
+                sqlx::query("INSERT INTO calendar_years (year, source, imported_at) VALUES ($1, $2, $3) ON CONFLICT (year) DO UPDATE SET source = $2, imported_at = $3")
+                    .bind(*y as i64)
+                    .bind(source.to_string())
+                    .bind(crate::now())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for e in entries {
+            sqlx::query("INSERT INTO calendar_days (jurisdiction_id, day, kind, name) VALUES ($1, $2, $3, $4)")
+                .bind(j)
+                .bind(e.date.to_string())
+                .bind(kind_code(e.kind))
+                .bind(e.name.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let note = serde_json::json!({"jurisdiction_id": jurisdiction, "years": years, "days": entries.len(), "source": source});
+        audit::record(
+            &mut tx,
+            by,
+            "import",
+            "calendar",
+            j,
+            None,
+            None::<&()>,
+            Some(&note),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn calendar_rows(&self, jurisdiction: i64) -> Result<Vec<CalendarEntry>> {
+        let rows = sqlx::query(
+            "SELECT day, kind, name FROM calendar_days WHERE jurisdiction_id = $1 ORDER BY day",
+        )
+        .bind(jurisdiction)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let day: jiff::civil::Date = get_str(r, "day")?
+                    .parse()
+                    .map_err(|e: jiff::Error| sqlx::Error::Decode(e.to_string().into()))?;
+                let kind = if get_str(r, "kind")? == "holiday" {
+                    DayKind::Holiday
+                } else {
+                    DayKind::Workday
+                };
+                Ok(CalendarEntry {
+                    date: day,
+                    kind,
+                    name: get_str(r, "name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Years of the national calendar loaded into the database.
+    pub async fn imported_years(&self) -> Result<BTreeSet<i16>> {
+        let rows = sqlx::query("SELECT year FROM calendar_years ORDER BY year")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok(get_i64(r, "year")? as i16))
+            .collect()
+    }
+
+    /// The calendar in force for a jurisdiction (`None`: national only): shipped years, then
+    /// imported national years (replacing shipped data of the same year), then local days.
+    pub async fn calendar(&self, jurisdiction: Option<i64>) -> Result<Calendar> {
+        let (shipped, mut years) =
+            parse_calendar_csv(NATIONAL_CSV).expect("the shipped calendar is valid");
+        let imported = self.imported_years().await?;
+        let mut entries: Vec<CalendarEntry> = shipped
+            .into_iter()
+            .filter(|e| !imported.contains(&e.date.year()))
+            .collect();
+        entries.extend(self.calendar_rows(0).await?);
+        years.extend(imported);
+        if let Some(j) = jurisdiction {
+            entries.extend(self.calendar_rows(j).await?);
+        }
+        Ok(Calendar::build(&entries, &years))
+    }
+}
