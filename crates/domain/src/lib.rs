@@ -8,6 +8,7 @@ pub mod access;
 pub mod calendar;
 pub mod case_no;
 pub mod codes;
+pub mod deadline;
 pub mod error;
 pub mod hearing;
 pub mod ledger;
