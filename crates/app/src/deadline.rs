@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufWriter, Write};
 
-use huajie_domain::calendar::{Calendar, NATIONAL_CSV, Period, parse_calendar_csv};
+use huajie_domain::calendar::{Calendar, Period, parse_calendar_csv};
 use jiff::civil::Date;
 
 use crate::Failure;
@@ -39,15 +39,7 @@ pub fn calendar(file: Option<&str>) -> Result<Calendar, Failure> {
         .map_err(|e| crate::usage(format!("无法读取日历文件“{file}”：{e}")))?;
     let (extra, extra_years) =
         parse_calendar_csv(&text).map_err(|e| crate::usage(e.to_string()))?;
-    let (base, mut years) =
-        parse_calendar_csv(NATIONAL_CSV).expect("the shipped calendar is valid");
-    let mut entries: Vec<_> = base
-        .into_iter()
-        .filter(|e| !extra_years.contains(&e.date.year()))
-        .collect();
-    entries.extend(extra);
-    years.extend(extra_years);
-    Ok(Calendar::build(&entries, &years))
+    Ok(Calendar::national_with(extra, &extra_years, Vec::new()))
 }
 
 pub fn one(

@@ -275,6 +275,26 @@ impl Calendar {
         Calendar::build(&entries, &years)
     }
 
+    /// The shipped national calendar with `notices` layered on top (their `years` replace the
+    /// shipped data of those years), then a jurisdiction's `local` days. Used for imported years
+    /// (database) and for `huajie deadline --calendar FILE` alike.
+    pub fn national_with(
+        notices: Vec<CalendarEntry>,
+        years: &BTreeSet<i16>,
+        local: Vec<CalendarEntry>,
+    ) -> Calendar {
+        let (shipped, mut covered) =
+            parse_calendar_csv(NATIONAL_CSV).expect("the shipped calendar is valid");
+        let mut entries: Vec<CalendarEntry> = shipped
+            .into_iter()
+            .filter(|e| !years.contains(&e.date.year()))
+            .collect();
+        entries.extend(notices);
+        entries.extend(local);
+        covered.extend(years.iter().copied());
+        Calendar::build(&entries, &covered)
+    }
+
     /// Compiles the tables from notice entries (later entries for the same day win) and the set
     /// of years whose notice is included.
     pub fn build(entries: &[CalendarEntry], covered: &BTreeSet<i16>) -> Calendar {

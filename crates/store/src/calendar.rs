@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use huajie_domain::calendar::{Calendar, CalendarEntry, DayKind, NATIONAL_CSV, parse_calendar_csv};
+use huajie_domain::calendar::{Calendar, CalendarEntry, DayKind};
 
 use crate::audit::{self, Author};
 use crate::sql::{get_i64, get_str};
@@ -111,18 +111,12 @@ impl Store {
     /// The calendar in force for a jurisdiction (`None`: national only): shipped years, then
     /// imported national years (replacing shipped data of the same year), then local days.
     pub async fn calendar(&self, jurisdiction: Option<i64>) -> Result<Calendar> {
-        let (shipped, mut years) =
-            parse_calendar_csv(NATIONAL_CSV).expect("the shipped calendar is valid");
         let imported = self.imported_years().await?;
-        let mut entries: Vec<CalendarEntry> = shipped
-            .into_iter()
-            .filter(|e| !imported.contains(&e.date.year()))
-            .collect();
-        entries.extend(self.calendar_rows(0).await?);
-        years.extend(imported);
-        if let Some(j) = jurisdiction {
-            entries.extend(self.calendar_rows(j).await?);
-        }
-        Ok(Calendar::build(&entries, &years))
+        let notices = self.calendar_rows(0).await?;
+        let local = match jurisdiction {
+            Some(j) => self.calendar_rows(j).await?,
+            None => Vec::new(),
+        };
+        Ok(Calendar::national_with(notices, &imported, local))
     }
 }

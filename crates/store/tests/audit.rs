@@ -4,6 +4,48 @@ use huajie_domain::unit::{UnitInput, UnitKind};
 use huajie_store::Store;
 use huajie_store::audit::Author;
 
+/// A fresh PostgreSQL database for one test, when HUAJIE_TEST_PG_URL is set.
+struct ScratchPg {
+    admin: sqlx::AnyPool,
+    name: String,
+    url: String,
+}
+
+impl ScratchPg {
+    async fn create(test: &str) -> Option<ScratchPg> {
+        let Ok(base) = std::env::var("HUAJIE_TEST_PG_URL") else {
+            eprintln!("SKIPPED {test}: set HUAJIE_TEST_PG_URL to run it");
+            return None;
+        };
+        sqlx::any::install_default_drivers();
+        let name = format!("huajie_{test}_{}", std::process::id());
+        let admin = sqlx::AnyPool::connect(&base)
+            .await
+            .expect("connect to HUAJIE_TEST_PG_URL");
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}"
+        )))
+        .execute(&admin)
+        .await;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+        Some(ScratchPg { admin, name, url })
+    }
+
+    async fn drop(self) {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE {} WITH (FORCE)",
+            self.name
+        )))
+        .execute(&self.admin)
+        .await
+        .unwrap();
+    }
+}
+
 async fn check(url: &str) {
     let store = Store::connect(url, 2).await.unwrap();
     store.migrate().await.unwrap();
@@ -57,30 +99,11 @@ async fn audit_is_append_only_sqlite() {
 
 #[tokio::test]
 async fn audit_is_append_only_postgres() {
-    let Ok(base) = std::env::var("HUAJIE_TEST_PG_URL") else {
-        eprintln!("SKIPPED audit_is_append_only_postgres: set HUAJIE_TEST_PG_URL to run it");
+    let Some(db) = ScratchPg::create("audit_is_append_only_postgres").await else {
         return;
     };
-    sqlx::any::install_default_drivers();
-    let name = format!("huajie_audit_{}", std::process::id());
-    let admin = sqlx::AnyPool::connect(&base).await.unwrap();
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&admin)
-    .await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
-    check(&url).await;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE {name} WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
+    check(&db.url).await;
+    db.drop().await;
 }
 
 /// Regression: concurrent read-then-write transactions on SQLite used to fail with SQLITE_BUSY
@@ -234,27 +257,9 @@ async fn calendar_import_layers_sqlite() {
 
 #[tokio::test]
 async fn calendar_import_layers_postgres() {
-    let Ok(base) = std::env::var("HUAJIE_TEST_PG_URL") else {
-        eprintln!("SKIPPED calendar_import_layers_postgres: set HUAJIE_TEST_PG_URL to run it");
+    let Some(db) = ScratchPg::create("calendar_import_layers_postgres").await else {
         return;
     };
-    sqlx::any::install_default_drivers();
-    let name = format!("huajie_cal_{}", std::process::id());
-    let admin = sqlx::AnyPool::connect(&base).await.unwrap();
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&admin)
-    .await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    calendar_layers(&format!("{}/{name}", &base[..base.rfind('/').unwrap()])).await;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE {name} WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
+    calendar_layers(&db.url).await;
+    db.drop().await;
 }
