@@ -316,7 +316,7 @@ async fn calendar(database: &str, cmd: CalendarCommand) -> Result<(), Failure> {
                     return Err(usage(format!("“{}”不是省、市、县级辖区", unit.name)));
                 }
             }
-            store
+            let r = store
                 .import_calendar(
                     &Author::system("huajie calendar import"),
                     jurisdiction,
@@ -327,6 +327,13 @@ async fn calendar(database: &str, cmd: CalendarCommand) -> Result<(), Failure> {
                 .await?;
             let ys: Vec<String> = years.iter().map(|y| y.to_string()).collect();
             say!("已导入 {} 个日期（{}年）", entries.len(), ys.join("、"));
+            say!(
+                "已重新计算未完成期限：涉及 {} 个事件，变更 {} 项，新增 {} 项，删除 {} 项",
+                r.events,
+                r.changed,
+                r.created,
+                r.removed
+            );
         }
         CalendarCommand::Years => {
             let cal = store.calendar(None).await?;

@@ -347,6 +347,24 @@ impl Calendar {
         &self.covered
     }
 
+    /// The holidays and 调休 working weekend days of a year, in date order.
+    pub fn special_days(&self, year: i16) -> Vec<CalendarEntry> {
+        let (Ok(from), Ok(to)) = (
+            self.idx(Date::new(year, 1, 1).unwrap_or_default()),
+            self.idx(Date::new(year, 12, 31).unwrap_or_default()),
+        ) else {
+            return Vec::new();
+        };
+        self.names
+            .range(from as u32..=to as u32)
+            .map(|(i, (kind, name))| CalendarEntry {
+                date: self.date(*i as usize),
+                kind: *kind,
+                name: name.clone(),
+            })
+            .collect()
+    }
+
     fn idx(&self, d: Date) -> Result<usize, PeriodError> {
         let i = day_number(d) - self.base;
         if i < 0 || i as usize >= self.rest.len() {

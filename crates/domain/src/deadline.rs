@@ -2,11 +2,216 @@
 //! and the calendar, and their state (open / due soon / overdue / met on time or late / waived).
 
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, PeriodError};
-use crate::proceeding::ProceedingKind;
+use crate::error::{FieldError, Invalid, optional_text, text};
+use crate::proceeding::{ProceedingKind, parse_date};
 use crate::rules::{Catalogue, EventKind, Responsible, Severity};
+
+/// Default number of calendar days before the due date at which a deadline is "due soon".
+pub const DEFAULT_DUE_SOON_DAYS: i64 = 3;
+
+/// An event recorded on a proceeding (收到起诉状副本, 判决书送达 …), validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventInput {
+    pub kind: EventKind,
+    pub occurred_on: Date,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventDraft {
+    /// Version read before an update: required on PUT, ignored on create.
+    pub version: Option<i64>,
+    /// Event code, e.g. `complaint_copy_received` (see `GET /api/rules`).
+    pub kind: Option<String>,
+    /// The day it happened (e.g. the day the copy was served), `YYYY-MM-DD`.
+    pub occurred_on: Option<String>,
+    pub note: Option<String>,
+}
+
+impl EventDraft {
+    pub fn validate(&self) -> Result<EventInput, Invalid> {
+        let mut inv = Invalid::default();
+        let kind = match self
+            .kind
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => {
+                inv.push(FieldError::required("kind", "事件类型"));
+                None
+            }
+            Some(k) => EventKind::parse_field("kind", k)
+                .map_err(|e| inv.push(e))
+                .ok(),
+        };
+        let occurred_on = match self
+            .occurred_on
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => {
+                inv.push(FieldError::required("occurred_on", "发生日期"));
+                None
+            }
+            Some(d) => parse_date("occurred_on", d).map_err(|e| inv.push(e)).ok(),
+        };
+        let note = optional_text("note", "备注", self.note.as_deref().unwrap_or(""), 2000)
+            .map_err(|e| inv.push(e))
+            .ok()
+            .flatten();
+        match (kind, occurred_on) {
+            (Some(kind), Some(occurred_on)) if inv.is_empty() => Ok(EventInput {
+                kind,
+                occurred_on,
+                note,
+            }),
+            _ => Err(inv),
+        }
+    }
+}
+
+/// Marking a deadline met (完成): the day the act was done.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MetDraft {
+    pub version: Option<i64>,
+    /// `YYYY-MM-DD`; may be after the due date (then it is "met late").
+    pub met_on: Option<String>,
+}
+
+impl MetDraft {
+    /// The met date; it may not lie after `today` (nothing is done in the future).
+    pub fn validate(&self, today: Date) -> Result<Date, Invalid> {
+        let v = self.met_on.as_deref().map(str::trim).unwrap_or("");
+        if v.is_empty() {
+            return Err(FieldError::required("met_on", "完成日期").into());
+        }
+        let d = parse_date("met_on", v)?;
+        if d > today {
+            return Err(FieldError::new(
+                "met_on",
+                "date_in_future",
+                format!("完成日期{d}晚于今天（{today}），不能预先登记完成"),
+            )
+            .into());
+        }
+        Ok(d)
+    }
+}
+
+/// Waiving a deadline (豁免, e.g. the case was withdrawn): the reason is required.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WaiveDraft {
+    pub version: Option<i64>,
+    pub reason: Option<String>,
+}
+
+impl WaiveDraft {
+    pub fn validate(&self) -> Result<String, Invalid> {
+        Ok(text(
+            "reason",
+            "豁免理由",
+            self.reason.as_deref().unwrap_or(""),
+            500,
+        )?)
+    }
+}
+
+/// Installation settings of the deadline engine for one jurisdiction.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeadlineSettingsDraft {
+    pub version: Option<i64>,
+    /// Calendar days before the due date from which a deadline shows as 即将到期 (0–60).
+    pub due_soon_days: Option<i64>,
+}
+
+impl DeadlineSettingsDraft {
+    pub fn validate(&self) -> Result<i64, Invalid> {
+        match self.due_soon_days {
+            None => Err(FieldError::required("due_soon_days", "提前提醒天数").into()),
+            Some(n) if (0..=60).contains(&n) => Ok(n),
+            Some(n) => Err(FieldError::new(
+                "due_soon_days",
+                "out_of_range",
+                format!("提前提醒天数须在0到60之间，收到{n}"),
+            )
+            .into()),
+        }
+    }
+}
+
+/// Choosing or editing the local rule set of a jurisdiction: either a shipped set by id, or
+/// the TOML text of an edited one, or neither (statutory rules only).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RuleSetDraft {
+    pub version: Option<i64>,
+    /// Id of a shipped local set, e.g. `local-xiangshan`.
+    pub shipped: Option<String>,
+    /// Full TOML text of a local set (extends `statutory`).
+    pub toml: Option<String>,
+}
+
+impl RuleSetDraft {
+    /// The TOML text to store ("" = statutory only), validated against the statutory catalogue.
+    pub fn validate(&self) -> Result<String, Invalid> {
+        let shipped = self
+            .shipped
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let toml = self.toml.as_deref().filter(|s| !s.trim().is_empty());
+        let text = match (shipped, toml) {
+            (Some(_), Some(_)) => {
+                return Err(FieldError::new(
+                    "shipped",
+                    "ambiguous",
+                    "shipped（选用内置规则）与 toml（自定义规则）只能填写一项".to_string(),
+                )
+                .into());
+            }
+            (Some(id), None) => crate::rules::SHIPPED
+                .iter()
+                .skip(1)
+                .find(|(f, _)| f.trim_end_matches(".toml") == id)
+                .map(|(_, t)| t.to_string())
+                .ok_or_else(|| {
+                    let ids: Vec<&str> = crate::rules::SHIPPED[1..]
+                        .iter()
+                        .map(|(f, _)| f.trim_end_matches(".toml"))
+                        .collect();
+                    FieldError::new(
+                        "shipped",
+                        "unknown_value",
+                        format!("内置地方规则“{id}”不存在，可选：{}", ids.join("、")),
+                    )
+                })?,
+            (None, Some(t)) => t.to_string(),
+            (None, None) => return Ok(String::new()),
+        };
+        local_catalogue(&text)
+            .map_err(|e| FieldError::new("toml", "invalid_rules", e.to_string()))?;
+        Ok(text)
+    }
+}
+
+/// The catalogue in force given a stored local set ("" = statutory only).
+pub fn local_catalogue(toml: &str) -> Result<Catalogue, crate::rules::CatalogueError> {
+    let base = Catalogue::statutory();
+    if toml.trim().is_empty() {
+        return Ok(base);
+    }
+    let local = crate::rules::parse_catalogue("地方规则", toml)?;
+    base.with_local(&local)
+}
 
 /// A deadline computed from an event, before it is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,6 +11,7 @@ pub mod codes;
 pub mod deadline;
 pub mod error;
 pub mod hearing;
+pub mod ical;
 pub mod ledger;
 pub mod outcome;
 pub mod proceeding;

@@ -229,3 +229,181 @@ pub struct AuditEvent {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub after: Option<serde_json::Value>,
 }
+
+/// An event recorded on a proceeding; its deadlines follow from the rule catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Event {
+    pub id: i64,
+    pub proceeding_id: i64,
+    pub kind: crate::rules::EventKind,
+    pub kind_label: String,
+    pub occurred_on: String,
+    pub note: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A stored deadline with its computation trace, citation and state as of today.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Deadline {
+    pub id: i64,
+    pub proceeding_id: i64,
+    /// 案号 or 文号 of the proceeding, for lists.
+    pub case_label: String,
+    pub event_id: i64,
+    pub event_kind: crate::rules::EventKind,
+    pub rule_id: String,
+    /// For an internal target (内部节点): the rule of the deadline it is counted back from.
+    pub parent_rule_id: Option<String>,
+    pub name: String,
+    pub due_on: String,
+    pub responsible: crate::rules::Responsible,
+    pub responsible_label: String,
+    pub severity: crate::rules::Severity,
+    pub citation: String,
+    /// How the due date was computed, in plain Chinese.
+    pub trace: String,
+    /// The window reaches a year without an official calendar notice (weekends only so far).
+    pub provisional: bool,
+    pub met_on: Option<String>,
+    pub waived_reason: Option<String>,
+    pub waived_by: Option<String>,
+    /// The last automatic recomputation and why (calendar import, rule change, event edit).
+    pub change_note: Option<String>,
+    pub state: crate::deadline::DeadlineState,
+    pub state_label: String,
+    pub version: i64,
+}
+
+/// Deadline-engine settings of a jurisdiction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeadlineSettings {
+    pub due_soon_days: i64,
+    pub version: i64,
+}
+
+/// One rule of the catalogue in force, for display.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RuleView {
+    pub id: String,
+    pub name: String,
+    pub trigger: crate::rules::EventKind,
+    pub trigger_label: String,
+    pub period: String,
+    pub responsible: crate::rules::Responsible,
+    pub severity: crate::rules::Severity,
+    pub citation: String,
+    pub applies_to: Vec<ProceedingKind>,
+    pub extension: Option<String>,
+    /// Internal targets: `(id, name, period, responsible)`.
+    pub targets: Vec<TargetView>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TargetView {
+    pub id: String,
+    pub name: String,
+    pub period: String,
+    pub responsible: crate::rules::Responsible,
+}
+
+/// The rule set of a jurisdiction: the catalogue in force and the stored local set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RuleSet {
+    /// Id of the catalogue in force, e.g. `statutory+local-xiangshan`.
+    pub id: String,
+    pub name: String,
+    pub catalogue_version: String,
+    /// TOML text of the local set ("" = statutory rules only).
+    pub local_toml: String,
+    /// Shipped local sets that can be selected.
+    pub shipped: Vec<String>,
+    pub rules: Vec<RuleView>,
+    pub version: i64,
+}
+
+impl RuleSet {
+    pub fn new(catalogue: &crate::rules::Catalogue, local_toml: String, version: i64) -> RuleSet {
+        RuleSet {
+            id: catalogue.id.clone(),
+            name: catalogue.name.clone(),
+            catalogue_version: catalogue.version.clone(),
+            local_toml,
+            shipped: crate::rules::SHIPPED[1..]
+                .iter()
+                .map(|(f, _)| f.trim_end_matches(".toml").to_string())
+                .collect(),
+            rules: catalogue
+                .rules
+                .iter()
+                .map(|r| RuleView {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    trigger: r.trigger,
+                    trigger_label: r.trigger.label().to_string(),
+                    period: r.period.to_string(),
+                    responsible: r.responsible,
+                    severity: r.severity,
+                    citation: r.citation.clone(),
+                    applies_to: r.applies_to.clone(),
+                    extension: r.extension.map(|e| e.to_string()),
+                    targets: r
+                        .targets
+                        .iter()
+                        .map(|t| TargetView {
+                            id: t.id.clone(),
+                            name: t.name.clone(),
+                            period: t.period.to_string(),
+                            responsible: t.responsible,
+                        })
+                        .collect(),
+                    source: r.source.clone(),
+                })
+                .collect(),
+            version,
+        }
+    }
+}
+
+/// A calendar feed (日历订阅) of a user or a unit. The secret URL is shown only when created.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Feed {
+    pub id: i64,
+    /// `user` or `unit`.
+    pub kind: String,
+    pub user_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub created_by: String,
+    pub created_at: String,
+    /// `/feeds/<secret>.ics`, only in the answer to the creation.
+    pub url: Option<String>,
+}
+
+/// One page of deadlines, overdue first (then by due date), met and waived ones last.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeadlinePage {
+    pub items: Vec<Deadline>,
+    /// Cursor for the next page (`after=`), absent on the last page.
+    pub next: Option<String>,
+}
+
+/// What a recomputation of deadlines changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Recomputed {
+    /// Events whose deadlines were planned again.
+    pub events: u64,
+    pub created: u64,
+    pub changed: u64,
+    pub removed: u64,
+}

@@ -5,6 +5,9 @@ use std::collections::BTreeSet;
 
 use huajie_domain::calendar::{Calendar, CalendarEntry, DayKind};
 
+use huajie_domain::records::Recomputed;
+use sqlx::AnyConnection;
+
 use crate::audit::{self, Author};
 use crate::sql::{get_i64, get_str};
 use crate::{Result, Store};
@@ -18,7 +21,8 @@ fn kind_code(k: DayKind) -> &'static str {
 
 impl Store {
     /// Replaces the national calendar of the given years (or, with `jurisdiction`, that
-    /// jurisdiction's local days of those years) by `entries`, in one transaction.
+    /// jurisdiction's local days of those years) by `entries`, and recomputes every open
+    /// deadline it affects, recording why — all in one transaction.
     pub async fn import_calendar(
         &self,
         by: &Author,
@@ -26,7 +30,7 @@ impl Store {
         entries: &[CalendarEntry],
         years: &BTreeSet<i16>,
         source: &str,
-    ) -> Result<()> {
+    ) -> Result<Recomputed> {
         let j = jurisdiction.unwrap_or(0);
         let mut tx = self.write_tx().await?;
         for y in years {
@@ -68,55 +72,81 @@ impl Store {
             Some(&note),
         )
         .await?;
+        let years_text: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+        let reason = match jurisdiction {
+            None => format!(
+                "日历变更（导入 {} 年全国节假日安排，来源：{source}）",
+                years_text.join("、")
+            ),
+            Some(_) => format!(
+                "日历变更（导入本地区 {} 年调整休息日，来源：{source}）",
+                years_text.join("、")
+            ),
+        };
+        let counts = crate::deadlines::recompute(&mut tx, by, jurisdiction, &reason, false).await?;
         tx.commit().await?;
-        Ok(())
-    }
-
-    async fn calendar_rows(&self, jurisdiction: i64) -> Result<Vec<CalendarEntry>> {
-        let rows = sqlx::query(
-            "SELECT day, kind, name FROM calendar_days WHERE jurisdiction_id = $1 ORDER BY day",
-        )
-        .bind(jurisdiction)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let day: jiff::civil::Date = get_str(r, "day")?
-                    .parse()
-                    .map_err(|e: jiff::Error| sqlx::Error::Decode(e.to_string().into()))?;
-                let kind = if get_str(r, "kind")? == "holiday" {
-                    DayKind::Holiday
-                } else {
-                    DayKind::Workday
-                };
-                Ok(CalendarEntry {
-                    date: day,
-                    kind,
-                    name: get_str(r, "name")?,
-                })
-            })
-            .collect()
+        Ok(counts)
     }
 
     /// Years of the national calendar loaded into the database.
     pub async fn imported_years(&self) -> Result<BTreeSet<i16>> {
-        let rows = sqlx::query("SELECT year FROM calendar_years ORDER BY year")
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| Ok(get_i64(r, "year")? as i16))
-            .collect()
+        let mut conn = self.pool().acquire().await?;
+        imported_years_on(&mut conn).await
     }
 
     /// The calendar in force for a jurisdiction (`None`: national only): shipped years, then
     /// imported national years (replacing shipped data of the same year), then local days.
     pub async fn calendar(&self, jurisdiction: Option<i64>) -> Result<Calendar> {
-        let imported = self.imported_years().await?;
-        let notices = self.calendar_rows(0).await?;
-        let local = match jurisdiction {
-            Some(j) => self.calendar_rows(j).await?,
-            None => Vec::new(),
-        };
-        Ok(Calendar::national_with(notices, &imported, local))
+        let mut conn = self.pool().acquire().await?;
+        calendar_on(&mut conn, jurisdiction).await
     }
+}
+
+async fn calendar_rows(conn: &mut AnyConnection, jurisdiction: i64) -> Result<Vec<CalendarEntry>> {
+    let rows = sqlx::query(
+        "SELECT day, kind, name FROM calendar_days WHERE jurisdiction_id = $1 ORDER BY day",
+    )
+    .bind(jurisdiction)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let day: jiff::civil::Date = get_str(r, "day")?
+                .parse()
+                .map_err(|e: jiff::Error| sqlx::Error::Decode(e.to_string().into()))?;
+            let kind = if get_str(r, "kind")? == "holiday" {
+                DayKind::Holiday
+            } else {
+                DayKind::Workday
+            };
+            Ok(CalendarEntry {
+                date: day,
+                kind,
+                name: get_str(r, "name")?,
+            })
+        })
+        .collect()
+}
+
+async fn imported_years_on(conn: &mut AnyConnection) -> Result<BTreeSet<i16>> {
+    let rows = sqlx::query("SELECT year FROM calendar_years ORDER BY year")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok(get_i64(r, "year")? as i16))
+        .collect()
+}
+
+/// [`Store::calendar`] on a given connection (inside a transaction it sees uncommitted rows).
+pub(crate) async fn calendar_on(
+    conn: &mut AnyConnection,
+    jurisdiction: Option<i64>,
+) -> Result<Calendar> {
+    let imported = imported_years_on(conn).await?;
+    let notices = calendar_rows(conn, 0).await?;
+    let local = match jurisdiction {
+        Some(j) => calendar_rows(conn, j).await?,
+        None => Vec::new(),
+    };
+    Ok(Calendar::national_with(notices, &imported, local))
 }

@@ -16,6 +16,8 @@ pub mod bulk;
 pub mod calendar;
 mod cases;
 pub mod codes;
+pub mod deadlines;
+pub mod feeds;
 pub mod ledger;
 mod sql;
 pub mod units;

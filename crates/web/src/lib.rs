@@ -3,12 +3,13 @@
 
 pub mod api;
 pub mod auth;
+pub mod deadlines;
 pub mod error;
 pub mod extract;
 
 use axum::extract::DefaultBodyLimit;
 use axum::response::Html;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use huajie_store::Store;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -49,6 +50,12 @@ impl Modify for TokenAuth {
         api::add_party, api::update_party, api::delete_party,
         api::add_hearing, api::update_hearing, api::add_appearance, api::update_appearance,
         api::add_outcome, api::update_outcome, api::audit_history,
+        deadlines::list_events, deadlines::add_event, deadlines::update_event, deadlines::delete_event, deadlines::event_kinds,
+        deadlines::proceeding_deadlines, deadlines::list_deadlines, deadlines::my_deadlines,
+        deadlines::mark_met, deadlines::waive, deadlines::reopen,
+        deadlines::get_rules, deadlines::put_rules, deadlines::get_settings, deadlines::put_settings,
+        deadlines::calendar_year, deadlines::import_calendar,
+        deadlines::create_feed, deadlines::list_feeds, deadlines::revoke_feed,
     )
 )]
 pub struct ApiDoc;
@@ -116,10 +123,44 @@ pub fn router(store: Store) -> Router {
         .route("/appearances/{id}", put(api::update_appearance))
         .route("/proceedings/{id}/outcomes", post(api::add_outcome))
         .route("/outcomes/{id}", put(api::update_outcome))
-        .route("/audit/{entity}/{id}", get(api::audit_history));
+        .route("/audit/{entity}/{id}", get(api::audit_history))
+        .route(
+            "/proceedings/{id}/events",
+            get(deadlines::list_events).post(deadlines::add_event),
+        )
+        .route(
+            "/events/{id}",
+            put(deadlines::update_event).delete(deadlines::delete_event),
+        )
+        .route("/event-kinds", get(deadlines::event_kinds))
+        .route(
+            "/proceedings/{id}/deadlines",
+            get(deadlines::proceeding_deadlines),
+        )
+        .route("/deadlines", get(deadlines::list_deadlines))
+        .route("/deadlines/mine", get(deadlines::my_deadlines))
+        .route("/deadlines/{id}/met", post(deadlines::mark_met))
+        .route("/deadlines/{id}/waive", post(deadlines::waive))
+        .route("/deadlines/{id}/reopen", post(deadlines::reopen))
+        .route(
+            "/rules",
+            get(deadlines::get_rules).put(deadlines::put_rules),
+        )
+        .route(
+            "/settings/deadlines",
+            get(deadlines::get_settings).put(deadlines::put_settings),
+        )
+        .route("/calendar/import", post(deadlines::import_calendar))
+        .route("/calendar/{year}", get(deadlines::calendar_year))
+        .route(
+            "/feeds",
+            get(deadlines::list_feeds).post(deadlines::create_feed),
+        )
+        .route("/feeds/{id}", delete(deadlines::revoke_feed));
     Router::new()
         .route("/", get(index))
         .route("/healthz", get(health))
+        .route("/feeds/{file}", get(deadlines::feed_ics))
         .nest("/api/v1", v1)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .fallback(fallback)

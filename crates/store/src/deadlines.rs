@@ -1,0 +1,1047 @@
+//! Events on proceedings and the deadlines derived from them (期限), the deadline settings and
+//! rule set of a jurisdiction, and recomputation when an event, the rules or the calendar
+//! change. Planning itself is pure ([`huajie_domain::deadline::plan`]); this module stores it.
+
+use huajie_domain::FieldError;
+use huajie_domain::access::Actor;
+use huajie_domain::calendar::Calendar;
+use huajie_domain::deadline::{
+    DEFAULT_DUE_SOON_DAYS, DeadlineState, EventInput, PlannedDeadline, local_catalogue, plan,
+};
+use huajie_domain::proceeding::ProceedingKind;
+use huajie_domain::records::{
+    Deadline, DeadlinePage, DeadlineSettings, Event, Recomputed, RuleSet,
+};
+use huajie_domain::rules::{Catalogue, EventKind, Responsible, Severity};
+use huajie_domain::user::Role;
+use jiff::civil::Date;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::audit::{self, Author};
+use crate::sql::{Params, get_bool, get_enum, get_i64, get_opt_str, get_str, query, scope_clause};
+use crate::{Result, Store, StoreError};
+
+const DUE_SOON_KEY: &str = "deadline_due_soon_days";
+const RULE_SET_KEY: &str = "rule_set";
+
+fn key(base: &str, jurisdiction: i64) -> String {
+    format!("{base}:{jurisdiction}")
+}
+
+/// Today in Beijing (UTC+8, no daylight saving), the day deadlines are judged against.
+pub fn today() -> Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .date()
+}
+
+fn parse_day(s: &str) -> Result<Date> {
+    s.parse()
+        .map_err(|e: jiff::Error| StoreError::Db(sqlx::Error::Decode(e.to_string().into())))
+}
+
+/// Which deadlines a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StateFilter {
+    /// Not yet met or waived (default).
+    #[default]
+    Open,
+    Overdue,
+    DueSoon,
+    /// Met or waived.
+    Done,
+    All,
+}
+
+impl StateFilter {
+    pub fn parse(v: &str) -> Option<StateFilter> {
+        Some(match v {
+            "open" => StateFilter::Open,
+            "overdue" => StateFilter::Overdue,
+            "due_soon" => StateFilter::DueSoon,
+            "done" => StateFilter::Done,
+            "all" => StateFilter::All,
+            _ => return None,
+        })
+    }
+}
+
+/// A deadline list request: jurisdiction-wide (within the actor's scope), for one unit, or the
+/// actor's own ("mine").
+#[derive(Debug, Clone, Default)]
+pub struct DeadlineQuery {
+    /// The actor's own deadlines: for unit staff those their unit must meet, for the 司法局 its own.
+    pub mine: bool,
+    /// Deadlines the unit must meet on proceedings where it is a party.
+    pub unit_id: Option<i64>,
+    pub responsible: Option<Responsible>,
+    pub state: StateFilter,
+    pub due_from: Option<Date>,
+    pub due_to: Option<Date>,
+    pub limit: i64,
+    /// Keyset cursor from the previous page: `done:due_on:id`.
+    pub after: Option<(i64, Date, i64)>,
+}
+
+const DEADLINE_COLS: &str = "d.id, d.proceeding_id, d.event_id, d.rule_id, d.parent_rule_id, d.name, d.due_on, d.responsible, \
+    d.severity, d.citation, d.trace, d.provisional, d.met_on, d.waived_reason, d.waived_by, d.done, d.change_note, d.version, \
+    e.kind AS event_kind, COALESCE(p.case_no, p.reference_no, '') AS case_label";
+
+const DEADLINE_FROM: &str =
+    "deadlines d JOIN events e ON e.id = d.event_id JOIN proceedings p ON p.id = d.proceeding_id";
+
+fn deadline_row(r: &AnyRow, today: Date, soon: i64) -> Result<Deadline> {
+    let due = parse_day(&get_str(r, "due_on")?)?;
+    let met_on = get_opt_str(r, "met_on")?;
+    let met = met_on.as_deref().map(parse_day).transpose()?;
+    let waived_reason = get_opt_str(r, "waived_reason")?;
+    let state = DeadlineState::of(due, met, waived_reason.is_some(), today, soon);
+    let responsible = get_enum(r, "responsible", Responsible::from_code)?;
+    Ok(Deadline {
+        id: get_i64(r, "id")?,
+        proceeding_id: get_i64(r, "proceeding_id")?,
+        case_label: get_str(r, "case_label")?,
+        event_id: get_i64(r, "event_id")?,
+        event_kind: get_enum(r, "event_kind", EventKind::from_code)?,
+        rule_id: get_str(r, "rule_id")?,
+        parent_rule_id: get_opt_str(r, "parent_rule_id")?,
+        name: get_str(r, "name")?,
+        due_on: due.to_string(),
+        responsible,
+        responsible_label: responsible.label().to_string(),
+        severity: get_enum(r, "severity", Severity::from_code)?,
+        citation: get_str(r, "citation")?,
+        trace: get_str(r, "trace")?,
+        provisional: get_bool(r, "provisional")?,
+        met_on,
+        waived_reason,
+        waived_by: get_opt_str(r, "waived_by")?,
+        change_note: get_opt_str(r, "change_note")?,
+        state,
+        state_label: state.label().to_string(),
+        version: get_i64(r, "version")?,
+    })
+}
+
+fn event_row(r: &AnyRow) -> Result<Event> {
+    let kind = get_enum(r, "kind", EventKind::from_code)?;
+    Ok(Event {
+        id: get_i64(r, "id")?,
+        proceeding_id: get_i64(r, "proceeding_id")?,
+        kind,
+        kind_label: kind.label().to_string(),
+        occurred_on: get_str(r, "occurred_on")?,
+        note: get_opt_str(r, "note")?,
+        version: get_i64(r, "version")?,
+        created_at: get_str(r, "created_at")?,
+        updated_at: get_str(r, "updated_at")?,
+    })
+}
+
+const EVENT_COLS: &str =
+    "id, proceeding_id, kind, occurred_on, note, version, created_at, updated_at";
+
+async fn event_on(conn: &mut AnyConnection, id: i64) -> Result<Event> {
+    let sql = format!("SELECT {EVENT_COLS} FROM events WHERE id = $1");
+    let row = query(sql, vec![id.into()])
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    event_row(&row)
+}
+
+/// The kind and jurisdiction of a proceeding the actor can see.
+async fn visible_proceeding(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<(ProceedingKind, i64)> {
+    let mut params = Params::default();
+    let idp = params.push(id);
+    let scope = scope_clause(actor.proceeding_scope(), &mut params);
+    let sql = format!(
+        "SELECT p.kind, p.jurisdiction_id FROM proceedings p WHERE p.id = {idp} AND {scope}"
+    );
+    let row = query(sql, params.args)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok((
+        get_enum(&row, "kind", ProceedingKind::from_code)?,
+        get_i64(&row, "jurisdiction_id")?,
+    ))
+}
+
+async fn setting(conn: &mut AnyConnection, key: &str) -> Result<Option<(String, i64)>> {
+    let row = sqlx::query("SELECT value, version FROM settings WHERE key = $1")
+        .bind(key.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| Ok((get_str(&r, "value")?, get_i64(&r, "version")?)))
+        .transpose()
+}
+
+/// Writes a setting if `version` is current (0 = the setting was never written).
+async fn put_setting(
+    conn: &mut AnyConnection,
+    key: &str,
+    version: i64,
+    value: &str,
+) -> Result<i64> {
+    let current = setting(conn, key).await?.map(|(_, v)| v).unwrap_or(0);
+    if current != version {
+        return Err(StoreError::Conflict {
+            expected: version,
+            current,
+        });
+    }
+    if version == 0 {
+        sqlx::query(
+            "INSERT INTO settings (key, value, version, updated_at) VALUES ($1, $2, 1, $3)",
+        )
+        .bind(key.to_string())
+        .bind(value.to_string())
+        .bind(crate::now())
+        .execute(&mut *conn)
+        .await?;
+    } else {
+        sqlx::query(
+            "UPDATE settings SET value = $2, version = version + 1, updated_at = $3 WHERE key = $1",
+        )
+        .bind(key.to_string())
+        .bind(value.to_string())
+        .bind(crate::now())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(version + 1)
+}
+
+async fn due_soon_days(conn: &mut AnyConnection, jurisdiction: i64) -> Result<i64> {
+    Ok(setting(conn, &key(DUE_SOON_KEY, jurisdiction))
+        .await?
+        .and_then(|(v, _)| v.parse().ok())
+        .unwrap_or(DEFAULT_DUE_SOON_DAYS))
+}
+
+/// The catalogue in force in a jurisdiction, with the stored local TOML and its version.
+async fn catalogue_on(
+    conn: &mut AnyConnection,
+    jurisdiction: i64,
+) -> Result<(Catalogue, String, i64)> {
+    let (toml, version) = setting(conn, &key(RULE_SET_KEY, jurisdiction))
+        .await?
+        .unwrap_or_default();
+    // A stored set was validated when written; fall back to the statutory rules if a later
+    // release made it invalid, rather than refusing to compute anything.
+    let catalogue = local_catalogue(&toml).unwrap_or_else(|_| Catalogue::statutory());
+    Ok((catalogue, toml, version))
+}
+
+/// Everything needed to plan a jurisdiction's deadlines.
+struct Planner {
+    catalogue: Catalogue,
+    calendar: Calendar,
+}
+
+impl Planner {
+    async fn load(conn: &mut AnyConnection, jurisdiction: i64) -> Result<Planner> {
+        Ok(Planner {
+            catalogue: catalogue_on(conn, jurisdiction).await?.0,
+            calendar: crate::calendar::calendar_on(conn, Some(jurisdiction)).await?,
+        })
+    }
+
+    fn plan(&self, kind: ProceedingKind, ev: &EventInput) -> Result<Vec<PlannedDeadline>> {
+        plan(
+            &self.catalogue,
+            &self.calendar,
+            ev.kind,
+            kind,
+            ev.occurred_on,
+        )
+        .map_err(|e| StoreError::from(FieldError::new("occurred_on", e.code(), e.to_string())))
+    }
+}
+
+/// Loads one deadline by id (no scope check: callers have checked the proceeding).
+async fn deadline_on(conn: &mut AnyConnection, id: i64, soon: i64) -> Result<Deadline> {
+    let sql = format!("SELECT {DEADLINE_COLS} FROM {DEADLINE_FROM} WHERE d.id = $1");
+    let row = query(sql, vec![id.into()])
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    deadline_row(&row, today(), soon)
+}
+
+/// Brings the stored deadlines of one event in line with `planned`. With `open_only`, met and
+/// waived deadlines are left exactly as they are (calendar and rule changes); otherwise (the
+/// event itself changed) their dates are recomputed too, keeping who met or waived them.
+#[allow(clippy::too_many_arguments)]
+async fn sync_event(
+    conn: &mut AnyConnection,
+    by: &Author,
+    event_id: i64,
+    proceeding_id: i64,
+    jurisdiction_id: i64,
+    planned: &[PlannedDeadline],
+    reason: &str,
+    open_only: bool,
+    soon: i64,
+    out: &mut Recomputed,
+) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT id, rule_id, due_on, trace, name, citation, provisional, done FROM deadlines WHERE event_id = $1",
+    )
+    .bind(event_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let now = crate::now();
+    for p in planned {
+        let existing = rows
+            .iter()
+            .find(|r| get_str(r, "rule_id").ok().as_deref() == Some(p.rule_id.as_str()));
+        match existing {
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO deadlines (proceeding_id, jurisdiction_id, event_id, rule_id, parent_rule_id, name, due_on, responsible, \
+                     severity, citation, trace, provisional, done, change_note, version, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, NULL, 1, $13, $13) RETURNING id",
+                )
+                .bind(proceeding_id)
+                .bind(jurisdiction_id)
+                .bind(event_id)
+                .bind(p.rule_id.clone())
+                .bind(p.parent_rule_id.clone())
+                .bind(p.name.clone())
+                .bind(p.due_on.to_string())
+                .bind(p.responsible.code().to_string())
+                .bind(p.severity.code().to_string())
+                .bind(p.citation.clone())
+                .bind(p.trace.clone())
+                .bind(p.provisional as i64)
+                .bind(now.clone())
+                .fetch_one(&mut *conn)
+                .await?;
+                let created = deadline_on(conn, id, soon).await?;
+                audit::record(
+                    conn,
+                    by,
+                    "create",
+                    "deadline",
+                    id,
+                    Some(proceeding_id),
+                    None::<&Deadline>,
+                    Some(&created),
+                )
+                .await?;
+                out.created += 1;
+            }
+            Some(r) => {
+                let id = get_i64(r, "id")?;
+                if open_only && get_bool(r, "done")? {
+                    continue;
+                }
+                let old_due = get_str(r, "due_on")?;
+                let same = old_due == p.due_on.to_string()
+                    && get_str(r, "trace")? == p.trace
+                    && get_str(r, "name")? == p.name
+                    && get_str(r, "citation")? == p.citation
+                    && get_bool(r, "provisional")? == p.provisional;
+                if same {
+                    continue;
+                }
+                let note = if old_due == p.due_on.to_string() {
+                    format!("{reason}：到期日不变（{old_due}），计算说明已更新")
+                } else {
+                    format!("{reason}：到期日由 {old_due} 改为 {}", p.due_on)
+                };
+                let before = deadline_on(conn, id, soon).await?;
+                sqlx::query(
+                    "UPDATE deadlines SET due_on = $1, trace = $2, name = $3, citation = $4, provisional = $5, responsible = $6, \
+                     severity = $7, change_note = $8, version = version + 1, updated_at = $9 WHERE id = $10",
+                )
+                .bind(p.due_on.to_string())
+                .bind(p.trace.clone())
+                .bind(p.name.clone())
+                .bind(p.citation.clone())
+                .bind(p.provisional as i64)
+                .bind(p.responsible.code().to_string())
+                .bind(p.severity.code().to_string())
+                .bind(note)
+                .bind(now.clone())
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+                let after = deadline_on(conn, id, soon).await?;
+                audit::record(
+                    conn,
+                    by,
+                    "recompute",
+                    "deadline",
+                    id,
+                    Some(proceeding_id),
+                    Some(&before),
+                    Some(&after),
+                )
+                .await?;
+                out.changed += 1;
+            }
+        }
+    }
+    for r in &rows {
+        let rule_id = get_str(r, "rule_id")?;
+        if planned.iter().any(|p| p.rule_id == rule_id) || get_bool(r, "done")? {
+            continue;
+        }
+        let id = get_i64(r, "id")?;
+        let before = deadline_on(conn, id, soon).await?;
+        sqlx::query("DELETE FROM deadlines WHERE id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        let note = serde_json::json!({ "reason": reason });
+        audit::record(
+            conn,
+            by,
+            "delete",
+            "deadline",
+            id,
+            Some(proceeding_id),
+            Some(&before),
+            Some(&note),
+        )
+        .await?;
+        out.removed += 1;
+    }
+    Ok(())
+}
+
+/// Recomputes the open deadlines of every event in a jurisdiction (all jurisdictions when
+/// `None`) after a calendar or rule change, recording `reason` on each changed deadline.
+/// With `all_events`, events of pending proceedings without open deadlines are planned too
+/// (a rule change may add deadlines).
+pub(crate) async fn recompute(
+    conn: &mut AnyConnection,
+    by: &Author,
+    jurisdiction: Option<i64>,
+    reason: &str,
+    all_events: bool,
+) -> Result<Recomputed> {
+    let mut params = Params::default();
+    let mut conds = Vec::new();
+    if let Some(j) = jurisdiction {
+        conds.push(format!("p.jurisdiction_id = {}", params.push(j)));
+    }
+    conds.push(if all_events {
+        "(p.status <> 'concluded' OR EXISTS (SELECT 1 FROM deadlines od WHERE od.event_id = e.id AND od.done = 0))".to_string()
+    } else {
+        "EXISTS (SELECT 1 FROM deadlines od WHERE od.event_id = e.id AND od.done = 0)".to_string()
+    });
+    let sql = format!(
+        "SELECT e.id, e.proceeding_id, e.kind, e.occurred_on, p.kind AS proc_kind, p.jurisdiction_id \
+         FROM events e JOIN proceedings p ON p.id = e.proceeding_id WHERE {} ORDER BY p.jurisdiction_id, e.id",
+        conds.join(" AND ")
+    );
+    let rows = query(sql, params.args).fetch_all(&mut *conn).await?;
+    let mut out = Recomputed::default();
+    let mut planner: Option<(i64, Planner, i64)> = None;
+    for r in &rows {
+        let j = get_i64(r, "jurisdiction_id")?;
+        if planner.as_ref().map(|(pj, _, _)| *pj) != Some(j) {
+            let p = Planner::load(conn, j).await?;
+            let soon = due_soon_days(conn, j).await?;
+            planner = Some((j, p, soon));
+        }
+        let (_, pl, soon) = planner.as_ref().expect("loaded above");
+        let ev = EventInput {
+            kind: get_enum(r, "kind", EventKind::from_code)?,
+            occurred_on: parse_day(&get_str(r, "occurred_on")?)?,
+            note: None,
+        };
+        let kind = get_enum(r, "proc_kind", ProceedingKind::from_code)?;
+        // A date outside the calendar's range cannot be planned; such an event keeps its rows.
+        let Ok(planned) = pl.plan(kind, &ev) else {
+            continue;
+        };
+        sync_event(
+            conn,
+            by,
+            get_i64(r, "id")?,
+            get_i64(r, "proceeding_id")?,
+            j,
+            &planned,
+            reason,
+            true,
+            *soon,
+            &mut out,
+        )
+        .await?;
+        out.events += 1;
+    }
+    Ok(out)
+}
+
+fn forbid(msg: &str) -> StoreError {
+    StoreError::Forbidden(msg.to_string())
+}
+
+impl Store {
+    // ----- settings and rule set ---------------------------------------------------------
+
+    pub async fn deadline_settings(&self, actor: &Actor) -> Result<DeadlineSettings> {
+        let mut conn = self.pool().acquire().await?;
+        let (value, version) = setting(&mut conn, &key(DUE_SOON_KEY, actor.jurisdiction_id))
+            .await?
+            .unwrap_or_else(|| (DEFAULT_DUE_SOON_DAYS.to_string(), 0));
+        Ok(DeadlineSettings {
+            due_soon_days: value.parse().unwrap_or(DEFAULT_DUE_SOON_DAYS),
+            version,
+        })
+    }
+
+    pub async fn set_deadline_settings(
+        &self,
+        actor: &Actor,
+        version: i64,
+        due_soon_days: i64,
+    ) -> Result<DeadlineSettings> {
+        if !actor.can_administer() {
+            return Err(forbid("只有司法局协调员可以修改期限设置"));
+        }
+        let mut tx = self.write_tx().await?;
+        let k = key(DUE_SOON_KEY, actor.jurisdiction_id);
+        let before = setting(&mut tx, &k).await?.map(|(v, _)| v);
+        let version = put_setting(&mut tx, &k, version, &due_soon_days.to_string()).await?;
+        let after = DeadlineSettings {
+            due_soon_days,
+            version,
+        };
+        audit::record(
+            &mut tx,
+            &actor.into(),
+            "update",
+            "deadline_settings",
+            actor.jurisdiction_id,
+            None,
+            before.as_ref(),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The rule set in force in the actor's jurisdiction.
+    pub async fn rule_set(&self, actor: &Actor) -> Result<RuleSet> {
+        let mut conn = self.pool().acquire().await?;
+        let (catalogue, toml, version) = catalogue_on(&mut conn, actor.jurisdiction_id).await?;
+        Ok(RuleSet::new(&catalogue, toml, version))
+    }
+
+    /// Replaces the local rule set (validated TOML, "" = statutory only) and recomputes the
+    /// open deadlines of the jurisdiction under the new rules, in one transaction.
+    pub async fn set_rule_set(
+        &self,
+        actor: &Actor,
+        version: i64,
+        toml: &str,
+    ) -> Result<(RuleSet, Recomputed)> {
+        if !actor.can_administer() {
+            return Err(forbid("只有司法局协调员可以修改期限规则"));
+        }
+        let catalogue = local_catalogue(toml).map_err(|e| {
+            StoreError::from(FieldError::new("toml", "invalid_rules", e.to_string()))
+        })?;
+        let mut tx = self.write_tx().await?;
+        let k = key(RULE_SET_KEY, actor.jurisdiction_id);
+        let before = setting(&mut tx, &k).await?.map(|(v, _)| v);
+        let version = put_setting(&mut tx, &k, version, toml).await?;
+        let set = RuleSet::new(&catalogue, toml.to_string(), version);
+        let note = serde_json::json!({ "catalogue": set.id, "version": set.catalogue_version, "toml": toml });
+        audit::record(
+            &mut tx,
+            &actor.into(),
+            "update",
+            "rule_set",
+            actor.jurisdiction_id,
+            None,
+            before.as_ref(),
+            Some(&note),
+        )
+        .await?;
+        let reason = format!(
+            "期限规则变更（{} 版本 {}）",
+            set.name, set.catalogue_version
+        );
+        let counts = recompute(
+            &mut tx,
+            &actor.into(),
+            Some(actor.jurisdiction_id),
+            &reason,
+            true,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((set, counts))
+    }
+
+    // ----- events ------------------------------------------------------------------------
+
+    pub async fn list_events(&self, actor: &Actor, proceeding_id: i64) -> Result<Vec<Event>> {
+        let mut conn = self.pool().acquire().await?;
+        visible_proceeding(&mut conn, actor, proceeding_id).await?;
+        let sql = format!(
+            "SELECT {EVENT_COLS} FROM events WHERE proceeding_id = $1 ORDER BY occurred_on, id"
+        );
+        let rows = query(sql, vec![proceeding_id.into()])
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter().map(event_row).collect()
+    }
+
+    /// Records an event and creates the deadlines it starts; returns the event and them.
+    pub async fn add_event(
+        &self,
+        actor: &Actor,
+        proceeding_id: i64,
+        input: &EventInput,
+    ) -> Result<(Event, Vec<Deadline>)> {
+        if !actor.can_write_cases() {
+            return Err(forbid("当前角色无权登记案件事件"));
+        }
+        let mut tx = self.write_tx().await?;
+        let (kind, j) = visible_proceeding(&mut tx, actor, proceeding_id).await?;
+        let planner = Planner::load(&mut tx, j).await?;
+        let planned = planner.plan(kind, input)?;
+        let now = crate::now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO events (proceeding_id, kind, occurred_on, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
+        )
+        .bind(proceeding_id)
+        .bind(input.kind.code().to_string())
+        .bind(input.occurred_on.to_string())
+        .bind(input.note.clone())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let event = event_on(&mut tx, id).await?;
+        let by: Author = actor.into();
+        audit::record(
+            &mut tx,
+            &by,
+            "create",
+            "event",
+            id,
+            Some(proceeding_id),
+            None::<&Event>,
+            Some(&event),
+        )
+        .await?;
+        let soon = due_soon_days(&mut tx, j).await?;
+        let mut counts = Recomputed::default();
+        sync_event(
+            &mut tx,
+            &by,
+            id,
+            proceeding_id,
+            j,
+            &planned,
+            "登记事件",
+            false,
+            soon,
+            &mut counts,
+        )
+        .await?;
+        let deadlines = event_deadlines(&mut tx, id, soon).await?;
+        tx.commit().await?;
+        Ok((event, deadlines))
+    }
+
+    /// Changes an event (kind, date or note) and recomputes its deadlines, met ones included.
+    pub async fn update_event(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        input: &EventInput,
+    ) -> Result<(Event, Vec<Deadline>)> {
+        if !actor.can_write_cases() {
+            return Err(forbid("当前角色无权修改案件事件"));
+        }
+        let mut tx = self.write_tx().await?;
+        let before = event_on(&mut tx, id).await?;
+        let (kind, j) = visible_proceeding(&mut tx, actor, before.proceeding_id).await?;
+        let planner = Planner::load(&mut tx, j).await?;
+        let planned = planner.plan(kind, input)?;
+        let n = sqlx::query("UPDATE events SET kind = $1, occurred_on = $2, note = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
+            .bind(input.kind.code().to_string())
+            .bind(input.occurred_on.to_string())
+            .bind(input.note.clone())
+            .bind(crate::now())
+            .bind(id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict {
+                expected: version,
+                current: before.version,
+            });
+        }
+        let after = event_on(&mut tx, id).await?;
+        let by: Author = actor.into();
+        audit::record(
+            &mut tx,
+            &by,
+            "update",
+            "event",
+            id,
+            Some(before.proceeding_id),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        let reason = if before.kind == after.kind {
+            format!(
+                "事件“{}”日期由 {} 改为 {}",
+                after.kind_label, before.occurred_on, after.occurred_on
+            )
+        } else {
+            format!(
+                "事件由“{}”（{}）改为“{}”（{}）",
+                before.kind_label, before.occurred_on, after.kind_label, after.occurred_on
+            )
+        };
+        let soon = due_soon_days(&mut tx, j).await?;
+        let mut counts = Recomputed::default();
+        sync_event(
+            &mut tx,
+            &by,
+            id,
+            before.proceeding_id,
+            j,
+            &planned,
+            &reason,
+            false,
+            soon,
+            &mut counts,
+        )
+        .await?;
+        let deadlines = event_deadlines(&mut tx, id, soon).await?;
+        tx.commit().await?;
+        Ok((after, deadlines))
+    }
+
+    /// Deletes an event (recorded by mistake) and every deadline it started.
+    pub async fn delete_event(&self, actor: &Actor, id: i64, version: i64) -> Result<()> {
+        if !actor.can_write_cases() {
+            return Err(forbid("当前角色无权删除案件事件"));
+        }
+        let mut tx = self.write_tx().await?;
+        let before = event_on(&mut tx, id).await?;
+        let (_, j) = visible_proceeding(&mut tx, actor, before.proceeding_id).await?;
+        if before.version != version {
+            return Err(StoreError::Conflict {
+                expected: version,
+                current: before.version,
+            });
+        }
+        let soon = due_soon_days(&mut tx, j).await?;
+        let by: Author = actor.into();
+        let reason = serde_json::json!({ "reason": format!("事件“{}”（{}）已删除", before.kind_label, before.occurred_on) });
+        for d in event_deadlines(&mut tx, id, soon).await? {
+            sqlx::query("DELETE FROM deadlines WHERE id = $1")
+                .bind(d.id)
+                .execute(&mut *tx)
+                .await?;
+            audit::record(
+                &mut tx,
+                &by,
+                "delete",
+                "deadline",
+                d.id,
+                Some(before.proceeding_id),
+                Some(&d),
+                Some(&reason),
+            )
+            .await?;
+        }
+        sqlx::query("DELETE FROM events WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            &by,
+            "delete",
+            "event",
+            id,
+            Some(before.proceeding_id),
+            Some(&before),
+            None::<&Event>,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ----- deadlines ---------------------------------------------------------------------
+
+    /// Every deadline of a proceeding, overdue first.
+    pub async fn proceeding_deadlines(
+        &self,
+        actor: &Actor,
+        proceeding_id: i64,
+    ) -> Result<Vec<Deadline>> {
+        let mut conn = self.pool().acquire().await?;
+        let (_, j) = visible_proceeding(&mut conn, actor, proceeding_id).await?;
+        let soon = due_soon_days(&mut conn, j).await?;
+        let sql = format!(
+            "SELECT {DEADLINE_COLS} FROM {DEADLINE_FROM} WHERE d.proceeding_id = $1 ORDER BY d.done, d.due_on, d.id"
+        );
+        let rows = query(sql, vec![proceeding_id.into()])
+            .fetch_all(&mut *conn)
+            .await?;
+        let today = today();
+        rows.iter().map(|r| deadline_row(r, today, soon)).collect()
+    }
+
+    /// A page of deadlines in the actor's scope, overdue first.
+    pub async fn list_deadlines(&self, actor: &Actor, q: &DeadlineQuery) -> Result<DeadlinePage> {
+        let mut conn = self.pool().acquire().await?;
+        let soon = due_soon_days(&mut conn, actor.jurisdiction_id).await?;
+        let today = today();
+        let mut params = Params::default();
+        let mut conds = vec![format!(
+            "d.jurisdiction_id = {}",
+            params.push(actor.jurisdiction_id)
+        )];
+        conds.push(scope_clause(actor.proceeding_scope(), &mut params));
+        let own_unit = matches!(actor.role, Role::UnitClerk | Role::UnitHead);
+        let (unit, responsible) = if q.mine {
+            if own_unit {
+                (Some(actor.unit_id), Some(Responsible::Unit))
+            } else {
+                (None, Some(Responsible::JusticeBureau))
+            }
+        } else {
+            (
+                q.unit_id,
+                q.responsible.or(q.unit_id.map(|_| Responsible::Unit)),
+            )
+        };
+        if let Some(u) = unit {
+            conds.push(format!(
+                "EXISTS (SELECT 1 FROM parties up WHERE up.proceeding_id = d.proceeding_id AND up.unit_id = {})",
+                params.push(u)
+            ));
+        }
+        if let Some(r) = responsible {
+            conds.push(format!("d.responsible = {}", params.push(r.code())));
+        }
+        match q.state {
+            StateFilter::Open => conds.push("d.done = 0".into()),
+            StateFilter::Done => conds.push("d.done = 1".into()),
+            StateFilter::Overdue => conds.push(format!(
+                "d.done = 0 AND d.due_on < {}",
+                params.push(today.to_string())
+            )),
+            StateFilter::DueSoon => {
+                let until = today
+                    .checked_add(jiff::Span::new().days(soon))
+                    .unwrap_or(today);
+                let a = params.push(today.to_string());
+                let b = params.push(until.to_string());
+                conds.push(format!(
+                    "d.done = 0 AND d.due_on >= {a} AND d.due_on <= {b}"
+                ))
+            }
+            StateFilter::All => {}
+        }
+        if let Some(f) = q.due_from {
+            conds.push(format!("d.due_on >= {}", params.push(f.to_string())));
+        }
+        if let Some(t) = q.due_to {
+            conds.push(format!("d.due_on <= {}", params.push(t.to_string())));
+        }
+        if let Some((done, due, id)) = q.after {
+            let a = params.push(done);
+            let b = params.push(due.to_string());
+            let c = params.push(id);
+            conds.push(format!("(d.done, d.due_on, d.id) > ({a}, {b}, {c})"));
+        }
+        let limit = q.limit.clamp(1, 500);
+        let lp = params.push(limit + 1);
+        let sql = format!(
+            "SELECT {DEADLINE_COLS} FROM {DEADLINE_FROM} WHERE {} ORDER BY d.done, d.due_on, d.id LIMIT {lp}",
+            conds.join(" AND ")
+        );
+        let rows = query(sql, params.args).fetch_all(&mut *conn).await?;
+        let mut items = rows
+            .iter()
+            .map(|r| deadline_row(r, today, soon))
+            .collect::<Result<Vec<_>>>()?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|d| {
+                let done = d.met_on.is_some() || d.waived_reason.is_some();
+                format!("{}:{}:{}", done as i64, d.due_on, d.id)
+            })
+        } else {
+            None
+        };
+        Ok(DeadlinePage { items, next })
+    }
+
+    /// Loads a deadline for a change by the actor, checking scope, version and role.
+    async fn deadline_for_change(
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+    ) -> Result<(Deadline, i64)> {
+        if !actor.can_write_cases() {
+            return Err(forbid("当前角色无权处理期限"));
+        }
+        let pid: i64 = sqlx::query_scalar("SELECT proceeding_id FROM deadlines WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let (_, j) = visible_proceeding(conn, actor, pid).await?;
+        let soon = due_soon_days(conn, j).await?;
+        let d = deadline_on(conn, id, soon).await?;
+        if d.version != version {
+            return Err(StoreError::Conflict {
+                expected: version,
+                current: d.version,
+            });
+        }
+        if actor.role == Role::UnitClerk && d.responsible != Responsible::Unit {
+            return Err(forbid(&format!(
+                "该期限的责任方是{}，单位只能处理本单位负责的期限",
+                d.responsible.label()
+            )));
+        }
+        Ok((d, soon))
+    }
+
+    async fn change_deadline(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        action: &str,
+        set: &str,
+        args: Vec<crate::sql::Arg>,
+    ) -> Result<Deadline> {
+        let mut tx = self.write_tx().await?;
+        let (before, soon) = Self::deadline_for_change(&mut tx, actor, id, version).await?;
+        let n = args.len();
+        let mut args = args;
+        args.push(crate::now().into());
+        args.push(id.into());
+        let sql = format!(
+            "UPDATE deadlines SET {set}, version = version + 1, updated_at = ${} WHERE id = ${}",
+            n + 1,
+            n + 2
+        );
+        query(sql, args).execute(&mut *tx).await?;
+        let after = deadline_on(&mut tx, id, soon).await?;
+        audit::record(
+            &mut tx,
+            &actor.into(),
+            action,
+            "deadline",
+            id,
+            Some(before.proceeding_id),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Records that a deadline was met on `met_on` (on time or late follows from the date).
+    pub async fn mark_deadline_met(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        met_on: Date,
+    ) -> Result<Deadline> {
+        self.change_deadline(
+            actor,
+            id,
+            version,
+            "met",
+            "met_on = $1, waived_reason = NULL, waived_by = NULL, done = 1",
+            vec![met_on.to_string().into()],
+        )
+        .await
+    }
+
+    /// Waives a deadline (豁免) with a reason; only the 司法局 coordinator may.
+    pub async fn waive_deadline(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        reason: &str,
+    ) -> Result<Deadline> {
+        if !actor.can_administer() {
+            return Err(forbid("只有司法局协调员可以豁免期限"));
+        }
+        let who = actor.username.clone();
+        self.change_deadline(
+            actor,
+            id,
+            version,
+            "waive",
+            "waived_reason = $1, waived_by = $2, met_on = NULL, done = 1",
+            vec![reason.to_string().into(), who.into()],
+        )
+        .await
+    }
+
+    /// Undoes "met" or "waived" (recorded by mistake).
+    pub async fn reopen_deadline(&self, actor: &Actor, id: i64, version: i64) -> Result<Deadline> {
+        self.change_deadline(
+            actor,
+            id,
+            version,
+            "reopen",
+            "met_on = NULL, waived_reason = NULL, waived_by = NULL, done = $1",
+            vec![0i64.into()],
+        )
+        .await
+    }
+
+    /// Recomputes every open deadline of every jurisdiction (e.g. after a calendar change made
+    /// outside [`Store::import_calendar`]); `reason` is recorded on each change.
+    pub async fn recompute_deadlines(&self, by: &Author, reason: &str) -> Result<Recomputed> {
+        let mut tx = self.write_tx().await?;
+        let counts = recompute(&mut tx, by, None, reason, false).await?;
+        tx.commit().await?;
+        Ok(counts)
+    }
+}
+
+async fn event_deadlines(
+    conn: &mut AnyConnection,
+    event_id: i64,
+    soon: i64,
+) -> Result<Vec<Deadline>> {
+    let sql = format!(
+        "SELECT {DEADLINE_COLS} FROM {DEADLINE_FROM} WHERE d.event_id = $1 ORDER BY d.due_on, d.id"
+    );
+    let rows = query(sql, vec![event_id.into()])
+        .fetch_all(&mut *conn)
+        .await?;
+    let today = today();
+    rows.iter().map(|r| deadline_row(r, today, soon)).collect()
+}
