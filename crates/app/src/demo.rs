@@ -976,13 +976,90 @@ pub async fn demo(store: &Store, seed: u64) -> Result<String, Failure> {
     batch.sort_by_key(|d| d.proceedings[0].proceeding.registered_on);
     let by = Author::system("huajie demo");
     store.bulk_insert(&by, county.jurisdiction, &batch).await?;
+    let deadlines = demo_deadlines(store, seed).await?;
     store.analyze().await?;
     Ok(format!(
-        "已生成演示数据：清河县，{} 个单位，{} 起争议，{n} 个程序（用时 {:.1} 秒）。登录：{COORDINATOR} / {PASSWORD}",
+        "已生成演示数据：清河县，{} 个单位，{} 起争议，{n} 个程序，{deadlines} 项期限（用时 {:.1} 秒）。登录：{COORDINATOR} / {PASSWORD}",
         store.list_units(None).await?.len(),
         batch.len(),
         t.elapsed().as_secs_f64()
     ))
+}
+
+/// Records the deadline-starting event of every pending first-instance and reconsideration
+/// proceeding (through the store, as the coordinator, so deadlines are planned as in real use)
+/// and marks most past deadlines met, a few late and a few still overdue. Returns how many
+/// deadlines exist afterwards.
+async fn demo_deadlines(store: &Store, seed: u64) -> Result<usize, Failure> {
+    use huajie_domain::deadline::EventInput;
+    use huajie_domain::ledger::LedgerParams;
+    use huajie_domain::rules::EventKind;
+    let user = store.user_by_name(COORDINATOR).await?;
+    let actor = store.actor_for(&user).await?;
+    let today = huajie_store::deadlines::today();
+    let mut rng = Rng(seed ^ 0xDEAD);
+    let mut params = LedgerParams {
+        status: Some("pending".into()),
+        limit: Some(200),
+        ..LedgerParams::default()
+    };
+    let mut total = 0;
+    loop {
+        let q = params.validate().map_err(|e| Failure {
+            code: 1,
+            message: e.to_string(),
+        })?;
+        let page = store.ledger(&actor, &q).await?;
+        for row in &page.items {
+            let registered: Date = row.registered_on.parse().unwrap_or(today);
+            let (kind, on) = match row.kind {
+                ProceedingKind::FirstInstance => (
+                    EventKind::ComplaintCopyReceived,
+                    registered + (3 + rng.below(10) as i64).days(),
+                ),
+                ProceedingKind::Reconsideration => (
+                    EventKind::ReconCopyReceived,
+                    registered + (1 + rng.below(5) as i64).days(),
+                ),
+                _ => continue,
+            };
+            if on > today {
+                continue;
+            }
+            let input = EventInput {
+                kind,
+                occurred_on: on,
+                note: None,
+            };
+            let (_, deadlines) = store.add_event(&actor, row.id, &input).await?;
+            total += deadlines.len();
+            for d in deadlines {
+                let due: Date = d.due_on.parse().unwrap_or(today);
+                if due >= today || rng.chance(0.04) {
+                    continue; // still open, or overdue
+                }
+                if d.rule_id == "EVIDENCE_EXTENSION_APPLY" {
+                    store
+                        .waive_deadline(&actor, d.id, d.version, "按期举证，无需申请延期")
+                        .await?;
+                    continue;
+                }
+                let met = if rng.chance(0.06) {
+                    due + (1 + rng.below(6) as i64).days()
+                } else {
+                    due - (rng.below(4) as i64).days()
+                };
+                store
+                    .mark_deadline_met(&actor, d.id, d.version, met.min(today))
+                    .await?;
+            }
+        }
+        match page.next_cursor {
+            Some(c) => params.after = Some(c),
+            None => break,
+        }
+    }
+    Ok(total)
 }
 
 /// Scale data for benchmarks: `count` extra proceedings over 2016–2026 in batches.

@@ -1,10 +1,12 @@
 //! Deadlines on proceedings (案件期限): planning them from an event with the rule catalogue
 //! and the calendar, and their state (open / due soon / overdue / met on time or late / waived).
 
+use std::collections::BTreeMap;
+
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{Calendar, PeriodError};
+use crate::calendar::{Calendar, Period, PeriodError};
 use crate::error::{FieldError, Invalid, optional_text, text};
 use crate::proceeding::{ProceedingKind, parse_date};
 use crate::rules::{Catalogue, EventKind, Responsible, Severity};
@@ -231,6 +233,22 @@ pub struct PlannedDeadline {
     pub provisional: bool,
 }
 
+/// Court- or organ-approved changes to one rule's deadline: suspension intervals (中止, the
+/// clock stops, both days inclusive) and an extension (延长) counted from the original expiry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Adjustment {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suspensions: Vec<(Date, Date)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+}
+
+impl Adjustment {
+    pub fn is_empty(&self) -> bool {
+        self.suspensions.is_empty() && self.extension.is_none()
+    }
+}
+
 /// Every deadline that `event` on `occurred_on` starts on a proceeding of `kind`: the rules the
 /// catalogue fires, each followed by its internal targets.
 pub fn plan(
@@ -240,9 +258,39 @@ pub fn plan(
     kind: ProceedingKind,
     occurred_on: Date,
 ) -> Result<Vec<PlannedDeadline>, PeriodError> {
+    plan_with(
+        catalogue,
+        calendar,
+        event,
+        kind,
+        occurred_on,
+        &BTreeMap::new(),
+    )
+}
+
+/// [`plan`] with the approved suspensions and extensions of some rules (by rule id); their
+/// internal targets are counted back from the adjusted date.
+pub fn plan_with(
+    catalogue: &Catalogue,
+    calendar: &Calendar,
+    event: EventKind,
+    kind: ProceedingKind,
+    occurred_on: Date,
+    adjustments: &BTreeMap<String, Adjustment>,
+) -> Result<Vec<PlannedDeadline>, PeriodError> {
     let mut out = Vec::new();
     for rule in catalogue.rules_for(event, kind) {
-        let e = calendar.explain(occurred_on, rule.period)?;
+        let e = match adjustments.get(&rule.id).filter(|a| !a.is_empty()) {
+            None => calendar.explain(occurred_on, rule.period)?,
+            Some(a) => {
+                let ext = a
+                    .extension
+                    .as_deref()
+                    .map(str::parse::<Period>)
+                    .transpose()?;
+                calendar.due_with(occurred_on, rule.period, &a.suspensions, ext)?
+            }
+        };
         let trace = format!("{}：{}", event.label(), e.trace);
         for t in &rule.targets {
             let te = calendar.explain(e.due, t.period)?;
@@ -283,6 +331,119 @@ pub fn plan(
             .then_with(|| a.rule_id.cmp(&b.rule_id))
     });
     Ok(out)
+}
+
+/// Checks a requested adjustment of `rule`'s deadline: interval order, and an extension no
+/// longer than the rule allows (a rule without a limit accepts any approved extension).
+pub fn check_adjustment(rule: &crate::rules::Rule, a: &Adjustment) -> Result<(), Invalid> {
+    let mut inv = Invalid::default();
+    for (i, (from, to)) in a.suspensions.iter().enumerate() {
+        if from > to {
+            inv.push(FieldError::new(
+                format!("suspensions[{i}]"),
+                "bad_interval",
+                format!("中止期间的开始日{from}晚于结束日{to}"),
+            ));
+        }
+    }
+    if let Some(ext) = a.extension.as_deref() {
+        match ext.parse::<Period>() {
+            Err(e) => inv.push(FieldError::new("extension", e.code(), e.to_string())),
+            Ok(Period::WorkingDaysBefore(_)) => inv.push(FieldError::new(
+                "extension",
+                "bad_rule",
+                "延长期间不能为 working_days_before",
+            )),
+            Ok(p) => {
+                if let Some(limit) = rule.extension {
+                    let within = match (p, limit) {
+                        (Period::CalendarDays(a), Period::CalendarDays(b))
+                        | (Period::WorkingDays(a), Period::WorkingDays(b))
+                        | (Period::Months(a), Period::Months(b))
+                        | (Period::Years(a), Period::Years(b)) => a <= b,
+                        _ => false,
+                    };
+                    if !within {
+                        inv.push(FieldError::new(
+                            "extension",
+                            "extension_too_long",
+                            format!("“{}”最多可延长 {limit}，申请的 {p} 超出法定上限", rule.name),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    inv.into_result(())
+}
+
+/// A request to record approved suspensions and an extension on a deadline (replaces any
+/// recorded before; an empty request removes them).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdjustDraft {
+    pub version: Option<i64>,
+    /// Extension approved, as a period (e.g. `calendar_days:30`), counted from the original expiry.
+    pub extension: Option<String>,
+    /// Suspension intervals, both days inclusive.
+    #[serde(default)]
+    pub suspensions: Vec<IntervalDraft>,
+    /// Why (e.g. 经法院批准延期提供证据；因鉴定中止审理).
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IntervalDraft {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl AdjustDraft {
+    /// The adjustment and the reason, with field errors for every bad part.
+    pub fn validate(&self) -> Result<(Adjustment, String), Invalid> {
+        let mut inv = Invalid::default();
+        let mut suspensions = Vec::new();
+        for (i, iv) in self.suspensions.iter().enumerate() {
+            let d = |field: &str, v: &Option<String>, inv: &mut Invalid| {
+                let name = format!("suspensions[{i}].{field}");
+                match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    None => {
+                        inv.push(FieldError::required(name, "中止期间日期"));
+                        None
+                    }
+                    Some(v) => parse_date(&name, v).map_err(|e| inv.push(e)).ok(),
+                }
+            };
+            if let (Some(a), Some(b)) = (d("from", &iv.from, &mut inv), d("to", &iv.to, &mut inv)) {
+                suspensions.push((a, b));
+            }
+        }
+        let extension = self
+            .extension
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        let reason = text(
+            "reason",
+            "调整原因",
+            self.reason.as_deref().unwrap_or(""),
+            500,
+        )
+        .map_err(|e| inv.push(e))
+        .ok();
+        match reason {
+            Some(reason) if inv.is_empty() => Ok((
+                Adjustment {
+                    suspensions,
+                    extension,
+                },
+                reason,
+            )),
+            _ => Err(inv),
+        }
+    }
 }
 
 /// Where a deadline stands on a given day.
@@ -423,6 +584,72 @@ mod tests {
         assert_eq!(recon[0].rule_id, "RECON_ANSWER");
         // 09-23 … 09-27, 09-29 (调休), 09-30, 10-08, 10-09, 10-10.
         assert_eq!(recon[0].due_on, date(2024, 10, 10));
+    }
+
+    #[test]
+    fn approved_extension_and_suspension_shift_the_rule_and_its_targets() {
+        let cat = Catalogue::statutory();
+        let rule = cat.rules.iter().find(|r| r.id == "RECON_DECIDE").unwrap();
+        let plain = plan(
+            &cat,
+            &Calendar::national(),
+            EventKind::ReconAccepted,
+            ProceedingKind::Reconsideration,
+            date(2024, 3, 1),
+        )
+        .unwrap();
+        let decide = plain.iter().find(|p| p.rule_id == "RECON_DECIDE").unwrap();
+        assert_eq!(decide.due_on, date(2024, 4, 30));
+        let mut adj = BTreeMap::new();
+        let a = Adjustment {
+            suspensions: vec![],
+            extension: Some("calendar_days:30".into()),
+        };
+        check_adjustment(rule, &a).unwrap();
+        adj.insert("RECON_DECIDE".to_string(), a);
+        let ext = plan_with(
+            &cat,
+            &Calendar::national(),
+            EventKind::ReconAccepted,
+            ProceedingKind::Reconsideration,
+            date(2024, 3, 1),
+            &adj,
+        )
+        .unwrap();
+        let decide = ext.iter().find(|p| p.rule_id == "RECON_DECIDE").unwrap();
+        assert_eq!(decide.due_on, date(2024, 5, 30));
+        assert!(decide.trace.contains("经批准延长"), "{}", decide.trace);
+        let too_long = Adjustment {
+            suspensions: vec![(date(2024, 3, 10), date(2024, 3, 5))],
+            extension: Some("calendar_days:31".into()),
+        };
+        let codes: Vec<String> = check_adjustment(rule, &too_long)
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|e| e.code.clone())
+            .collect();
+        assert_eq!(codes, ["bad_interval", "extension_too_long"]);
+        // Ten days suspended inside the window push the expiry ten days.
+        adj.insert(
+            "RECON_DECIDE".to_string(),
+            Adjustment {
+                suspensions: vec![(date(2024, 3, 11), date(2024, 3, 20))],
+                extension: None,
+            },
+        );
+        let sus = plan_with(
+            &cat,
+            &Calendar::national(),
+            EventKind::ReconAccepted,
+            ProceedingKind::Reconsideration,
+            date(2024, 3, 1),
+            &adj,
+        )
+        .unwrap();
+        let decide = sus.iter().find(|p| p.rule_id == "RECON_DECIDE").unwrap();
+        assert_eq!(decide.due_on, date(2024, 5, 10));
+        assert!(decide.trace.contains("中止期间 10 日"), "{}", decide.trace);
     }
 
     #[test]

@@ -273,9 +273,21 @@ pub struct Deadline {
     pub waived_by: Option<String>,
     /// The last automatic recomputation and why (calendar import, rule change, event edit).
     pub change_note: Option<String>,
+    /// Approved extension (延长), as a period counted from the original expiry.
+    pub extension: Option<String>,
+    /// Approved suspension intervals (中止), both days inclusive.
+    pub suspensions: Vec<Interval>,
     pub state: crate::deadline::DeadlineState,
     pub state_label: String,
     pub version: i64,
+}
+
+/// A span of days, both inclusive.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Interval {
+    pub from: String,
+    pub to: String,
 }
 
 /// Deadline-engine settings of a jurisdiction.

@@ -2,15 +2,18 @@
 //! rule set of a jurisdiction, and recomputation when an event, the rules or the calendar
 //! change. Planning itself is pure ([`huajie_domain::deadline::plan`]); this module stores it.
 
+use std::collections::BTreeMap;
+
 use huajie_domain::FieldError;
 use huajie_domain::access::Actor;
 use huajie_domain::calendar::Calendar;
 use huajie_domain::deadline::{
-    DEFAULT_DUE_SOON_DAYS, DeadlineState, EventInput, PlannedDeadline, local_catalogue, plan,
+    Adjustment, DEFAULT_DUE_SOON_DAYS, DeadlineState, EventInput, PlannedDeadline,
+    check_adjustment, local_catalogue, plan_with,
 };
 use huajie_domain::proceeding::ProceedingKind;
 use huajie_domain::records::{
-    Deadline, DeadlinePage, DeadlineSettings, Event, Recomputed, RuleSet,
+    Deadline, DeadlinePage, DeadlineSettings, Event, Interval, Recomputed, RuleSet,
 };
 use huajie_domain::rules::{Catalogue, EventKind, Responsible, Severity};
 use huajie_domain::user::Role;
@@ -85,7 +88,7 @@ pub struct DeadlineQuery {
 }
 
 const DEADLINE_COLS: &str = "d.id, d.proceeding_id, d.event_id, d.rule_id, d.parent_rule_id, d.name, d.due_on, d.responsible, \
-    d.severity, d.citation, d.trace, d.provisional, d.met_on, d.waived_reason, d.waived_by, d.done, d.change_note, d.version, \
+    d.severity, d.citation, d.trace, d.provisional, d.met_on, d.waived_reason, d.waived_by, d.done, d.change_note, d.adjustments, d.version, \
     e.kind AS event_kind, COALESCE(p.case_no, p.reference_no, '') AS case_label";
 
 const DEADLINE_FROM: &str =
@@ -98,6 +101,9 @@ fn deadline_row(r: &AnyRow, today: Date, soon: i64) -> Result<Deadline> {
     let waived_reason = get_opt_str(r, "waived_reason")?;
     let state = DeadlineState::of(due, met, waived_reason.is_some(), today, soon);
     let responsible = get_enum(r, "responsible", Responsible::from_code)?;
+    let adj: Adjustment = get_opt_str(r, "adjustments")?
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default();
     Ok(Deadline {
         id: get_i64(r, "id")?,
         proceeding_id: get_i64(r, "proceeding_id")?,
@@ -118,6 +124,15 @@ fn deadline_row(r: &AnyRow, today: Date, soon: i64) -> Result<Deadline> {
         waived_reason,
         waived_by: get_opt_str(r, "waived_by")?,
         change_note: get_opt_str(r, "change_note")?,
+        extension: adj.extension,
+        suspensions: adj
+            .suspensions
+            .iter()
+            .map(|(a, b)| Interval {
+                from: a.to_string(),
+                to: b.to_string(),
+            })
+            .collect(),
         state,
         state_label: state.label().to_string(),
         version: get_i64(r, "version")?,
@@ -239,6 +254,28 @@ async fn catalogue_on(
     Ok((catalogue, toml, version))
 }
 
+/// The approved adjustments recorded on an event's deadlines, by rule id.
+async fn adjustments_of(
+    conn: &mut AnyConnection,
+    event_id: i64,
+) -> Result<BTreeMap<String, Adjustment>> {
+    let rows = sqlx::query(
+        "SELECT rule_id, adjustments FROM deadlines WHERE event_id = $1 AND adjustments IS NOT NULL",
+    )
+    .bind(event_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = BTreeMap::new();
+    for r in &rows {
+        if let Some(a) =
+            get_opt_str(r, "adjustments")?.and_then(|j| serde_json::from_str::<Adjustment>(&j).ok())
+        {
+            out.insert(get_str(r, "rule_id")?, a);
+        }
+    }
+    Ok(out)
+}
+
 /// Everything needed to plan a jurisdiction's deadlines.
 struct Planner {
     catalogue: Catalogue,
@@ -253,13 +290,19 @@ impl Planner {
         })
     }
 
-    fn plan(&self, kind: ProceedingKind, ev: &EventInput) -> Result<Vec<PlannedDeadline>> {
-        plan(
+    fn plan(
+        &self,
+        kind: ProceedingKind,
+        ev: &EventInput,
+        adjustments: &BTreeMap<String, Adjustment>,
+    ) -> Result<Vec<PlannedDeadline>> {
+        plan_with(
             &self.catalogue,
             &self.calendar,
             ev.kind,
             kind,
             ev.occurred_on,
+            adjustments,
         )
         .map_err(|e| StoreError::from(FieldError::new("occurred_on", e.code(), e.to_string())))
     }
@@ -462,7 +505,8 @@ pub(crate) async fn recompute(
         };
         let kind = get_enum(r, "proc_kind", ProceedingKind::from_code)?;
         // A date outside the calendar's range cannot be planned; such an event keeps its rows.
-        let Ok(planned) = pl.plan(kind, &ev) else {
+        let adj = adjustments_of(conn, get_i64(r, "id")?).await?;
+        let Ok(planned) = pl.plan(kind, &ev, &adj) else {
             continue;
         };
         sync_event(
@@ -614,7 +658,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let (kind, j) = visible_proceeding(&mut tx, actor, proceeding_id).await?;
         let planner = Planner::load(&mut tx, j).await?;
-        let planned = planner.plan(kind, input)?;
+        let planned = planner.plan(kind, input, &BTreeMap::new())?;
         let now = crate::now();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO events (proceeding_id, kind, occurred_on, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
@@ -674,7 +718,7 @@ impl Store {
         let before = event_on(&mut tx, id).await?;
         let (kind, j) = visible_proceeding(&mut tx, actor, before.proceeding_id).await?;
         let planner = Planner::load(&mut tx, j).await?;
-        let planned = planner.plan(kind, input)?;
+        let planned = planner.plan(kind, input, &adjustments_of(&mut tx, id).await?)?;
         let n = sqlx::query("UPDATE events SET kind = $1, occurred_on = $2, note = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
             .bind(input.kind.code().to_string())
             .bind(input.occurred_on.to_string())
@@ -1019,6 +1063,88 @@ impl Store {
             vec![0i64.into()],
         )
         .await
+    }
+
+    /// Records approved suspensions and an extension on a rule's deadline (replacing earlier
+    /// ones; an empty adjustment removes them) and recomputes it and its internal targets.
+    pub async fn adjust_deadline(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        adjustment: &Adjustment,
+        reason: &str,
+    ) -> Result<Deadline> {
+        let mut tx = self.write_tx().await?;
+        let (before, soon) = Self::deadline_for_change(&mut tx, actor, id, version).await?;
+        if before.parent_rule_id.is_some() {
+            return Err(FieldError::new(
+                "extension",
+                "internal_target",
+                "内部节点随上级期限自动调整，请调整上级期限",
+            )
+            .into());
+        }
+        let event = event_on(&mut tx, before.event_id).await?;
+        let (kind, j) = visible_proceeding(&mut tx, actor, before.proceeding_id).await?;
+        let planner = Planner::load(&mut tx, j).await?;
+        let rule = planner
+            .catalogue
+            .rules
+            .iter()
+            .find(|r| r.id == before.rule_id)
+            .ok_or_else(|| {
+                StoreError::from(FieldError::new(
+                    "extension",
+                    "rule_gone",
+                    format!("现行规则库中已没有规则“{}”，不能调整", before.rule_id),
+                ))
+            })?;
+        check_adjustment(rule, adjustment)?;
+        let json = (!adjustment.is_empty())
+            .then(|| serde_json::to_string(adjustment).expect("serialises"));
+        sqlx::query("UPDATE deadlines SET adjustments = $1, version = version + 1 WHERE id = $2")
+            .bind(json)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let input = EventInput {
+            kind: event.kind,
+            occurred_on: parse_day(&event.occurred_on)?,
+            note: None,
+        };
+        let planned = planner.plan(kind, &input, &adjustments_of(&mut tx, event.id).await?)?;
+        let by: Author = actor.into();
+        let mut counts = Recomputed::default();
+        let why = format!("期限调整（{reason}）");
+        sync_event(
+            &mut tx,
+            &by,
+            event.id,
+            before.proceeding_id,
+            j,
+            &planned,
+            &why,
+            false,
+            soon,
+            &mut counts,
+        )
+        .await?;
+        let after = deadline_on(&mut tx, id, soon).await?;
+        let note = serde_json::json!({ "reason": reason, "adjustment": adjustment });
+        audit::record(
+            &mut tx,
+            &by,
+            "adjust",
+            "deadline",
+            id,
+            Some(before.proceeding_id),
+            Some(&before),
+            Some(&note),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     /// Recomputes every open deadline of every jurisdiction (e.g. after a calendar change made

@@ -8,7 +8,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use huajie_domain::calendar::{DayKind, parse_calendar_csv};
 use huajie_domain::deadline::{
-    DeadlineSettingsDraft, EventDraft, MetDraft, RuleSetDraft, WaiveDraft,
+    AdjustDraft, DeadlineSettingsDraft, EventDraft, MetDraft, RuleSetDraft, WaiveDraft,
 };
 use huajie_domain::ical;
 use huajie_domain::proceeding::parse_date;
@@ -255,6 +255,25 @@ pub async fn waive(
     let reason = d.validate()?;
     let v = require_version(d.version)?;
     Ok(Json(st.store.waive_deadline(&a.0, id, v, &reason).await?))
+}
+
+/// Record an approved extension (延长) and/or suspension intervals (中止) on a deadline; it and
+/// its internal targets are recomputed, the trace says how. An empty request removes them.
+#[utoipa::path(post, path = "/api/v1/deadlines/{id}/adjust", tag = "期限", security(("token" = [])), params(("id" = i64, Path)), request_body = AdjustDraft,
+    responses((status = 200, body = Deadline), (status = 422, body = crate::error::ErrorDetail)))]
+pub async fn adjust(
+    State(st): S,
+    a: Auth,
+    Id(id): Id,
+    ApiJson(d): ApiJson<AdjustDraft>,
+) -> ApiResult<Json<Deadline>> {
+    let (adjustment, reason) = d.validate()?;
+    let v = require_version(d.version)?;
+    Ok(Json(
+        st.store
+            .adjust_deadline(&a.0, id, v, &adjustment, &reason)
+            .await?,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

@@ -52,7 +52,7 @@ impl Modify for TokenAuth {
         api::add_outcome, api::update_outcome, api::audit_history,
         deadlines::list_events, deadlines::add_event, deadlines::update_event, deadlines::delete_event, deadlines::event_kinds,
         deadlines::proceeding_deadlines, deadlines::list_deadlines, deadlines::my_deadlines,
-        deadlines::mark_met, deadlines::waive, deadlines::reopen,
+        deadlines::mark_met, deadlines::waive, deadlines::reopen, deadlines::adjust,
         deadlines::get_rules, deadlines::put_rules, deadlines::get_settings, deadlines::put_settings,
         deadlines::calendar_year, deadlines::import_calendar,
         deadlines::create_feed, deadlines::list_feeds, deadlines::revoke_feed,
@@ -142,6 +142,7 @@ pub fn router(store: Store) -> Router {
         .route("/deadlines/{id}/met", post(deadlines::mark_met))
         .route("/deadlines/{id}/waive", post(deadlines::waive))
         .route("/deadlines/{id}/reopen", post(deadlines::reopen))
+        .route("/deadlines/{id}/adjust", post(deadlines::adjust))
         .route(
             "/rules",
             get(deadlines::get_rules).put(deadlines::put_rules),

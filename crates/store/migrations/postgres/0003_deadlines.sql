@@ -32,6 +32,8 @@ CREATE TABLE deadlines (
     -- 1 once met or waived: open deadlines sort first and are the ones recomputed.
     done            BIGINT NOT NULL DEFAULT 0,
     change_note     TEXT,
+    -- Approved suspensions and extension of this rule's deadline (JSON), kept across recomputation.
+    adjustments     TEXT,
     version         BIGINT NOT NULL DEFAULT 1,
     created_at      TEXT NOT NULL,
     updated_at      TEXT NOT NULL

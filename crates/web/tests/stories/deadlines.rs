@@ -537,6 +537,95 @@ pub async fn story(app: App) {
     let (s, _) = app.get("/api/v1/calendar/abc", &app.clerk_a).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 
+    // --- approved suspension shifts a deadline and its internal target ------------------
+    let list = deadlines_of(&app, pid2).await;
+    let answer = by_rule(&list, "ANSWER_AND_EVIDENCE").clone();
+    let target_before = by_rule(&list, "XS_FILE_WITH_BUREAU")["due_on"].clone();
+    let day = |n: i64| {
+        today
+            .checked_add(jiff::Span::new().days(n))
+            .unwrap()
+            .to_string()
+    };
+    let adjust = format!("/api/v1/deadlines/{}/adjust", answer["id"]);
+    let (s, v) = app
+        .post(
+            &adjust,
+            &app.clerk_a,
+            json!({"version": answer["version"], "suspensions": [{"from": day(5), "to": day(1)}, {"from": "昨天"}], "reason": ""}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&v),
+        vec![
+            ("suspensions[1].from".into(), "invalid_date".into()),
+            ("suspensions[1].to".into(), "required".into()),
+            ("reason".into(), "required".into())
+        ]
+    );
+    let (s, v) = app
+        .post(
+            &adjust,
+            &app.clerk_a,
+            json!({"version": answer["version"], "suspensions": [{"from": day(5), "to": day(1)}], "reason": "因鉴定中止"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&v),
+        vec![("suspensions[0]".into(), "bad_interval".into())]
+    );
+    let (s, v) = app
+        .post(
+            &adjust,
+            &app.clerk_a,
+            json!({"version": answer["version"], "suspensions": [{"from": day(1), "to": day(5)}], "reason": "因不可抗力中止"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["due_on"].as_str().unwrap() > answer["due_on"].as_str().unwrap());
+    assert!(
+        v["trace"].as_str().unwrap().contains("中止期间 5 日"),
+        "{v}"
+    );
+    assert_eq!(v["suspensions"][0]["from"], json!(day(1)));
+    assert!(
+        v["change_note"]
+            .as_str()
+            .unwrap()
+            .starts_with("期限调整（因不可抗力中止）")
+    );
+    let list = deadlines_of(&app, pid2).await;
+    let target = by_rule(&list, "XS_FILE_WITH_BUREAU");
+    assert_ne!(
+        target["due_on"], target_before,
+        "the internal target follows"
+    );
+    let (s, v) = app
+        .post(
+            &format!("/api/v1/deadlines/{}/adjust", target["id"]),
+            &app.clerk_a,
+            json!({"version": target["version"], "extension": "calendar_days:5", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&v),
+        vec![("extension".into(), "internal_target".into())]
+    );
+    let answer_now = by_rule(&list, "ANSWER_AND_EVIDENCE");
+    let (s, v) = app
+        .post(
+            &adjust,
+            &app.clerk_a,
+            json!({"version": answer_now["version"], "reason": "中止登记有误，撤销"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["due_on"], answer["due_on"]);
+    assert_eq!(v["suspensions"], json!([]));
+
     // --- calendar feeds -------------------------------------------------------------------
     let (s, h) = app
         .post(
