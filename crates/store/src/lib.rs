@@ -18,6 +18,7 @@ mod cases;
 pub mod codes;
 pub mod deadlines;
 pub mod feeds;
+pub mod sessions;
 pub mod ledger;
 mod sql;
 pub mod units;

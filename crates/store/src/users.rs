@@ -191,19 +191,28 @@ impl Store {
         Ok(after)
     }
 
-    /// Replaces a user's password hash and revokes their API tokens.
+    /// Replaces a user's password hash, revokes their API tokens and ends their sessions.
     pub async fn set_password(&self, by: &Author, id: i64, password_hash: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        let n = sqlx::query("UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        // Set by someone else (an administrator's reset): the user must choose a new password
+        // at the next login; a reset also lifts a lockout and ends the user's sessions.
+        let by_other = by.id != Some(id);
+        let n = sqlx::query("UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2, must_change_password = $4, \
+             failed_logins = 0, locked_until = NULL WHERE id = $3")
             .bind(password_hash.to_string())
             .bind(crate::now())
             .bind(id)
+            .bind(by_other as i64)
             .execute(&mut *tx)
             .await?
             .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound);
         }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         )

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::auth::{Auth, hash_password, new_token, verify_password};
+use crate::auth::{Auth, LoginRefused, check_password, hash_password, new_token};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Id, VersionParam, require_version};
 
@@ -71,21 +71,25 @@ pub async fn create_token(
     if !inv.is_empty() {
         return Err(inv.into());
     }
-    let wrong = || {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "用户名或密码错误",
-        )
+    let user_id = match check_password(&st.store, username, pw, "api").await {
+        Ok(id) => id,
+        Err(LoginRefused::Store(e)) => return Err(e.into()),
+        Err(r @ LoginRefused::Locked { .. }) => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "account_locked",
+                r.message(),
+            ));
+        }
+        Err(r) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                r.message(),
+            ));
+        }
     };
-    let (user, hash) = match st.store.password_hash(username).await {
-        Ok(x) => x,
-        Err(huajie_store::StoreError::NotFound) => return Err(wrong()),
-        Err(e) => return Err(e.into()),
-    };
-    if !verify_password(pw, &hash) {
-        return Err(wrong());
-    }
+    let user = st.store.get_user(user_id, None).await?;
     let (token, token_hash) = new_token();
     let label = req
         .label

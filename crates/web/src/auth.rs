@@ -105,3 +105,90 @@ mod tests {
         );
     }
 }
+
+/// Why a password login was refused.
+#[derive(Debug)]
+pub enum LoginRefused {
+    /// Unknown user or wrong password (not told apart, so names cannot be probed).
+    Wrong { locked_now: Option<String> },
+    /// The account is locked until this Beijing time (`HH:MM`).
+    Locked { until: String },
+    Store(huajie_store::StoreError),
+}
+
+impl LoginRefused {
+    /// The Chinese message for users.
+    pub fn message(&self) -> String {
+        match self {
+            LoginRefused::Wrong { locked_now: None } => "用户名或密码错误".into(),
+            LoginRefused::Wrong {
+                locked_now: Some(t),
+            } => format!(
+                "密码连续错误{}次，账户已锁定，请于{t}后重试，或请管理员重置密码",
+                huajie_domain::user::LOCKOUT_THRESHOLD
+            ),
+            LoginRefused::Locked { until } => format!(
+                "账户因密码连续错误已被锁定，请于{until}后重试，或请管理员重置密码"
+            ),
+            LoginRefused::Store(e) => e.to_string(),
+        }
+    }
+}
+
+/// A stored UTC time as Beijing `HH:MM`.
+fn beijing_hm(utc: &str) -> String {
+    utc.parse::<jiff::Timestamp>()
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+                .strftime("%H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| utc.to_string())
+}
+
+/// Checks a username and password with lockout: returns the user id, or why not.
+pub async fn check_password(
+    store: &huajie_store::Store,
+    username: &str,
+    password: &str,
+    client: &str,
+) -> Result<i64, LoginRefused> {
+    use huajie_store::sessions::LoginCandidate;
+    match store
+        .login_candidate(username)
+        .await
+        .map_err(LoginRefused::Store)?
+    {
+        LoginCandidate::Unknown => {
+            // Spend the same time as a real check.
+            let _ = verify_password(password, dummy_hash());
+            Err(LoginRefused::Wrong { locked_now: None })
+        }
+        LoginCandidate::Locked { until } => Err(LoginRefused::Locked {
+            until: beijing_hm(&until),
+        }),
+        LoginCandidate::Ready {
+            user_id,
+            password_hash,
+        } => {
+            if verify_password(password, &password_hash) {
+                Ok(user_id)
+            } else {
+                let locked = store
+                    .login_failed(user_id, client)
+                    .await
+                    .map_err(LoginRefused::Store)?;
+                Err(LoginRefused::Wrong {
+                    locked_now: locked.as_deref().map(beijing_hm),
+                })
+            }
+        }
+    }
+}
+
+/// An Argon2id hash of a random password, verified against for unknown users so that the
+/// answer takes as long as for a real one.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("unknown-user-0"))
+}

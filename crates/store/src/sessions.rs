@@ -1,0 +1,280 @@
+//! Browser sessions (会话), login lockout and first-login password change. Password hashing
+//! and cookie handling happen in the web crate; this module stores hashes and times only.
+
+use huajie_domain::access::Actor;
+use huajie_domain::user::{LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Role};
+use jiff::{Span, Timestamp};
+
+use crate::audit::{self, Author};
+use crate::sql::{get_bool, get_enum, get_i64, get_opt_str, get_str};
+use crate::{Result, Store, StoreError};
+
+/// How long a session lives at most, and how long it survives without a request.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub max_hours: i64,
+    pub idle_minutes: i64,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            max_hours: 12,
+            idle_minutes: 30,
+        }
+    }
+}
+
+/// What a password check may go on with.
+#[derive(Debug, Clone)]
+pub enum LoginCandidate {
+    /// No active user of that name.
+    Unknown,
+    /// Too many failures: locked until this time (RFC 3339 UTC).
+    Locked { until: String },
+    Ready {
+        user_id: i64,
+        password_hash: String,
+    },
+}
+
+/// A live browser session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: i64,
+    pub actor: Actor,
+    pub display_name: String,
+    pub csrf: String,
+    pub must_change_password: bool,
+}
+
+fn ts(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+impl Store {
+    /// Looks up a user for a password check, honouring a lockout in force.
+    pub async fn login_candidate(&self, username: &str) -> Result<LoginCandidate> {
+        let row = sqlx::query(
+            "SELECT id, password_hash, locked_until FROM users WHERE username = $1 AND active = 1",
+        )
+        .bind(username.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(LoginCandidate::Unknown);
+        };
+        if let Some(until) = get_opt_str(&row, "locked_until")? {
+            if until > crate::now() {
+                return Ok(LoginCandidate::Locked { until });
+            }
+        }
+        Ok(LoginCandidate::Ready {
+            user_id: get_i64(&row, "id")?,
+            password_hash: get_str(&row, "password_hash")?,
+        })
+    }
+
+    /// Counts a failed password; the threshold-th failure in a row locks the account for
+    /// [`LOCKOUT_MINUTES`]. Returns the lock's end when this failure locked it.
+    pub async fn login_failed(&self, user_id: i64, client: &str) -> Result<Option<String>> {
+        let mut tx = self.write_tx().await?;
+        let failed: i64 = sqlx::query_scalar(
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let by = Author::system(client);
+        let locked = if failed >= LOCKOUT_THRESHOLD {
+            let until = ts(Timestamp::now()
+                .checked_add(Span::new().minutes(LOCKOUT_MINUTES))
+                .expect("in range"));
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+                .bind(until.clone())
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            let note = serde_json::json!({ "failed_logins": failed, "locked_until": until });
+            audit::record(&mut tx, &by, "lock", "user", user_id, None, None::<&()>, Some(&note))
+                .await?;
+            Some(until)
+        } else {
+            let note = serde_json::json!({ "failed_logins": failed });
+            audit::record(&mut tx, &by, "login_failed", "user", user_id, None, None::<&()>, Some(&note))
+                .await?;
+            None
+        };
+        tx.commit().await?;
+        Ok(locked)
+    }
+
+    /// Opens a session after a good password: clears the failure count and stores the hash of
+    /// the session secret with its CSRF token.
+    pub async fn open_session(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        csrf: &str,
+        client: &str,
+        policy: SessionPolicy,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        let now = Timestamp::now();
+        let expires = now
+            .checked_add(Span::new().hours(policy.max_hours))
+            .expect("in range");
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen_at, expires_at, client) VALUES ($1, $2, $3, $4, $4, $5, $6) RETURNING id",
+        )
+        .bind(token_hash.to_string())
+        .bind(user_id)
+        .bind(csrf.to_string())
+        .bind(ts(now))
+        .bind(ts(expires))
+        .bind(client.chars().take(200).collect::<String>())
+        .fetch_one(&mut *tx)
+        .await?;
+        let name: String = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let by = Author {
+            id: Some(user_id),
+            name,
+        };
+        let note = serde_json::json!({ "session": id, "client": client });
+        audit::record(&mut tx, &by, "login", "user", user_id, None, None::<&()>, Some(&note))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The live session with this secret hash: not expired, not idle too long, user active.
+    /// Refreshes its last-seen time at most once a minute.
+    pub async fn session(&self, token_hash: &str, policy: SessionPolicy) -> Result<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT s.id AS sid, s.csrf, s.last_seen_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.unit_id, \
+             u.must_change_password, un.jurisdiction_id FROM sessions s JOIN users u ON u.id = s.user_id \
+             JOIN units un ON un.id = u.unit_id WHERE s.token_hash = $1 AND u.active = 1",
+        )
+        .bind(token_hash.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let now = Timestamp::now();
+        let idle_limit = ts(now
+            .checked_sub(Span::new().minutes(policy.idle_minutes))
+            .expect("in range"));
+        let last_seen = get_str(&row, "last_seen_at")?;
+        let sid = get_i64(&row, "sid")?;
+        if get_str(&row, "expires_at")? <= ts(now) || last_seen < idle_limit {
+            sqlx::query("DELETE FROM sessions WHERE id = $1")
+                .bind(sid)
+                .execute(self.pool())
+                .await?;
+            return Ok(None);
+        }
+        let refresh = ts(now.checked_sub(Span::new().minutes(1)).expect("in range"));
+        if last_seen < refresh {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+                .bind(ts(now))
+                .bind(sid)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(Some(Session {
+            id: sid,
+            actor: Actor {
+                user_id: get_i64(&row, "id")?,
+                username: get_str(&row, "username")?,
+                role: get_enum(&row, "role", Role::from_code)?,
+                unit_id: get_i64(&row, "unit_id")?,
+                jurisdiction_id: get_i64(&row, "jurisdiction_id")?,
+            },
+            display_name: get_str(&row, "display_name")?,
+            csrf: get_str(&row, "csrf")?,
+            must_change_password: get_bool(&row, "must_change_password")?,
+        }))
+    }
+
+    /// Ends one session (logout).
+    pub async fn close_session(&self, actor: &Actor, session_id: i64) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
+        let note = serde_json::json!({ "session": session_id });
+        audit::record(&mut tx, &actor.into(), "logout", "user", actor.user_id, None, None::<&()>, Some(&note))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends every session of a user ("logout everywhere"); returns how many.
+    pub async fn close_all_sessions(&self, by: &Author, user_id: i64) -> Result<u64> {
+        let mut tx = self.write_tx().await?;
+        let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let note = serde_json::json!({ "sessions_closed": n });
+        audit::record(&mut tx, by, "logout_all", "user", user_id, None, None::<&()>, Some(&note))
+            .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// A user changes their own password: other sessions and API tokens end, the first-login
+    /// flag clears; `keep_session` stays open.
+    pub async fn change_own_password(
+        &self,
+        actor: &Actor,
+        password_hash: &str,
+        keep_session: i64,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let n = sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0, version = version + 1, updated_at = $2 WHERE id = $3 AND active = 1")
+            .bind(password_hash.to_string())
+            .bind(crate::now())
+            .bind(actor.user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+            .bind(actor.user_id)
+            .bind(keep_session)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+            .bind(crate::now())
+            .bind(actor.user_id)
+            .execute(&mut *tx)
+            .await?;
+        let note = serde_json::json!({"password": "changed by the user", "other_sessions": "closed", "tokens": "revoked"});
+        audit::record(&mut tx, &actor.into(), "update", "user", actor.user_id, None, None::<&()>, Some(&note))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Requires (or stops requiring) a password change at the next login, e.g. for an account
+    /// whose password an administrator generated or reset.
+    pub async fn require_password_change(&self, user_id: i64, required: bool) -> Result<()> {
+        sqlx::query("UPDATE users SET must_change_password = $1 WHERE id = $2")
+            .bind(required as i64)
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
