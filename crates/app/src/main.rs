@@ -381,8 +381,9 @@ async fn user(database: &str, cmd: UserCommand) -> Result<(), Failure> {
             let u = store
                 .create_user(&by, &input, &huajie_web::auth::hash_password(&pw), None)
                 .await?;
+            store.require_password_change(u.id, true).await?;
             say!(
-                "已创建用户 {}（编号 {}，{}）",
+                "已创建用户 {}（编号 {}，{}），首次登录网页时须修改密码",
                 u.username,
                 u.id,
                 u.role.label()

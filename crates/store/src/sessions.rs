@@ -31,7 +31,9 @@ pub enum LoginCandidate {
     /// No active user of that name.
     Unknown,
     /// Too many failures: locked until this time (RFC 3339 UTC).
-    Locked { until: String },
+    Locked {
+        until: String,
+    },
     Ready {
         user_id: i64,
         password_hash: String,
@@ -64,10 +66,8 @@ impl Store {
         let Some(row) = row else {
             return Ok(LoginCandidate::Unknown);
         };
-        if let Some(until) = get_opt_str(&row, "locked_until")? {
-            if until > crate::now() {
-                return Ok(LoginCandidate::Locked { until });
-            }
+        if let Some(until) = get_opt_str(&row, "locked_until")?.filter(|u| *u > crate::now()) {
+            return Ok(LoginCandidate::Locked { until });
         }
         Ok(LoginCandidate::Ready {
             user_id: get_i64(&row, "id")?,
@@ -96,13 +96,31 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             let note = serde_json::json!({ "failed_logins": failed, "locked_until": until });
-            audit::record(&mut tx, &by, "lock", "user", user_id, None, None::<&()>, Some(&note))
-                .await?;
+            audit::record(
+                &mut tx,
+                &by,
+                "lock",
+                "user",
+                user_id,
+                None,
+                None::<&()>,
+                Some(&note),
+            )
+            .await?;
             Some(until)
         } else {
             let note = serde_json::json!({ "failed_logins": failed });
-            audit::record(&mut tx, &by, "login_failed", "user", user_id, None, None::<&()>, Some(&note))
-                .await?;
+            audit::record(
+                &mut tx,
+                &by,
+                "login_failed",
+                "user",
+                user_id,
+                None,
+                None::<&()>,
+                Some(&note),
+            )
+            .await?;
             None
         };
         tx.commit().await?;
@@ -148,15 +166,28 @@ impl Store {
             name,
         };
         let note = serde_json::json!({ "session": id, "client": client });
-        audit::record(&mut tx, &by, "login", "user", user_id, None, None::<&()>, Some(&note))
-            .await?;
+        audit::record(
+            &mut tx,
+            &by,
+            "login",
+            "user",
+            user_id,
+            None,
+            None::<&()>,
+            Some(&note),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// The live session with this secret hash: not expired, not idle too long, user active.
     /// Refreshes its last-seen time at most once a minute.
-    pub async fn session(&self, token_hash: &str, policy: SessionPolicy) -> Result<Option<Session>> {
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        policy: SessionPolicy,
+    ) -> Result<Option<Session>> {
         let row = sqlx::query(
             "SELECT s.id AS sid, s.csrf, s.last_seen_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.unit_id, \
              u.must_change_password, un.jurisdiction_id FROM sessions s JOIN users u ON u.id = s.user_id \
@@ -210,8 +241,17 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let note = serde_json::json!({ "session": session_id });
-        audit::record(&mut tx, &actor.into(), "logout", "user", actor.user_id, None, None::<&()>, Some(&note))
-            .await?;
+        audit::record(
+            &mut tx,
+            &actor.into(),
+            "logout",
+            "user",
+            actor.user_id,
+            None,
+            None::<&()>,
+            Some(&note),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -225,8 +265,17 @@ impl Store {
             .await?
             .rows_affected();
         let note = serde_json::json!({ "sessions_closed": n });
-        audit::record(&mut tx, by, "logout_all", "user", user_id, None, None::<&()>, Some(&note))
-            .await?;
+        audit::record(
+            &mut tx,
+            by,
+            "logout_all",
+            "user",
+            user_id,
+            None,
+            None::<&()>,
+            Some(&note),
+        )
+        .await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -255,14 +304,25 @@ impl Store {
             .bind(keep_session)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-            .bind(crate::now())
-            .bind(actor.user_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(crate::now())
+        .bind(actor.user_id)
+        .execute(&mut *tx)
+        .await?;
         let note = serde_json::json!({"password": "changed by the user", "other_sessions": "closed", "tokens": "revoked"});
-        audit::record(&mut tx, &actor.into(), "update", "user", actor.user_id, None, None::<&()>, Some(&note))
-            .await?;
+        audit::record(
+            &mut tx,
+            &actor.into(),
+            "update",
+            "user",
+            actor.user_id,
+            None,
+            None::<&()>,
+            Some(&note),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

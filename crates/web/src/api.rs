@@ -257,14 +257,13 @@ pub async fn create_user(
     }
     let input = inv.into_result(input)?.expect("no errors means validated");
     let hash = hash_password(d.password.as_deref().unwrap_or(""));
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            st.store
-                .create_user(&(&a.0).into(), &input, &hash, j)
-                .await?,
-        ),
-    ))
+    let user = st
+        .store
+        .create_user(&(&a.0).into(), &input, &hash, j)
+        .await?;
+    // The administrator chose the password: the user replaces it at the first login.
+    st.store.require_password_change(user.id, true).await?;
+    Ok((StatusCode::CREATED, Json(user)))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "用户", security(("token" = [])), params(("id" = i64, Path)), responses((status = 200, body = User)))]

@@ -110,9 +110,13 @@ mod tests {
 #[derive(Debug)]
 pub enum LoginRefused {
     /// Unknown user or wrong password (not told apart, so names cannot be probed).
-    Wrong { locked_now: Option<String> },
+    Wrong {
+        locked_now: Option<String>,
+    },
     /// The account is locked until this Beijing time (`HH:MM`).
-    Locked { until: String },
+    Locked {
+        until: String,
+    },
     Store(huajie_store::StoreError),
 }
 
@@ -127,9 +131,9 @@ impl LoginRefused {
                 "密码连续错误{}次，账户已锁定，请于{t}后重试，或请管理员重置密码",
                 huajie_domain::user::LOCKOUT_THRESHOLD
             ),
-            LoginRefused::Locked { until } => format!(
-                "账户因密码连续错误已被锁定，请于{until}后重试，或请管理员重置密码"
-            ),
+            LoginRefused::Locked { until } => {
+                format!("账户因密码连续错误已被锁定，请于{until}后重试，或请管理员重置密码")
+            }
             LoginRefused::Store(e) => e.to_string(),
         }
     }

@@ -6,9 +6,9 @@ pub mod auth;
 pub mod deadlines;
 pub mod error;
 pub mod extract;
+pub mod ui;
 
 use axum::extract::DefaultBodyLimit;
-use axum::response::Html;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use huajie_store::Store;
@@ -22,6 +22,8 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Mark cookies `Secure` (set `HUAJIE_SECURE_COOKIES=1` when served over HTTPS).
+    pub secure_cookies: bool,
 }
 
 struct TokenAuth;
@@ -59,10 +61,6 @@ impl Modify for TokenAuth {
     )
 )]
 pub struct ApiDoc;
-
-async fn index() -> Html<&'static str> {
-    Html(include_str!("index.html"))
-}
 
 async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({"status": "ok"}))
@@ -159,12 +157,24 @@ pub fn router(store: Store) -> Router {
         )
         .route("/feeds/{id}", delete(deadlines::revoke_feed));
     Router::new()
-        .route("/", get(index))
+        .route("/", get(ui::workbench))
+        .route("/login", get(ui::login_page).post(ui::login_submit))
+        .route("/logout", post(ui::logout))
+        .route("/logout-all", post(ui::logout_all))
+        .route(
+            "/password",
+            get(ui::password_page).post(ui::password_submit),
+        )
+        .route("/assets/app.css", get(ui::css))
+        .route("/assets/app.js", get(ui::js))
         .route("/healthz", get(health))
         .route("/feeds/{file}", get(deadlines::feed_ics))
         .nest("/api/v1", v1)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .fallback(fallback)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(AppState { store })
+        .with_state(AppState {
+            store,
+            secure_cookies: std::env::var("HUAJIE_SECURE_COOKIES").is_ok_and(|v| v == "1"),
+        })
 }

@@ -6,6 +6,8 @@
 mod common;
 #[path = "stories/deadlines.rs"]
 mod deadlines;
+#[path = "stories/ui.rs"]
+mod ui;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -891,4 +893,14 @@ async fn deadline_story_sqlite() {
 #[tokio::test]
 async fn deadline_story_postgres() {
     on_postgres("deadline_story", deadlines::story).await;
+}
+
+#[tokio::test]
+async fn ui_story_sqlite() {
+    on_sqlite(ui::story).await;
+}
+
+#[tokio::test]
+async fn ui_story_postgres() {
+    on_postgres("ui_story", ui::story).await;
 }

@@ -1,0 +1,598 @@
+//! The web application's pages: server-rendered HTML (askama templates in `templates/`), plain
+//! forms and links, with a small script of our own. Login creates a server-side session (cookie
+//! `hj_session`, HttpOnly, SameSite=Lax); every state-changing form carries the session's CSRF
+//! token and is refused from another origin.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use huajie_domain::deadline::DeadlineState;
+use huajie_domain::records::Deadline;
+use huajie_domain::user::{LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Role, password};
+use huajie_store::audit::Author;
+use huajie_store::deadlines::{DeadlineQuery, StateFilter, today};
+use huajie_store::sessions::{Session, SessionPolicy};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::{LoginRefused, check_password, hash_password, new_token, token_hash};
+
+const SESSION_COOKIE: &str = "hj_session";
+const LOGIN_COOKIE: &str = "hj_login";
+
+/// What every page around its content shows.
+pub struct Chrome {
+    pub name: String,
+    pub role: String,
+    pub csrf: String,
+    pub active: &'static str,
+    pub flash: Option<String>,
+}
+
+impl Chrome {
+    fn new(s: &Session, active: &'static str) -> Chrome {
+        Chrome {
+            name: s.display_name.clone(),
+            role: s.actor.role.label().to_string(),
+            csrf: s.csrf.clone(),
+            active,
+            flash: None,
+        }
+    }
+}
+
+fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!("template: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
+        }
+    }
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(a) = max_age {
+        c.push_str(&format!("; Max-Age={a}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).expect("cookie text is ASCII")
+}
+
+/// A request from another site (by `Origin` or `Sec-Fetch-Site`) may not change anything.
+fn same_origin(headers: &HeaderMap) -> bool {
+    if headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|site| site == "cross-site")
+    {
+        return false;
+    }
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            origin
+                .split_once("://")
+                .map(|(_, h)| h == host)
+                .unwrap_or(false)
+        }
+    }
+}
+
+fn client(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("浏览器")
+        .chars()
+        .take(120)
+        .collect()
+}
+
+/// Only local paths are followed after login (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn forbidden_page(msg: &str) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        Html(format!(
+            "<!doctype html><meta charset=utf-8><link rel=stylesheet href=/assets/app.css><main><div class=error>{}</div><p><a href=/>返回工作台</a></p></main>",
+            askama::filters::escape(msg, askama::filters::Html)
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+        )),
+    )
+        .into_response()
+}
+
+/// A logged-in browser session; pages without one redirect to the login page, and a user who
+/// must change the password is sent to that form first.
+pub struct UiSession(pub Session);
+
+impl FromRequestParts<AppState> for UiSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let q = form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", next)
+                .finish();
+            Redirect::to(&format!("/login?{q}")).into_response()
+        };
+        let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
+        let session = match st
+            .store
+            .session(&token_hash(&secret), SessionPolicy::default())
+            .await
+        {
+            Ok(Some(s)) => s,
+            Ok(None) => return Err(to_login()),
+            Err(e) => return Err(crate::error::ApiError::from(e).into_response()),
+        };
+        let path = parts.uri.path();
+        if session.must_change_password && path != "/password" && path != "/logout" {
+            return Err(Redirect::to("/password").into_response());
+        }
+        Ok(UiSession(session))
+    }
+}
+
+impl UiSession {
+    /// Refuses a state-changing form without this session's token or from another origin.
+    fn check(&self, headers: &HeaderMap, token: &str) -> Result<(), Box<Response>> {
+        if token == self.0.csrf && same_origin(headers) {
+            Ok(())
+        } else {
+            tracing::warn!(user = %self.0.actor.username, "CSRF check failed");
+            Err(Box::new(forbidden_page(
+                "页面已过期或请求来源不明，操作未执行。请刷新页面后重试。",
+            )))
+        }
+    }
+}
+
+// ----- login ----------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    next: String,
+    username: String,
+    error: Option<String>,
+    threshold: i64,
+    minutes: i64,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NextParam {
+    next: Option<String>,
+}
+
+fn login_page_with(
+    status: StatusCode,
+    next: String,
+    username: String,
+    error: Option<String>,
+    secure: bool,
+) -> Response {
+    let (csrf, _) = new_token();
+    let mut resp = render(
+        status,
+        &LoginPage {
+            csrf: csrf.clone(),
+            next,
+            username,
+            error,
+            threshold: LOCKOUT_THRESHOLD,
+            minutes: LOCKOUT_MINUTES,
+        },
+    );
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_COOKIE, &csrf, Some(3600), secure),
+    );
+    resp
+}
+
+pub async fn login_page(State(st): State<AppState>, Query(q): Query<NextParam>) -> Response {
+    login_page_with(
+        StatusCode::OK,
+        safe_next(q.next.as_deref()),
+        String::new(),
+        None,
+        st.secure_cookies,
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginForm {
+    username: Option<String>,
+    password: Option<String>,
+    csrf: Option<String>,
+    next: Option<String>,
+}
+
+pub async fn login_submit(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let next = safe_next(f.next.as_deref());
+    let username = f.username.as_deref().unwrap_or("").trim().to_string();
+    let again = |status, msg: String| {
+        login_page_with(
+            status,
+            next.clone(),
+            username.clone(),
+            Some(msg),
+            st.secure_cookies,
+        )
+    };
+    let pre = cookie(&headers, LOGIN_COOKIE);
+    if pre.is_none() || pre != f.csrf || !same_origin(&headers) {
+        return again(
+            StatusCode::FORBIDDEN,
+            "登录页面已过期，请重新输入后登录".into(),
+        );
+    }
+    let pw = f.password.as_deref().unwrap_or("");
+    if username.is_empty() || pw.is_empty() {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "请输入用户名和密码".into(),
+        );
+    }
+    let user_id = match check_password(&st.store, &username, pw, &client(&headers)).await {
+        Ok(id) => id,
+        Err(LoginRefused::Store(e)) => return crate::error::ApiError::from(e).into_response(),
+        Err(r @ LoginRefused::Locked { .. }) => return again(StatusCode::FORBIDDEN, r.message()),
+        Err(r) => return again(StatusCode::UNAUTHORIZED, r.message()),
+    };
+    let (secret, hash) = new_token();
+    let (csrf, _) = new_token();
+    if let Err(e) = st
+        .store
+        .open_session(
+            user_id,
+            &hash,
+            &csrf,
+            &client(&headers),
+            SessionPolicy::default(),
+        )
+        .await
+    {
+        return crate::error::ApiError::from(e).into_response();
+    }
+    let mut resp = Redirect::to(&next).into_response();
+    let h = resp.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, &secret, None, st.secure_cookies),
+    );
+    h.append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_COOKIE, "", Some(0), st.secure_cookies),
+    );
+    resp
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+fn to_login_clearing(secure: bool) -> Response {
+    let mut resp = Redirect::to("/login").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", Some(0), secure),
+    );
+    resp
+}
+
+pub async fn logout(
+    State(st): State<AppState>,
+    s: UiSession,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Err(r) = s.check(&headers, f.csrf.as_deref().unwrap_or("")) {
+        return *r;
+    }
+    if let Err(e) = st.store.close_session(&s.0.actor, s.0.id).await {
+        return crate::error::ApiError::from(e).into_response();
+    }
+    to_login_clearing(st.secure_cookies)
+}
+
+pub async fn logout_all(
+    State(st): State<AppState>,
+    s: UiSession,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Err(r) = s.check(&headers, f.csrf.as_deref().unwrap_or("")) {
+        return *r;
+    }
+    if let Err(e) = st
+        .store
+        .close_all_sessions(&Author::from(&s.0.actor), s.0.actor.user_id)
+        .await
+    {
+        return crate::error::ApiError::from(e).into_response();
+    }
+    to_login_clearing(st.secure_cookies)
+}
+
+// ----- password -------------------------------------------------------------------------
+
+#[derive(Debug, Default)]
+struct PasswordErrors {
+    current: Option<String>,
+    new: Option<String>,
+    confirm: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    must_change: bool,
+    errors: PasswordErrors,
+}
+
+pub async fn password_page(s: UiSession) -> Response {
+    render(
+        StatusCode::OK,
+        &PasswordPage {
+            chrome: Chrome::new(&s.0, "password"),
+            must_change: s.0.must_change_password,
+            errors: PasswordErrors::default(),
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PasswordForm {
+    csrf: Option<String>,
+    current: Option<String>,
+    new: Option<String>,
+    confirm: Option<String>,
+}
+
+pub async fn password_submit(
+    State(st): State<AppState>,
+    s: UiSession,
+    headers: HeaderMap,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    if let Err(r) = s.check(&headers, f.csrf.as_deref().unwrap_or("")) {
+        return *r;
+    }
+    let current = f.current.unwrap_or_default();
+    let new = f.new.unwrap_or_default();
+    let confirm = f.confirm.unwrap_or_default();
+    let mut errors = PasswordErrors::default();
+    if let Err(e) = password("new", &new) {
+        errors.new = Some(e.message);
+    } else if new == current {
+        errors.new = Some("新密码不能与当前密码相同".into());
+    }
+    if confirm != new {
+        errors.confirm = Some("两次输入的新密码不一致".into());
+    }
+    match check_password(&st.store, &s.0.actor.username, &current, &client(&headers)).await {
+        Ok(_) => {}
+        Err(LoginRefused::Store(e)) => return crate::error::ApiError::from(e).into_response(),
+        Err(LoginRefused::Wrong { locked_now: None }) => {
+            errors.current = Some("当前密码不正确".into())
+        }
+        Err(r) => errors.current = Some(r.message()),
+    }
+    if errors.current.is_some() || errors.new.is_some() || errors.confirm.is_some() {
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordPage {
+                chrome: Chrome::new(&s.0, "password"),
+                must_change: s.0.must_change_password,
+                errors,
+            },
+        );
+    }
+    if let Err(e) = st
+        .store
+        .change_own_password(&s.0.actor, &hash_password(&new), s.0.id)
+        .await
+    {
+        return crate::error::ApiError::from(e).into_response();
+    }
+    Redirect::to("/?msg=password_changed").into_response()
+}
+
+// ----- workbench ------------------------------------------------------------------------
+
+struct DeadlineRow {
+    state_code: &'static str,
+    state_label: String,
+    provisional: bool,
+    due_on: String,
+    name: String,
+    case_label: String,
+    responsible_label: String,
+    trace: String,
+}
+
+fn state_code(s: DeadlineState) -> &'static str {
+    match s {
+        DeadlineState::Open => "open",
+        DeadlineState::DueSoon => "due_soon",
+        DeadlineState::Overdue => "overdue",
+        DeadlineState::MetOnTime => "met_on_time",
+        DeadlineState::MetLate => "met_late",
+        DeadlineState::Waived => "waived",
+    }
+}
+
+impl From<Deadline> for DeadlineRow {
+    fn from(d: Deadline) -> Self {
+        DeadlineRow {
+            state_code: state_code(d.state),
+            state_label: d.state_label,
+            provisional: d.provisional,
+            due_on: d.due_on,
+            name: d.name,
+            case_label: d.case_label,
+            responsible_label: d.responsible_label,
+            trace: d.trace,
+        }
+    }
+}
+
+struct HearingRow {
+    when: String,
+    case_label: String,
+    place: String,
+}
+
+#[derive(Template)]
+#[template(path = "workbench.html")]
+struct WorkbenchPage {
+    chrome: Chrome,
+    overdue: usize,
+    due_soon: usize,
+    soon_days: i64,
+    scope_note: &'static str,
+    deadlines: Vec<DeadlineRow>,
+    hearings: Vec<HearingRow>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MsgParam {
+    msg: Option<String>,
+}
+
+pub async fn workbench(
+    State(st): State<AppState>,
+    s: UiSession,
+    Query(q): Query<MsgParam>,
+) -> Response {
+    let actor = &s.0.actor;
+    let page = st
+        .store
+        .list_deadlines(
+            actor,
+            &DeadlineQuery {
+                mine: true,
+                state: StateFilter::Open,
+                limit: 100,
+                ..DeadlineQuery::default()
+            },
+        )
+        .await;
+    let settings = st.store.deadline_settings(actor).await;
+    let t = today();
+    let hearings = st
+        .store
+        .hearings_between(
+            actor,
+            t,
+            t.checked_add(jiff::Span::new().days(7)).unwrap_or(t),
+        )
+        .await;
+    let (page, settings, hearings) = match (page, settings, hearings) {
+        (Ok(p), Ok(s), Ok(h)) => (p, s, h),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+            return crate::error::ApiError::from(e).into_response();
+        }
+    };
+    let count = |state| page.items.iter().filter(|d| d.state == state).count();
+    let mut chrome = Chrome::new(&s.0, "workbench");
+    chrome.flash = match q.msg.as_deref() {
+        Some("password_changed") => Some("密码已修改，其他设备上的登录已退出。".into()),
+        _ => None,
+    };
+    render(
+        StatusCode::OK,
+        &WorkbenchPage {
+            chrome,
+            overdue: count(DeadlineState::Overdue),
+            due_soon: count(DeadlineState::DueSoon),
+            soon_days: settings.due_soon_days,
+            scope_note: if matches!(actor.role, Role::UnitClerk | Role::UnitHead) {
+                "本单位负责、尚未完成的期限，已逾期的在前"
+            } else {
+                "司法局负责、尚未完成的期限，已逾期的在前"
+            },
+            deadlines: page.items.into_iter().map(DeadlineRow::from).collect(),
+            hearings: hearings
+                .into_iter()
+                .map(|h| HearingRow {
+                    when: h
+                        .scheduled_at
+                        .replacen('T', " ", 1)
+                        .chars()
+                        .take(16)
+                        .collect(),
+                    case_label: h.case_label,
+                    place: h.place.unwrap_or_default(),
+                })
+                .collect(),
+        },
+    )
+}
+
+// ----- assets ---------------------------------------------------------------------------
+
+pub async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../assets/app.css"),
+    )
+}
+
+pub async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../assets/app.js"),
+    )
+}

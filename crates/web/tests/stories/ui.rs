@@ -1,0 +1,341 @@
+//! The browser side through the real router: login with CSRF and lockout, sessions, logout
+//! (here and everywhere), first-login password change, the workbench.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::json;
+use tower::ServiceExt;
+
+use super::common::*;
+
+struct Resp {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Resp {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| {
+                c.split(';')
+                    .next()
+                    .and_then(|kv| kv.split_once('='))
+                    .filter(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            })
+    }
+    /// The value of the hidden input `name`.
+    fn hidden(&self, name: &str) -> String {
+        let key = format!("name=\"{name}\" value=\"");
+        let i = self
+            .body
+            .find(&key)
+            .unwrap_or_else(|| panic!("no {name} in {}", self.body))
+            + key.len();
+        self.body[i..self.body[i..].find('"').unwrap() + i].to_string()
+    }
+}
+
+async fn send(app: &App, req: Request<Body>) -> Resp {
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body =
+        String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    Resp {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn page(app: &App, uri: &str, cookie: &str) -> Resp {
+    let req = Request::get(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    send(app, req).await
+}
+
+async fn form(
+    app: &App,
+    uri: &str,
+    cookie: &str,
+    pairs: &[(&str, &str)],
+    origin: Option<&str>,
+) -> Resp {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let mut b = Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::HOST, "huajie.local")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(o) = origin {
+        b = b.header(header::ORIGIN, o);
+    }
+    send(app, b.body(Body::from(body)).unwrap()).await
+}
+
+/// Logs in through the form; returns the response of the POST.
+async fn login(app: &App, user: &str, pw: &str, next: &str) -> Resp {
+    let p = page(app, &format!("/login?next={}", urlencode(next)), "").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let pre = p.cookie("hj_login").expect("login cookie");
+    let csrf = p.hidden("csrf");
+    assert_eq!(pre, csrf);
+    form(
+        app,
+        "/login",
+        &format!("hj_login={pre}"),
+        &[
+            ("username", user),
+            ("password", pw),
+            ("csrf", &csrf),
+            ("next", next),
+        ],
+        Some("http://huajie.local"),
+    )
+    .await
+}
+
+fn session_cookie(r: &Resp) -> String {
+    format!(
+        "hj_session={}",
+        r.cookie("hj_session").expect("session cookie")
+    )
+}
+
+pub async fn story(app: App) {
+    // --- no session: every page sends to the login page, keeping where one was going -------
+    let r = page(&app, "/", "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login?next=%2F");
+    let r = page(&app, "/", "hj_session=hj_forged").await;
+    assert_eq!(r.location(), "/login?next=%2F");
+    let css = page(&app, "/assets/app.css", "").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.body.contains("--blue"));
+
+    // --- login: CSRF, wrong passwords, lockout, admin reset -------------------------------
+    let p = page(&app, "/login", "").await;
+    assert!(p.body.contains("用户名") && p.body.contains("登录"));
+    let r = form(
+        &app,
+        "/login",
+        "hj_login=abc",
+        &[
+            ("username", "clerk.a"),
+            ("password", "secret123"),
+            ("csrf", "xyz"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("登录页面已过期"));
+    assert!(r.cookie("hj_session").is_none());
+    let r = login(&app, "nobody", "secret123", "/").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("用户名或密码错误"));
+    assert!(
+        r.body.contains("value=\"nobody\""),
+        "the typed name is kept"
+    );
+    for i in 1..=4 {
+        let r = login(&app, "leader", "wrong-pass1", "/").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let r = login(&app, "leader", "wrong-pass1", "/").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("密码连续错误5次，账户已锁定"), "{}", r.body);
+    let r = login(&app, "leader", "secret123", "/").await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "locked even with the right password"
+    );
+    assert!(r.body.contains("已被锁定"));
+    // The API shares the lockout.
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/v1/tokens",
+            None,
+            Some(json!({"username": "leader", "password": "secret123"})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("account_locked"))
+    );
+    let me = app.get("/api/v1/users", &app.coord).await.1;
+    let leader_id = me
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "leader")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/users/{leader_id}/password"),
+            &app.coord,
+            json!({"password": "reset2024x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+
+    // --- first login after a reset: the password must be changed first --------------------
+    let r = login(&app, "leader", "reset2024x", "/").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let leader = session_cookie(&r);
+    let r = page(&app, "/", &leader).await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/password")
+    );
+    let p = page(&app, "/password", &leader).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("首次登录"));
+    let csrf = p.hidden("csrf");
+    let r = form(
+        &app,
+        "/password",
+        &leader,
+        &[
+            ("csrf", &csrf),
+            ("current", "nope"),
+            ("new", "short"),
+            ("confirm", "other"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("当前密码不正确"), "{}", r.body);
+    assert!(r.body.contains("两次输入的新密码不一致"));
+    assert!(r.body.contains("至少8"), "{}", r.body);
+    let r = form(
+        &app,
+        "/password",
+        &leader,
+        &[
+            ("csrf", &csrf),
+            ("current", "reset2024x"),
+            ("new", "leader2025a"),
+            ("confirm", "leader2025a"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/?msg=password_changed")
+    );
+    let r = page(&app, "/?msg=password_changed", &leader).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("密码已修改"));
+
+    // --- the workbench shows my deadlines and this week's hearings -------------------------
+    let pid = {
+        let (s, p) = app
+            .post(
+                "/api/v1/proceedings",
+                &app.coord,
+                proceeding("(2026)浙0699行初7号", app.unit_a, "2026-01-05", "王五"),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{p}");
+        p["id"].as_i64().unwrap()
+    };
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/proceedings/{pid}/events"),
+            &app.clerk_a,
+            json!({"kind": "complaint_copy_received", "occurred_on": "2026-01-09"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let r = login(&app, "clerk.a", "secret123", "/").await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/"));
+    let clerk = session_cookie(&r);
+    let w = page(&app, "/", &clerk).await;
+    assert_eq!(w.status, StatusCode::OK);
+    assert!(w.body.contains("工作台") && w.body.contains("clerk.a"));
+    assert!(w.body.contains("提交答辩状及证据、依据"), "{}", w.body);
+    assert!(w.body.contains("（2026）浙0699行初7号"));
+    assert!(w.body.contains("已逾期"));
+    assert!(w.body.contains("2026-01-09 起算"));
+    assert!(!w.body.contains("<script>alert"), "text is escaped");
+
+    // --- logout needs the token and the same origin; logout everywhere ---------------------
+    let csrf = w.hidden("csrf");
+    let r = form(&app, "/logout", &clerk, &[("csrf", "bad")], None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = form(
+        &app,
+        "/logout",
+        &clerk,
+        &[("csrf", &csrf)],
+        Some("http://evil.example"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(page(&app, "/", &clerk).await.status, StatusCode::OK);
+    let second = session_cookie(&login(&app, "clerk.a", "secret123", "/").await);
+    let r = form(
+        &app,
+        "/logout",
+        &clerk,
+        &[("csrf", &csrf)],
+        Some("http://huajie.local"),
+    )
+    .await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/login"));
+    assert_eq!(page(&app, "/", &clerk).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        page(&app, "/", &second).await.status,
+        StatusCode::OK,
+        "other session lives"
+    );
+    let third = session_cookie(&login(&app, "clerk.a", "secret123", "/").await);
+    let csrf = page(&app, "/password", &second).await.hidden("csrf");
+    let r = form(&app, "/logout-all", &second, &[("csrf", &csrf)], None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(page(&app, "/", &second).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(page(&app, "/", &third).await.status, StatusCode::SEE_OTHER);
+
+    // --- open redirects are not followed -------------------------------------------------
+    let r = login(&app, "clerk.a", "secret123", "//evil.example/x").await;
+    assert_eq!(r.location(), "/");
+    let (s, history) = app
+        .get(&format!("/api/v1/audit/user/{leader_id}"), &app.coord)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let actions: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"lock")
+            && actions.contains(&"login")
+            && actions.contains(&"login_failed"),
+        "{actions:?}"
+    );
+    app.store.close().await;
+}
