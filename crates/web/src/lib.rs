@@ -160,6 +160,7 @@ pub fn router(store: Store) -> Router {
         .route("/", get(ui::workbench))
         .route("/login", get(ui::login_page).post(ui::login_submit))
         .route("/logout", post(ui::logout))
+        .route("/ledger", get(ui::ledger))
         .route("/logout-all", post(ui::logout_all))
         .route(
             "/password",

@@ -281,6 +281,55 @@ pub async fn story(app: App) {
     assert!(w.body.contains("2026-01-09 起算"));
     assert!(!w.body.contains("<script>alert"), "text is escaped");
 
+    // --- the ledger: filters, scope, paging, errors that keep what was typed --------------
+    let (s, _) = app
+        .post(
+            "/api/v1/proceedings",
+            &app.coord,
+            proceeding("(2026)浙0699行初8号", app.unit_b, "2026-01-06", "赵六"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let l = page(&app, "/ledger", &clerk).await;
+    assert_eq!(l.status, StatusCode::OK);
+    assert!(l.body.contains("（2026）浙0699行初7号"));
+    assert!(
+        !l.body.contains("（2026）浙0699行初8号"),
+        "another unit's case is not listed"
+    );
+    let coord = session_cookie(&login(&app, "coord", "secret123", "/ledger").await);
+    let l = page(
+        &app,
+        "/ledger?kind=first_instance&unit_id=&party=%E8%B5%B5",
+        &coord,
+    )
+    .await;
+    assert_eq!(l.status, StatusCode::OK, "{}", l.body);
+    assert!(l.body.contains("（2026）浙0699行初8号") && !l.body.contains("（2026）浙0699行初7号"));
+    assert!(
+        l.body.contains("测试县公安局"),
+        "the unit filter lists units"
+    );
+    let l = page(
+        &app,
+        "/ledger?registered_from=2026-02-30&party=%E8%B5%B5",
+        &coord,
+    )
+    .await;
+    assert_eq!(l.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        l.body.contains("2026-02-30") && l.body.contains("日期“2026-02-30”无效"),
+        "{}",
+        l.body
+    );
+    assert!(l.body.contains("value=\"赵\""), "typed filters are kept");
+    let l = page(&app, "/ledger?sort=registered_on", &coord).await;
+    assert_eq!(l.status, StatusCode::OK);
+    let first = l.body.find("（2026）浙0699行初7号").unwrap();
+    let second = l.body.find("（2026）浙0699行初8号").unwrap();
+    assert!(first < second, "oldest first");
+    assert!(!l.body.contains("rel=\"next\""), "one page only");
+
     // --- logout needs the token and the same origin; logout everywhere ---------------------
     let csrf = w.hidden("csrf");
     let r = form(&app, "/logout", &clerk, &[("csrf", "bad")], None).await;
