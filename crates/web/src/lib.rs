@@ -161,6 +161,9 @@ pub fn router(store: Store) -> Router {
         .route("/login", get(ui::login_page).post(ui::login_submit))
         .route("/logout", post(ui::logout))
         .route("/ledger", get(ui::ledger))
+        .route("/proceedings/{id}", get(ui::case_page))
+        .route("/proceedings/{id}/events", post(ui::add_event))
+        .route("/deadlines/{id}/met", post(ui::mark_met))
         .route("/logout-all", post(ui::logout_all))
         .route(
             "/password",

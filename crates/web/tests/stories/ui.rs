@@ -282,7 +282,7 @@ pub async fn story(app: App) {
     assert!(!w.body.contains("<script>alert"), "text is escaped");
 
     // --- the ledger: filters, scope, paging, errors that keep what was typed --------------
-    let (s, _) = app
+    let (s, other) = app
         .post(
             "/api/v1/proceedings",
             &app.coord,
@@ -290,6 +290,7 @@ pub async fn story(app: App) {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED);
+    let other_id = other["id"].as_i64().unwrap();
     let l = page(&app, "/ledger", &clerk).await;
     assert_eq!(l.status, StatusCode::OK);
     assert!(l.body.contains("（2026）浙0699行初7号"));
@@ -329,6 +330,105 @@ pub async fn story(app: App) {
     let second = l.body.find("（2026）浙0699行初8号").unwrap();
     assert!(first < second, "oldest first");
     assert!(!l.body.contains("rel=\"next\""), "one page only");
+
+    // --- the case page: deadlines with trace and citation, events, met --------------------
+    assert!(
+        l.body.contains(&format!("href=\"/proceedings/{pid}\""))
+            || page(&app, "/ledger", &clerk)
+                .await
+                .body
+                .contains(&format!("href=\"/proceedings/{pid}\""))
+    );
+    let c = page(&app, &format!("/proceedings/{pid}"), &clerk).await;
+    assert_eq!(c.status, StatusCode::OK);
+    assert!(c.body.contains("提交答辩状及证据、依据") && c.body.contains("2026-01-09 起算"));
+    assert!(c.body.contains("第六十七条"), "citation shown");
+    assert!(c.body.contains("甲镇人民政府") && c.body.contains("王五"));
+    let denied = page(&app, &format!("/proceedings/{other_id}"), &clerk).await;
+    assert_eq!(
+        denied.status,
+        StatusCode::NOT_FOUND,
+        "a clerk cannot open another unit's case"
+    );
+    assert!(!denied.body.contains("赵六"));
+    let csrf = c.hidden("csrf");
+    let r = form(
+        &app,
+        &format!("/proceedings/{pid}/events"),
+        &clerk,
+        &[
+            ("csrf", &csrf),
+            ("kind", "summons_received"),
+            ("occurred_on", "2026-13-01"),
+            ("note", "传票已签收"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("日期“2026-13-01”无效"));
+    assert!(
+        r.body.contains("value=\"传票已签收\"") && r.body.contains("value=\"2026-13-01\""),
+        "typed values kept"
+    );
+    let r = form(
+        &app,
+        &format!("/proceedings/{pid}/events"),
+        &clerk,
+        &[
+            ("csrf", &csrf),
+            ("kind", "summons_received"),
+            ("occurred_on", "2026-01-20"),
+            ("note", "传票已签收"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/proceedings/{pid}?msg=event_added#deadlines").as_str()
+        )
+    );
+    let c = page(&app, &format!("/proceedings/{pid}?msg=event_added"), &clerk).await;
+    assert!(c.body.contains("事件已登记") && c.body.contains("收到开庭传票"));
+    let key = "action=\"/deadlines/";
+    let i = c.body.find(key).expect("a met form") + key.len();
+    let did = &c.body[i..i + c.body[i..].find('/').unwrap()];
+    let vkey = "name=\"version\" value=\"";
+    let j = c.body[i..].find(vkey).unwrap() + i + vkey.len();
+    let version = &c.body[j..j + c.body[j..].find('"').unwrap()];
+    let r = form(
+        &app,
+        &format!("/deadlines/{did}/met"),
+        &clerk,
+        &[
+            ("csrf", &csrf),
+            ("version", version),
+            ("met_on", "2099-01-01"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("晚于今天"));
+    let r = form(
+        &app,
+        &format!("/deadlines/{did}/met"),
+        &clerk,
+        &[
+            ("csrf", &csrf),
+            ("version", version),
+            ("met_on", "2026-01-20"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let c = page(&app, &format!("/proceedings/{pid}?msg=met"), &clerk).await;
+    assert!(c.body.contains("完成于 2026-01-20"), "{}", c.body);
+    assert!(c.body.contains("标记完成"), "the history lists it");
 
     // --- logout needs the token and the same origin; logout everywhere ---------------------
     let csrf = w.hidden("csrf");
