@@ -446,6 +446,7 @@ pub async fn password_submit(
 // ----- workbench ------------------------------------------------------------------------
 
 struct DeadlineRow {
+    proceeding_id: i64,
     state_code: &'static str,
     state_label: String,
     provisional: bool,
@@ -470,6 +471,7 @@ fn state_code(s: DeadlineState) -> &'static str {
 impl From<Deadline> for DeadlineRow {
     fn from(d: Deadline) -> Self {
         DeadlineRow {
+            proceeding_id: d.proceeding_id,
             state_code: state_code(d.state),
             state_label: d.state_label,
             provisional: d.provisional,
@@ -954,6 +956,24 @@ async fn render_case(
             return crate::error::ApiError::from(e).into_response();
         }
     };
+    let label_of = |list, code: &str| {
+        let st = st.clone();
+        let code = code.to_string();
+        async move {
+            st.store
+                .codes(list)
+                .await
+                .ok()
+                .and_then(|items| items.into_iter().find(|i| i.code == code))
+                .map(|i| i.label)
+                .unwrap_or(code)
+        }
+    };
+    let domain_label = label_of(huajie_domain::codes::CodeList::Domain, &p.domain).await;
+    let act_label = match &p.act_type {
+        Some(a) => Some(label_of(huajie_domain::codes::CodeList::ActType, a).await),
+        None => None,
+    };
     let title = p
         .case_no
         .clone()
@@ -963,8 +983,8 @@ async fn render_case(
     let facts = vec![
         ("案号/文号", title.clone()),
         ("登记日期", p.registered_on.clone()),
-        ("领域", p.domain.clone()),
-        ("被诉行为类型", opt(&p.act_type)),
+        ("领域", domain_label),
+        ("被诉行为类型", opt(&act_label)),
         ("受理机关", opt(&p.forum)),
         ("案由", opt(&p.cause)),
         ("行为作出日期", opt(&p.act_on)),
