@@ -118,17 +118,47 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn forbidden_page(msg: &str) -> Response {
+/// A short page with one message and a way back.
+fn message_page(status: StatusCode, msg: &str, back: &str) -> Response {
+    let esc = |t: &str| {
+        askama::filters::escape(t, askama::filters::Html)
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+    };
     (
-        StatusCode::FORBIDDEN,
+        status,
         Html(format!(
-            "<!doctype html><meta charset=utf-8><link rel=stylesheet href=/assets/app.css><main><div class=error>{}</div><p><a href=/>返回工作台</a></p></main>",
-            askama::filters::escape(msg, askama::filters::Html)
-                .map(|s| s.to_string())
-                .unwrap_or_default()
+            "<!doctype html><meta charset=utf-8><title>提示 · 化解</title><link rel=stylesheet href=/assets/app.css><main><div class=error>{}</div><p>{back}</p></main>",
+            esc(msg)
         )),
     )
         .into_response()
+}
+
+const BACK_HOME: &str = "<a href=/>返回工作台</a>";
+const BACK_FORM: &str = "<a href=\"javascript:history.back()\">返回修改</a>";
+
+fn forbidden_page(msg: &str) -> Response {
+    message_page(StatusCode::FORBIDDEN, msg, BACK_HOME)
+}
+
+/// The page for a store error on a form: refusals, missing records, conflicts, bad input.
+fn store_error_page(s: &Session, what: &str, e: huajie_store::StoreError) -> Response {
+    use huajie_store::StoreError as E;
+    match e {
+        E::Forbidden(m) => forbidden_page(&m),
+        E::NotFound => not_found_page(s, what),
+        E::Conflict { .. } => message_page(
+            StatusCode::CONFLICT,
+            &format!("{what}已被他人修改，请返回页面刷新后查看"),
+            BACK_HOME,
+        ),
+        E::Invalid(inv) => {
+            let msg: Vec<String> = inv.0.into_iter().map(|e| e.message).collect();
+            message_page(StatusCode::UNPROCESSABLE_ENTITY, &msg.join("；"), BACK_FORM)
+        }
+        e => crate::error::ApiError::from(e).into_response(),
+    }
 }
 
 /// A logged-in browser session; pages without one redirect to the login page, and a user who
@@ -889,16 +919,11 @@ struct CasePage {
 
 fn not_found_page(s: &Session, what: &str) -> Response {
     tracing::warn!(user = %s.actor.username, what, "page denied or missing");
-    (
+    message_page(
         StatusCode::NOT_FOUND,
-        Html(format!(
-            "<!doctype html><meta charset=utf-8><title>未找到</title><link rel=stylesheet href=/assets/app.css><main><div class=error>{}不存在，或您无权查看。</div><p><a href=/>返回工作台</a></p></main>",
-            askama::filters::escape(what, askama::filters::Html)
-                .map(|s| s.to_string())
-                .unwrap_or_default()
-        )),
+        &format!("{what}不存在，或您无权查看。"),
+        BACK_HOME,
     )
-        .into_response()
 }
 
 fn audit_action(a: &str) -> &'static str {
@@ -1177,11 +1202,7 @@ pub async fn add_event(
             Err(huajie_store::StoreError::Invalid(inv)) => {
                 inv.0.into_iter().map(|e| e.message).collect()
             }
-            Err(huajie_store::StoreError::Forbidden(m)) => return forbidden_page(&m),
-            Err(huajie_store::StoreError::NotFound) => {
-                return not_found_page(&s.0, &format!("程序（编号{id}）"));
-            }
-            Err(e) => return crate::error::ApiError::from(e).into_response(),
+            Err(e) => return store_error_page(&s.0, &format!("程序（编号{id}）"), e),
         },
         Err(inv) => inv.0.into_iter().map(|e| e.message).collect(),
     };
@@ -1235,26 +1256,6 @@ pub async fn mark_met(
             d.proceeding_id
         ))
         .into_response(),
-        Err(huajie_store::StoreError::Forbidden(m)) => forbidden_page(&m),
-        Err(huajie_store::StoreError::NotFound) => {
-            not_found_page(&s.0, &format!("期限（编号{id}）"))
-        }
-        Err(huajie_store::StoreError::Conflict { .. }) => {
-            forbidden_page("该期限已被他人修改（例如已标记完成），请返回案件页面刷新后查看")
-        }
-        Err(huajie_store::StoreError::Invalid(inv)) => {
-            let msg: Vec<String> = inv.0.into_iter().map(|e| e.message).collect();
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Html(format!(
-                    "<!doctype html><meta charset=utf-8><link rel=stylesheet href=/assets/app.css><main><div class=error>{}</div><p><a href=\"javascript:history.back()\">返回修改</a></p></main>",
-                    askama::filters::escape(&msg.join("；"), askama::filters::Html)
-                        .map(|s| s.to_string())
-                        .unwrap_or_default()
-                )),
-            )
-                .into_response()
-        }
-        Err(e) => crate::error::ApiError::from(e).into_response(),
+        Err(e) => store_error_page(&s.0, &format!("期限（编号{id}）"), e),
     }
 }
