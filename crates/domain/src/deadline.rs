@@ -460,6 +460,18 @@ pub enum DeadlineState {
 }
 
 impl DeadlineState {
+    /// The code used in the API (`overdue`, `due_soon` …), also a CSS class in the pages.
+    pub fn code(self) -> &'static str {
+        match self {
+            DeadlineState::Open => "open",
+            DeadlineState::DueSoon => "due_soon",
+            DeadlineState::Overdue => "overdue",
+            DeadlineState::MetOnTime => "met_on_time",
+            DeadlineState::MetLate => "met_late",
+            DeadlineState::Waived => "waived",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             DeadlineState::Open => "未到期",
@@ -491,18 +503,6 @@ impl DeadlineState {
                 DeadlineState::DueSoon
             }
             None => DeadlineState::Open,
-        }
-    }
-
-    /// Sort rank for "my deadlines": overdue first, then due soon, then open; done ones last.
-    pub fn urgency(self) -> u8 {
-        match self {
-            DeadlineState::Overdue => 0,
-            DeadlineState::DueSoon => 1,
-            DeadlineState::Open => 2,
-            DeadlineState::MetLate => 3,
-            DeadlineState::MetOnTime => 4,
-            DeadlineState::Waived => 5,
         }
     }
 }
@@ -683,6 +683,11 @@ mod tests {
             DeadlineState::of(due, None, true, date(2024, 12, 1), 3),
             DeadlineState::Waived
         );
-        assert!(DeadlineState::Overdue.urgency() < DeadlineState::DueSoon.urgency());
+        for s in [DeadlineState::DueSoon, DeadlineState::MetOnTime] {
+            assert_eq!(
+                serde_json::to_value(s).unwrap(),
+                serde_json::Value::String(s.code().into())
+            );
+        }
     }
 }

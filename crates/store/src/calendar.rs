@@ -9,7 +9,7 @@ use huajie_domain::records::Recomputed;
 use sqlx::AnyConnection;
 
 use crate::audit::{self, Author};
-use crate::sql::{get_i64, get_str};
+use crate::sql::{get_i64, get_str, parse_day};
 use crate::{Result, Store};
 
 fn kind_code(k: DayKind) -> &'static str {
@@ -111,9 +111,7 @@ async fn calendar_rows(conn: &mut AnyConnection, jurisdiction: i64) -> Result<Ve
     .await?;
     rows.iter()
         .map(|r| {
-            let day: jiff::civil::Date = get_str(r, "day")?
-                .parse()
-                .map_err(|e: jiff::Error| sqlx::Error::Decode(e.to_string().into()))?;
+            let day = parse_day(&get_str(r, "day")?)?;
             let kind = if get_str(r, "kind")? == "holiday" {
                 DayKind::Holiday
             } else {

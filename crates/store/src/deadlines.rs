@@ -22,7 +22,9 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::audit::{self, Author};
-use crate::sql::{Params, get_bool, get_enum, get_i64, get_opt_str, get_str, query, scope_clause};
+use crate::sql::{
+    Params, get_bool, get_enum, get_i64, get_opt_str, get_str, parse_day, query, scope_clause,
+};
 use crate::{Result, Store, StoreError};
 
 const DUE_SOON_KEY: &str = "deadline_due_soon_days";
@@ -37,11 +39,6 @@ pub fn today() -> Date {
     jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
         .date()
-}
-
-fn parse_day(s: &str) -> Result<Date> {
-    s.parse()
-        .map_err(|e: jiff::Error| StoreError::Db(sqlx::Error::Decode(e.to_string().into())))
 }
 
 /// Which deadlines a list shows.
@@ -85,6 +82,15 @@ pub struct DeadlineQuery {
     pub limit: i64,
     /// Keyset cursor from the previous page: `done:due_on:id`.
     pub after: Option<(i64, Date, i64)>,
+}
+
+/// Parses a deadline-list cursor `done:due_on:id`.
+pub fn parse_cursor(s: &str) -> Option<(i64, Date, i64)> {
+    let mut it = s.splitn(3, ':');
+    let done = it.next()?.parse().ok().filter(|d| *d == 0 || *d == 1)?;
+    let due = it.next()?.parse().ok()?;
+    let id = it.next()?.parse().ok()?;
+    Some((done, due, id))
 }
 
 const DEADLINE_COLS: &str = "d.id, d.proceeding_id, d.event_id, d.rule_id, d.parent_rule_id, d.name, d.due_on, d.responsible, \
@@ -254,19 +260,20 @@ async fn catalogue_on(
     Ok((catalogue, toml, version))
 }
 
-/// The approved adjustments recorded on an event's deadlines, by rule id.
-async fn adjustments_of(
-    conn: &mut AnyConnection,
-    event_id: i64,
-) -> Result<BTreeMap<String, Adjustment>> {
-    let rows = sqlx::query(
-        "SELECT rule_id, adjustments FROM deadlines WHERE event_id = $1 AND adjustments IS NOT NULL",
+/// The stored deadlines of an event, as [`sync_event`] compares them with a new plan.
+async fn event_rows(conn: &mut AnyConnection, event_id: i64) -> Result<Vec<AnyRow>> {
+    Ok(sqlx::query(
+        "SELECT id, rule_id, due_on, trace, name, citation, provisional, done, adjustments FROM deadlines WHERE event_id = $1",
     )
     .bind(event_id)
     .fetch_all(&mut *conn)
-    .await?;
+    .await?)
+}
+
+/// The approved adjustments recorded on an event's deadlines (from [`event_rows`]), by rule id.
+fn adjustments_of(rows: &[AnyRow]) -> Result<BTreeMap<String, Adjustment>> {
     let mut out = BTreeMap::new();
-    for r in &rows {
+    for r in rows {
         if let Some(a) =
             get_opt_str(r, "adjustments")?.and_then(|j| serde_json::from_str::<Adjustment>(&j).ok())
         {
@@ -318,7 +325,7 @@ async fn deadline_on(conn: &mut AnyConnection, id: i64, soon: i64) -> Result<Dea
     deadline_row(&row, today(), soon)
 }
 
-/// Brings the stored deadlines of one event in line with `planned`. With `open_only`, met and
+/// Brings the stored deadlines of one event (`rows`, from [`event_rows`]) in line with `planned`. With `open_only`, met and
 /// waived deadlines are left exactly as they are (calendar and rule changes); otherwise (the
 /// event itself changed) their dates are recomputed too, keeping who met or waived them.
 #[allow(clippy::too_many_arguments)]
@@ -328,18 +335,13 @@ async fn sync_event(
     event_id: i64,
     proceeding_id: i64,
     jurisdiction_id: i64,
+    rows: &[AnyRow],
     planned: &[PlannedDeadline],
     reason: &str,
     open_only: bool,
     soon: i64,
     out: &mut Recomputed,
 ) -> Result<()> {
-    let rows = sqlx::query(
-        "SELECT id, rule_id, due_on, trace, name, citation, provisional, done FROM deadlines WHERE event_id = $1",
-    )
-    .bind(event_id)
-    .fetch_all(&mut *conn)
-    .await?;
     let now = crate::now();
     for p in planned {
         let existing = rows
@@ -433,7 +435,7 @@ async fn sync_event(
             }
         }
     }
-    for r in &rows {
+    for r in rows {
         let rule_id = get_str(r, "rule_id")?;
         if planned.iter().any(|p| p.rule_id == rule_id) || get_bool(r, "done")? {
             continue;
@@ -505,8 +507,8 @@ pub(crate) async fn recompute(
         };
         let kind = get_enum(r, "proc_kind", ProceedingKind::from_code)?;
         // A date outside the calendar's range cannot be planned; such an event keeps its rows.
-        let adj = adjustments_of(conn, get_i64(r, "id")?).await?;
-        let Ok(planned) = pl.plan(kind, &ev, &adj) else {
+        let existing = event_rows(conn, get_i64(r, "id")?).await?;
+        let Ok(planned) = pl.plan(kind, &ev, &adjustments_of(&existing)?) else {
             continue;
         };
         sync_event(
@@ -515,6 +517,7 @@ pub(crate) async fn recompute(
             get_i64(r, "id")?,
             get_i64(r, "proceeding_id")?,
             j,
+            &existing,
             &planned,
             reason,
             true,
@@ -525,6 +528,69 @@ pub(crate) async fn recompute(
         out.events += 1;
     }
     Ok(out)
+}
+
+/// The WHERE conditions of a deadline list (scope, mine / unit, responsible, state, due range).
+fn deadline_conditions(
+    actor: &Actor,
+    q: &DeadlineQuery,
+    today: Date,
+    soon: i64,
+    params: &mut Params,
+) -> Vec<String> {
+    let mut conds = vec![format!(
+        "d.jurisdiction_id = {}",
+        params.push(actor.jurisdiction_id)
+    )];
+    conds.push(scope_clause(actor.proceeding_scope(), params));
+    let own_unit = matches!(actor.role, Role::UnitClerk | Role::UnitHead);
+    let (unit, responsible) = if q.mine {
+        if own_unit {
+            (Some(actor.unit_id), Some(Responsible::Unit))
+        } else {
+            (None, Some(Responsible::JusticeBureau))
+        }
+    } else {
+        (
+            q.unit_id,
+            q.responsible.or(q.unit_id.map(|_| Responsible::Unit)),
+        )
+    };
+    if let Some(u) = unit {
+        conds.push(format!(
+                "EXISTS (SELECT 1 FROM parties up WHERE up.proceeding_id = d.proceeding_id AND up.unit_id = {})",
+                params.push(u)
+            ));
+    }
+    if let Some(r) = responsible {
+        conds.push(format!("d.responsible = {}", params.push(r.code())));
+    }
+    match q.state {
+        StateFilter::Open => conds.push("d.done = 0".into()),
+        StateFilter::Done => conds.push("d.done = 1".into()),
+        StateFilter::Overdue => conds.push(format!(
+            "d.done = 0 AND d.due_on < {}",
+            params.push(today.to_string())
+        )),
+        StateFilter::DueSoon => {
+            let until = today
+                .checked_add(jiff::Span::new().days(soon))
+                .unwrap_or(today);
+            let a = params.push(today.to_string());
+            let b = params.push(until.to_string());
+            conds.push(format!(
+                "d.done = 0 AND d.due_on >= {a} AND d.due_on <= {b}"
+            ))
+        }
+        StateFilter::All => {}
+    }
+    if let Some(f) = q.due_from {
+        conds.push(format!("d.due_on >= {}", params.push(f.to_string())));
+    }
+    if let Some(t) = q.due_to {
+        conds.push(format!("d.due_on <= {}", params.push(t.to_string())));
+    }
+    conds
 }
 
 fn forbid(msg: &str) -> StoreError {
@@ -691,6 +757,7 @@ impl Store {
             id,
             proceeding_id,
             j,
+            &[],
             &planned,
             "登记事件",
             false,
@@ -718,7 +785,8 @@ impl Store {
         let before = event_on(&mut tx, id).await?;
         let (kind, j) = visible_proceeding(&mut tx, actor, before.proceeding_id).await?;
         let planner = Planner::load(&mut tx, j).await?;
-        let planned = planner.plan(kind, input, &adjustments_of(&mut tx, id).await?)?;
+        let existing = event_rows(&mut tx, id).await?;
+        let planned = planner.plan(kind, input, &adjustments_of(&existing)?)?;
         let n = sqlx::query("UPDATE events SET kind = $1, occurred_on = $2, note = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
             .bind(input.kind.code().to_string())
             .bind(input.occurred_on.to_string())
@@ -767,6 +835,7 @@ impl Store {
             id,
             before.proceeding_id,
             j,
+            &existing,
             &planned,
             &reason,
             false,
@@ -859,58 +928,7 @@ impl Store {
         let soon = due_soon_days(&mut conn, actor.jurisdiction_id).await?;
         let today = today();
         let mut params = Params::default();
-        let mut conds = vec![format!(
-            "d.jurisdiction_id = {}",
-            params.push(actor.jurisdiction_id)
-        )];
-        conds.push(scope_clause(actor.proceeding_scope(), &mut params));
-        let own_unit = matches!(actor.role, Role::UnitClerk | Role::UnitHead);
-        let (unit, responsible) = if q.mine {
-            if own_unit {
-                (Some(actor.unit_id), Some(Responsible::Unit))
-            } else {
-                (None, Some(Responsible::JusticeBureau))
-            }
-        } else {
-            (
-                q.unit_id,
-                q.responsible.or(q.unit_id.map(|_| Responsible::Unit)),
-            )
-        };
-        if let Some(u) = unit {
-            conds.push(format!(
-                "EXISTS (SELECT 1 FROM parties up WHERE up.proceeding_id = d.proceeding_id AND up.unit_id = {})",
-                params.push(u)
-            ));
-        }
-        if let Some(r) = responsible {
-            conds.push(format!("d.responsible = {}", params.push(r.code())));
-        }
-        match q.state {
-            StateFilter::Open => conds.push("d.done = 0".into()),
-            StateFilter::Done => conds.push("d.done = 1".into()),
-            StateFilter::Overdue => conds.push(format!(
-                "d.done = 0 AND d.due_on < {}",
-                params.push(today.to_string())
-            )),
-            StateFilter::DueSoon => {
-                let until = today
-                    .checked_add(jiff::Span::new().days(soon))
-                    .unwrap_or(today);
-                let a = params.push(today.to_string());
-                let b = params.push(until.to_string());
-                conds.push(format!(
-                    "d.done = 0 AND d.due_on >= {a} AND d.due_on <= {b}"
-                ))
-            }
-            StateFilter::All => {}
-        }
-        if let Some(f) = q.due_from {
-            conds.push(format!("d.due_on >= {}", params.push(f.to_string())));
-        }
-        if let Some(t) = q.due_to {
-            conds.push(format!("d.due_on <= {}", params.push(t.to_string())));
-        }
+        let mut conds = deadline_conditions(actor, q, today, soon, &mut params);
         if let Some((done, due, id)) = q.after {
             let a = params.push(done);
             let b = params.push(due.to_string());
@@ -938,6 +956,24 @@ impl Store {
             None
         };
         Ok(DeadlinePage { items, next })
+    }
+
+    /// How many deadlines match `q` (its cursor and limit ignored), e.g. the workbench tiles.
+    pub async fn count_deadlines(&self, actor: &Actor, q: &DeadlineQuery) -> Result<i64> {
+        let mut conn = self.pool().acquire().await?;
+        let soon = due_soon_days(&mut conn, actor.jurisdiction_id).await?;
+        let mut params = Params::default();
+        let q = DeadlineQuery {
+            after: None,
+            ..q.clone()
+        };
+        let conds = deadline_conditions(actor, &q, today(), soon, &mut params);
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM {DEADLINE_FROM} WHERE {}",
+            conds.join(" AND ")
+        );
+        let row = query(sql, params.args).fetch_one(&mut *conn).await?;
+        get_i64(&row, "n")
     }
 
     /// Loads a deadline for a change by the actor, checking scope, version and role.
@@ -1113,7 +1149,8 @@ impl Store {
             occurred_on: parse_day(&event.occurred_on)?,
             note: None,
         };
-        let planned = planner.plan(kind, &input, &adjustments_of(&mut tx, event.id).await?)?;
+        let existing = event_rows(&mut tx, event.id).await?;
+        let planned = planner.plan(kind, &input, &adjustments_of(&existing)?)?;
         let by: Author = actor.into();
         let mut counts = Recomputed::default();
         let why = format!("期限调整（{reason}）");
@@ -1123,6 +1160,7 @@ impl Store {
             event.id,
             before.proceeding_id,
             j,
+            &existing,
             &planned,
             &why,
             false,

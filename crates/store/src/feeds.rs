@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::audit;
-use crate::deadlines::{DeadlineQuery, StateFilter, today};
+use crate::deadlines::{DeadlineQuery, StateFilter, parse_cursor, today};
 use crate::sql::{
     Params, get_enum, get_i64, get_opt_i64, get_opt_str, get_str, query, scope_clause,
 };
@@ -282,13 +282,4 @@ impl Store {
             })
             .collect()
     }
-}
-
-/// Parses a deadline-list cursor `done:due_on:id`.
-pub fn parse_cursor(s: &str) -> Option<(i64, Date, i64)> {
-    let mut it = s.splitn(3, ':');
-    let done = it.next()?.parse().ok().filter(|d| *d == 0 || *d == 1)?;
-    let due = it.next()?.parse().ok()?;
-    let id = it.next()?.parse().ok()?;
-    Some((done, due, id))
 }

@@ -85,6 +85,12 @@ pub fn get_str(row: &AnyRow, col: &str) -> Result<String> {
 pub fn get_opt_str(row: &AnyRow, col: &str) -> Result<Option<String>> {
     Ok(row.try_get::<Option<String>, _>(col)?)
 }
+/// Parses a stored `YYYY-MM-DD`; a bad value means the database was edited by hand.
+pub fn parse_day(s: &str) -> Result<jiff::civil::Date> {
+    s.parse()
+        .map_err(|e: jiff::Error| StoreError::Db(sqlx::Error::Decode(e.to_string().into())))
+}
+
 pub fn get_bool(row: &AnyRow, col: &str) -> Result<bool> {
     Ok(get_i64(row, col)? != 0)
 }

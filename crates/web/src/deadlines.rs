@@ -18,8 +18,7 @@ use huajie_domain::records::{
 use huajie_domain::rules::{EventKind, Responsible};
 use huajie_domain::{FieldError, Invalid};
 use huajie_store::audit::Author;
-use huajie_store::deadlines::{DeadlineQuery, StateFilter, today};
-use huajie_store::feeds::parse_cursor;
+use huajie_store::deadlines::{DeadlineQuery, StateFilter, parse_cursor, today};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

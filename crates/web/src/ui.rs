@@ -9,7 +9,6 @@ use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use huajie_domain::deadline::DeadlineState;
 use huajie_domain::records::Deadline;
 use huajie_domain::user::{LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Role, password};
 use huajie_store::audit::Author;
@@ -487,22 +486,11 @@ struct DeadlineRow {
     trace: String,
 }
 
-fn state_code(s: DeadlineState) -> &'static str {
-    match s {
-        DeadlineState::Open => "open",
-        DeadlineState::DueSoon => "due_soon",
-        DeadlineState::Overdue => "overdue",
-        DeadlineState::MetOnTime => "met_on_time",
-        DeadlineState::MetLate => "met_late",
-        DeadlineState::Waived => "waived",
-    }
-}
-
 impl From<Deadline> for DeadlineRow {
     fn from(d: Deadline) -> Self {
         DeadlineRow {
             proceeding_id: d.proceeding_id,
-            state_code: state_code(d.state),
+            state_code: d.state.code(),
             state_label: d.state_label,
             provisional: d.provisional,
             due_on: d.due_on,
@@ -524,8 +512,8 @@ struct HearingRow {
 #[template(path = "workbench.html")]
 struct WorkbenchPage {
     chrome: Chrome,
-    overdue: usize,
-    due_soon: usize,
+    overdue: i64,
+    due_soon: i64,
     soon_days: i64,
     scope_note: &'static str,
     deadlines: Vec<DeadlineRow>,
@@ -543,35 +531,34 @@ pub async fn workbench(
     Query(q): Query<MsgParam>,
 ) -> Response {
     let actor = &s.0.actor;
-    let page = st
-        .store
-        .list_deadlines(
-            actor,
-            &DeadlineQuery {
-                mine: true,
-                state: StateFilter::Open,
-                limit: 100,
-                ..DeadlineQuery::default()
-            },
-        )
-        .await;
-    let settings = st.store.deadline_settings(actor).await;
-    let t = today();
-    let hearings = st
-        .store
-        .hearings_between(
-            actor,
-            t,
-            t.checked_add(jiff::Span::new().days(7)).unwrap_or(t),
-        )
-        .await;
-    let (page, settings, hearings) = match (page, settings, hearings) {
-        (Ok(p), Ok(s), Ok(h)) => (p, s, h),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-            return crate::error::ApiError::from(e).into_response();
-        }
+    let mine = |state| DeadlineQuery {
+        mine: true,
+        state,
+        limit: 100,
+        ..DeadlineQuery::default()
     };
-    let count = |state| page.items.iter().filter(|d| d.state == state).count();
+    let t = today();
+    let week = t.checked_add(jiff::Span::new().days(7)).unwrap_or(t);
+    let loaded = async {
+        Ok::<_, huajie_store::StoreError>((
+            st.store
+                .list_deadlines(actor, &mine(StateFilter::Open))
+                .await?,
+            st.store
+                .count_deadlines(actor, &mine(StateFilter::Overdue))
+                .await?,
+            st.store
+                .count_deadlines(actor, &mine(StateFilter::DueSoon))
+                .await?,
+            st.store.deadline_settings(actor).await?,
+            st.store.hearings_between(actor, t, week).await?,
+        ))
+    }
+    .await;
+    let (page, overdue, due_soon, settings, hearings) = match loaded {
+        Ok(x) => x,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
     let mut chrome = Chrome::new(&s.0, "workbench");
     chrome.flash = match q.msg.as_deref() {
         Some("password_changed") => Some("密码已修改，其他设备上的登录已退出。".into()),
@@ -581,8 +568,8 @@ pub async fn workbench(
         StatusCode::OK,
         &WorkbenchPage {
             chrome,
-            overdue: count(DeadlineState::Overdue),
-            due_soon: count(DeadlineState::DueSoon),
+            overdue,
+            due_soon,
             soon_days: settings.due_soon_days,
             scope_note: if matches!(actor.role, Role::UnitClerk | Role::UnitHead) {
                 "本单位负责、尚未完成的期限，已逾期的在前"
@@ -1059,7 +1046,7 @@ async fn render_case(
                     },
                     id: d.id,
                     version: d.version,
-                    state_code: state_code(d.state),
+                    state_code: d.state.code(),
                     state_label: d.state_label,
                     provisional: d.provisional,
                     due_on: d.due_on,

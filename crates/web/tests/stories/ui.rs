@@ -277,7 +277,10 @@ pub async fn story(app: App) {
     assert!(w.body.contains("工作台") && w.body.contains("clerk.a"));
     assert!(w.body.contains("提交答辩状及证据、依据"), "{}", w.body);
     assert!(w.body.contains("（2026）浙0699行初7号"));
-    assert!(w.body.contains("已逾期"));
+    assert!(
+        w.body.contains("<b>2</b><span>已逾期</span>"),
+        "the tile counts both overdue deadlines"
+    );
     assert!(w.body.contains("2026-01-09 起算"));
     assert!(!w.body.contains("<script>alert"), "text is escaped");
 
