@@ -1,0 +1,279 @@
+//! The web application's pages: server-rendered HTML (askama templates in `templates/`), plain
+//! forms and links, with a small script of our own. Login creates a server-side session (cookie
+//! `hj_session`, HttpOnly, SameSite=Lax); every state-changing form carries the session's CSRF
+//! token and is refused from another origin.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use huajie_domain::records::Deadline;
+use huajie_domain::user::{LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Role, password};
+use huajie_store::audit::Author;
+use huajie_store::deadlines::{DeadlineQuery, StateFilter, today};
+use huajie_store::sessions::{Session, SessionPolicy};
+use serde::Deserialize;
+
+use crate::AppState;
+
+mod case;
+mod ledger;
+mod login;
+mod workbench;
+
+use crate::auth::{LoginRefused, check_password, hash_password, new_token, token_hash};
+pub use case::{add_event, case_page, mark_met};
+pub use ledger::ledger;
+pub use login::{login_page, login_submit, logout, logout_all, password_page, password_submit};
+pub use workbench::workbench;
+
+const SESSION_COOKIE: &str = "hj_session";
+const LOGIN_COOKIE: &str = "hj_login";
+
+/// What every page around its content shows.
+pub struct Chrome {
+    pub name: String,
+    pub role: String,
+    pub csrf: String,
+    pub active: &'static str,
+    pub flash: Option<String>,
+}
+
+impl Chrome {
+    fn new(s: &Session, active: &'static str) -> Chrome {
+        Chrome {
+            name: s.display_name.clone(),
+            role: s.actor.role.label().to_string(),
+            csrf: s.csrf.clone(),
+            active,
+            flash: None,
+        }
+    }
+}
+
+fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!("template: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
+        }
+    }
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(a) = max_age {
+        c.push_str(&format!("; Max-Age={a}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).expect("cookie text is ASCII")
+}
+
+/// A request from another site (by `Origin` or `Sec-Fetch-Site`) may not change anything.
+fn same_origin(headers: &HeaderMap) -> bool {
+    if headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|site| site == "cross-site")
+    {
+        return false;
+    }
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            origin
+                .split_once("://")
+                .map(|(_, h)| h == host)
+                .unwrap_or(false)
+        }
+    }
+}
+
+fn client(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("浏览器")
+        .chars()
+        .take(120)
+        .collect()
+}
+
+/// Only local paths are followed after login (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// A short page with one message and a way back.
+fn message_page(status: StatusCode, msg: &str, back: &str) -> Response {
+    let esc = |t: &str| {
+        askama::filters::escape(t, askama::filters::Html)
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+    };
+    (
+        status,
+        Html(format!(
+            "<!doctype html><meta charset=utf-8><title>提示 · 化解</title><link rel=stylesheet href=/assets/app.css><main><div class=error>{}</div><p>{back}</p></main>",
+            esc(msg)
+        )),
+    )
+        .into_response()
+}
+
+const BACK_HOME: &str = "<a href=/>返回工作台</a>";
+const BACK_FORM: &str = "<a href=\"javascript:history.back()\">返回修改</a>";
+
+fn forbidden_page(msg: &str) -> Response {
+    message_page(StatusCode::FORBIDDEN, msg, BACK_HOME)
+}
+
+/// The page for a store error on a form: refusals, missing records, conflicts, bad input.
+fn store_error_page(s: &Session, what: &str, e: huajie_store::StoreError) -> Response {
+    use huajie_store::StoreError as E;
+    match e {
+        E::Forbidden(m) => forbidden_page(&m),
+        E::NotFound => not_found_page(s, what),
+        E::Conflict { .. } => message_page(
+            StatusCode::CONFLICT,
+            &format!("{what}已被他人修改，请返回页面刷新后查看"),
+            BACK_HOME,
+        ),
+        E::Invalid(inv) => {
+            let msg: Vec<String> = inv.0.into_iter().map(|e| e.message).collect();
+            message_page(StatusCode::UNPROCESSABLE_ENTITY, &msg.join("；"), BACK_FORM)
+        }
+        e => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+/// A logged-in browser session; pages without one redirect to the login page, and a user who
+/// must change the password is sent to that form first.
+pub struct UiSession(pub Session);
+
+impl FromRequestParts<AppState> for UiSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let q = form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", next)
+                .finish();
+            Redirect::to(&format!("/login?{q}")).into_response()
+        };
+        let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
+        let session = match st
+            .store
+            .session(&token_hash(&secret), SessionPolicy::default())
+            .await
+        {
+            Ok(Some(s)) => s,
+            Ok(None) => return Err(to_login()),
+            Err(e) => return Err(crate::error::ApiError::from(e).into_response()),
+        };
+        let path = parts.uri.path();
+        if session.must_change_password && path != "/password" && path != "/logout" {
+            return Err(Redirect::to("/password").into_response());
+        }
+        Ok(UiSession(session))
+    }
+}
+
+impl UiSession {
+    /// Refuses a state-changing form without this session's token or from another origin.
+    fn check(&self, headers: &HeaderMap, token: &str) -> Result<(), Box<Response>> {
+        if token == self.0.csrf && same_origin(headers) {
+            Ok(())
+        } else {
+            tracing::warn!(user = %self.0.actor.username, "CSRF check failed");
+            Err(Box::new(forbidden_page(
+                "页面已过期或请求来源不明，操作未执行。请刷新页面后重试。",
+            )))
+        }
+    }
+}
+
+// ----- assets ---------------------------------------------------------------------------
+
+pub async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/app.css"),
+    )
+}
+
+pub async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/app.js"),
+    )
+}
+
+pub(crate) struct Opt {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+pub(crate) fn opts<'a>(
+    items: impl Iterator<Item = (String, String)> + 'a,
+    current: &str,
+) -> Vec<Opt> {
+    items
+        .map(|(value, label)| Opt {
+            selected: value == current,
+            value,
+            label,
+        })
+        .collect()
+}
+
+pub(crate) fn not_found_page(s: &Session, what: &str) -> Response {
+    tracing::warn!(user = %s.actor.username, what, "page denied or missing");
+    message_page(
+        StatusCode::NOT_FOUND,
+        &format!("{what}不存在，或您无权查看。"),
+        BACK_HOME,
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MsgParam {
+    msg: Option<String>,
+}

@@ -1,0 +1,118 @@
+use super::*;
+
+// ----- workbench ------------------------------------------------------------------------
+
+struct DeadlineRow {
+    proceeding_id: i64,
+    state_code: &'static str,
+    state_label: String,
+    provisional: bool,
+    due_on: String,
+    name: String,
+    case_label: String,
+    responsible_label: String,
+    trace: String,
+}
+
+impl From<Deadline> for DeadlineRow {
+    fn from(d: Deadline) -> Self {
+        DeadlineRow {
+            proceeding_id: d.proceeding_id,
+            state_code: d.state.code(),
+            state_label: d.state_label,
+            provisional: d.provisional,
+            due_on: d.due_on,
+            name: d.name,
+            case_label: d.case_label,
+            responsible_label: d.responsible_label,
+            trace: d.trace,
+        }
+    }
+}
+
+struct HearingRow {
+    when: String,
+    case_label: String,
+    place: String,
+}
+
+#[derive(Template)]
+#[template(path = "workbench.html")]
+struct WorkbenchPage {
+    chrome: Chrome,
+    overdue: i64,
+    due_soon: i64,
+    soon_days: i64,
+    scope_note: &'static str,
+    deadlines: Vec<DeadlineRow>,
+    hearings: Vec<HearingRow>,
+}
+
+pub async fn workbench(
+    State(st): State<AppState>,
+    s: UiSession,
+    Query(q): Query<MsgParam>,
+) -> Response {
+    let actor = &s.0.actor;
+    let mine = |state| DeadlineQuery {
+        mine: true,
+        state,
+        limit: 100,
+        ..DeadlineQuery::default()
+    };
+    let t = today();
+    let week = t.checked_add(jiff::Span::new().days(7)).unwrap_or(t);
+    let loaded = async {
+        Ok::<_, huajie_store::StoreError>((
+            st.store
+                .list_deadlines(actor, &mine(StateFilter::Open))
+                .await?,
+            st.store
+                .count_deadlines(actor, &mine(StateFilter::Overdue))
+                .await?,
+            st.store
+                .count_deadlines(actor, &mine(StateFilter::DueSoon))
+                .await?,
+            st.store.deadline_settings(actor).await?,
+            st.store.hearings_between(actor, t, week).await?,
+        ))
+    }
+    .await;
+    let (page, overdue, due_soon, settings, hearings) = match loaded {
+        Ok(x) => x,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let mut chrome = Chrome::new(&s.0, "workbench");
+    chrome.flash = match q.msg.as_deref() {
+        Some("password_changed") => Some("密码已修改，其他设备上的登录已退出。".into()),
+        _ => None,
+    };
+    render(
+        StatusCode::OK,
+        &WorkbenchPage {
+            chrome,
+            overdue,
+            due_soon,
+            soon_days: settings.due_soon_days,
+            scope_note: if matches!(actor.role, Role::UnitClerk | Role::UnitHead) {
+                "本单位负责、尚未完成的期限，已逾期的在前"
+            } else {
+                "司法局负责、尚未完成的期限，已逾期的在前"
+            },
+            deadlines: page.items.into_iter().map(DeadlineRow::from).collect(),
+            hearings: hearings
+                .into_iter()
+                .map(|h| HearingRow {
+                    when: h
+                        .scheduled_at
+                        .replacen('T', " ", 1)
+                        .chars()
+                        .take(16)
+                        .collect(),
+                    case_label: h.case_label,
+                    place: h.place.unwrap_or_default(),
+                })
+                .collect(),
+        },
+    )
+}
