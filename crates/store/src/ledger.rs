@@ -16,7 +16,7 @@ const MAX_CHAR: char = '\u{10FFFF}';
 
 impl Store {
     /// A prefix condition on `col` that can use an ordinary index on both engines.
-    fn prefix(&self, col: &str, prefix: &str, params: &mut Params) -> String {
+    pub(crate) fn prefix(&self, col: &str, prefix: &str, params: &mut Params) -> String {
         match self.backend() {
             Backend::Sqlite => {
                 let lo = params.push(prefix.to_string());
@@ -205,5 +205,32 @@ impl Store {
             None
         };
         Ok(LedgerPage { items, next_cursor })
+    }
+}
+
+impl Store {
+    /// The proceeding registered under a case number (any scope: case numbers are unique
+    /// system-wide, so a form can say "already registered" before the insert fails).
+    pub async fn proceeding_by_case_no(&self, case_no: &str) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT id FROM proceedings WHERE case_no = $1")
+            .bind(case_no.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| get_i64(&r, "id")).transpose()
+    }
+
+    /// Up to `limit` distinct names of claimants and third parties starting with `prefix`, in
+    /// the actor's scope, for the party picker (a repeat claimant is typed once, then picked).
+    pub async fn party_names(&self, actor: &Actor, prefix: &str, limit: i64) -> Result<Vec<String>> {
+        let mut params = Params::default();
+        let cond = self.prefix("pa.name", prefix, &mut params);
+        let scope = scope_clause(actor.proceeding_scope(), &mut params);
+        let sql = format!(
+            "SELECT DISTINCT pa.name FROM parties pa JOIN proceedings p ON p.id = pa.proceeding_id \
+             WHERE {cond} AND pa.role IN ('claimant', 'third_party') AND {scope} ORDER BY pa.name LIMIT {}",
+            params.push(limit.clamp(1, 50))
+        );
+        let rows = query(sql, params.args).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| get_str(r, "name")).collect()
     }
 }

@@ -161,7 +161,14 @@ pub fn router(store: Store) -> Router {
         .route("/login", get(ui::login_page).post(ui::login_submit))
         .route("/logout", post(ui::logout))
         .route("/ledger", get(ui::ledger))
+        .route("/proceedings/new", get(ui::new_page).post(ui::new_submit))
         .route("/proceedings/{id}", get(ui::case_page))
+        .route(
+            "/proceedings/{id}/edit",
+            get(ui::edit_page).post(ui::edit_submit),
+        )
+        .route("/lookup/case-no", get(ui::check_case_no))
+        .route("/lookup/parties", get(ui::party_names))
         .route("/proceedings/{id}/events", post(ui::add_event))
         .route("/deadlines/{id}/met", post(ui::mark_met))
         .route("/logout-all", post(ui::logout_all))

@@ -6,6 +6,8 @@
 mod common;
 #[path = "stories/deadlines.rs"]
 mod deadlines;
+#[path = "stories/forms.rs"]
+mod forms;
 #[path = "stories/ui.rs"]
 mod ui;
 
@@ -903,4 +905,14 @@ async fn ui_story_sqlite() {
 #[tokio::test]
 async fn ui_story_postgres() {
     on_postgres("ui_story", ui::story).await;
+}
+
+#[tokio::test]
+async fn forms_story_sqlite() {
+    on_sqlite(forms::story).await;
+}
+
+#[tokio::test]
+async fn forms_story_postgres() {
+    on_postgres("forms_story", forms::story).await;
 }

@@ -271,9 +271,6 @@ async fn render_case(
     .into_response()
 }
 
-fn parse_id(raw: &str) -> Option<i64> {
-    raw.parse().ok().filter(|v: &i64| *v > 0)
-}
 
 pub async fn case_page(
     State(st): State<AppState>,
@@ -287,6 +284,8 @@ pub async fn case_page(
     let flash = match q.msg.as_deref() {
         Some("event_added") => Some("事件已登记，期限已自动计算。".to_string()),
         Some("met") => Some("期限已标记完成。".to_string()),
+        Some("registered") => Some("案件已登记。请登记“收到起诉状副本”等事件，期限将自动计算。".to_string()),
+        Some("updated") => Some("程序信息已保存。".to_string()),
         _ => None,
     };
     render_case(

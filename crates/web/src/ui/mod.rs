@@ -19,13 +19,16 @@ use serde::Deserialize;
 use crate::AppState;
 
 mod case;
+mod forms;
 mod ledger;
 mod login;
+mod proceeding_form;
 mod workbench;
 
 use crate::auth::{LoginRefused, check_password, hash_password, new_token, token_hash};
 pub use case::{add_event, case_page, mark_met};
 pub use ledger::ledger;
+pub use proceeding_form::{check_case_no, edit_page, edit_submit, new_page, new_submit, party_names};
 pub use login::{login_page, login_submit, logout, logout_all, password_page, password_submit};
 pub use workbench::workbench;
 
@@ -276,4 +279,8 @@ pub(crate) fn not_found_page(s: &Session, what: &str) -> Response {
 #[derive(Debug, Default, Deserialize)]
 pub struct MsgParam {
     msg: Option<String>,
+}
+
+pub(crate) fn parse_id(raw: &str) -> Option<i64> {
+    raw.parse().ok().filter(|v: &i64| *v > 0)
 }

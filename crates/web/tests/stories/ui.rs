@@ -9,20 +9,20 @@ use tower::ServiceExt;
 
 use super::common::*;
 
-struct Resp {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
 }
 
 impl Resp {
-    fn location(&self) -> &str {
+    pub fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     }
-    fn cookie(&self, name: &str) -> Option<String> {
+    pub fn cookie(&self, name: &str) -> Option<String> {
         self.headers
             .get_all(header::SET_COOKIE)
             .iter()
@@ -36,7 +36,7 @@ impl Resp {
             })
     }
     /// The value of the hidden input `name`.
-    fn hidden(&self, name: &str) -> String {
+    pub fn hidden(&self, name: &str) -> String {
         let key = format!("name=\"{name}\" value=\"");
         let i = self
             .body
@@ -47,7 +47,7 @@ impl Resp {
     }
 }
 
-async fn send(app: &App, req: Request<Body>) -> Resp {
+pub async fn send(app: &App, req: Request<Body>) -> Resp {
     let resp = app.router.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
@@ -60,7 +60,7 @@ async fn send(app: &App, req: Request<Body>) -> Resp {
     }
 }
 
-async fn page(app: &App, uri: &str, cookie: &str) -> Resp {
+pub async fn page(app: &App, uri: &str, cookie: &str) -> Resp {
     let req = Request::get(uri)
         .header(header::COOKIE, cookie)
         .body(Body::empty())
@@ -68,7 +68,7 @@ async fn page(app: &App, uri: &str, cookie: &str) -> Resp {
     send(app, req).await
 }
 
-async fn form(
+pub async fn form(
     app: &App,
     uri: &str,
     cookie: &str,
@@ -89,7 +89,7 @@ async fn form(
 }
 
 /// Logs in through the form; returns the response of the POST.
-async fn login(app: &App, user: &str, pw: &str, next: &str) -> Resp {
+pub async fn login(app: &App, user: &str, pw: &str, next: &str) -> Resp {
     let p = page(app, &format!("/login?next={}", urlencode(next)), "").await;
     assert_eq!(p.status, StatusCode::OK);
     let pre = p.cookie("hj_login").expect("login cookie");
@@ -110,7 +110,7 @@ async fn login(app: &App, user: &str, pw: &str, next: &str) -> Resp {
     .await
 }
 
-fn session_cookie(r: &Resp) -> String {
+pub fn session_cookie(r: &Resp) -> String {
     format!(
         "hj_session={}",
         r.cookie("hj_session").expect("session cookie")
