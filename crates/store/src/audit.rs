@@ -116,3 +116,106 @@ impl Store {
         )
     }
 }
+
+impl Store {
+    /// Logs a refused request (an attempt to see or change what the actor may not): action
+    /// `denied` on entity `access`, with the method, path and status in `after`.
+    pub async fn record_denial(
+        &self,
+        actor: &Actor,
+        method: &str,
+        path: &str,
+        status: u16,
+    ) -> Result<()> {
+        let mut conn = self.pool().acquire().await?;
+        let detail = serde_json::json!({
+            "method": method,
+            "path": path.chars().take(300).collect::<String>(),
+            "status": status,
+            "role": actor.role.code(),
+        });
+        record::<(), _>(
+            &mut conn,
+            &actor.into(),
+            "denied",
+            "access",
+            0,
+            None,
+            None,
+            Some(&detail),
+        )
+        .await
+    }
+}
+
+/// A search of the audit log (审计日志), newest first, paged by id.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Exact user name of the actor.
+    pub actor_name: Option<String>,
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<i64>,
+    /// Inclusive day bounds, `YYYY-MM-DD`.
+    pub from: Option<jiff::civil::Date>,
+    pub to: Option<jiff::civil::Date>,
+    /// Only events older than this id (the next page).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+impl Store {
+    /// Audit events of the actor's jurisdiction (events by its users, and by the system),
+    /// for coordinators and auditors.
+    pub async fn search_audit(&self, actor: &Actor, q: &AuditQuery) -> Result<Vec<AuditEvent>> {
+        if !actor.can_read_full_audit() {
+            return Err(crate::StoreError::Forbidden(
+                "只有司法局协调员和审计员可以查看审计日志".into(),
+            ));
+        }
+        let mut params = crate::sql::Params::default();
+        let j = params.push(actor.jurisdiction_id);
+        let mut conds = vec![format!(
+            "(a.actor_id IS NULL OR a.actor_id IN (SELECT u.id FROM users u JOIN units un ON un.id = u.unit_id WHERE un.jurisdiction_id = {j} OR un.id = {j}))"
+        )];
+        if let Some(v) = &q.actor_name {
+            conds.push(format!("a.actor_name = {}", params.push(v.clone())));
+        }
+        if let Some(v) = &q.action {
+            conds.push(format!("a.action = {}", params.push(v.clone())));
+        }
+        if let Some(v) = &q.entity {
+            conds.push(format!("a.entity = {}", params.push(v.clone())));
+        }
+        if let Some(v) = q.entity_id {
+            conds.push(format!("a.entity_id = {}", params.push(v)));
+        }
+        // Times are stored in UTC; a Beijing day starts at 16:00 UTC of the day before.
+        let beijing_midnight =
+            |d: jiff::civil::Date| format!("{}T16:00:00.000Z", d.yesterday().unwrap_or(d));
+        if let Some(d) = q.from {
+            conds.push(format!("a.at >= {}", params.push(beijing_midnight(d))));
+        }
+        if let Some(d) = q.to {
+            let next = d.tomorrow().unwrap_or(d);
+            conds.push(format!("a.at < {}", params.push(beijing_midnight(next))));
+        }
+        if let Some(b) = q.before_id {
+            conds.push(format!("a.id < {}", params.push(b)));
+        }
+        let cols = COLS
+            .split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {cols} FROM audit_events a WHERE {} ORDER BY a.id DESC LIMIT {}",
+            conds.join(" AND "),
+            params.push(q.limit.clamp(1, 500))
+        );
+        let rows = crate::sql::query(sql, params.args)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(event).collect()
+    }
+}

@@ -221,7 +221,12 @@ impl Store {
 
     /// Up to `limit` distinct names of claimants and third parties starting with `prefix`, in
     /// the actor's scope, for the party picker (a repeat claimant is typed once, then picked).
-    pub async fn party_names(&self, actor: &Actor, prefix: &str, limit: i64) -> Result<Vec<String>> {
+    pub async fn party_names(
+        &self,
+        actor: &Actor,
+        prefix: &str,
+        limit: i64,
+    ) -> Result<Vec<String>> {
         let mut params = Params::default();
         let cond = self.prefix("pa.name", prefix, &mut params);
         let scope = scope_clause(actor.proceeding_scope(), &mut params);

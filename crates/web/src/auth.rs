@@ -77,9 +77,69 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
+/// A first or reset password for an administrator to hand over: 10 characters from an
+/// alphabet without look-alikes (no 0/O, 1/l/I), always with letters and digits. The user must
+/// replace it at the next login.
+pub fn generated_password() -> String {
+    const LETTERS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+    const DIGITS: &[u8] = b"23456789";
+    let mut raw = [0u8; 10];
+    getrandom::fill(&mut raw).expect("OS randomness");
+    raw.iter()
+        .enumerate()
+        .map(|(i, b)| {
+            // Positions 3 and 7 are digits, the rest letters: both kinds always present.
+            if i == 3 || i == 7 {
+                DIGITS[*b as usize % DIGITS.len()] as char
+            } else {
+                LETTERS[*b as usize % LETTERS.len()] as char
+            }
+        })
+        .collect()
+}
+
+/// Who sent a request, by bearer token or session cookie; `None` when neither is valid.
+pub async fn actor_of(st: &AppState, headers: &axum::http::HeaderMap) -> Option<Actor> {
+    let bearer = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    if let Some(token) = bearer {
+        return st
+            .store
+            .actor_by_token(&token_hash(token))
+            .await
+            .ok()
+            .flatten();
+    }
+    let secret = crate::ui::cookie(headers, crate::ui::SESSION_COOKIE)?;
+    st.store
+        .session(
+            &token_hash(&secret),
+            huajie_store::sessions::SessionPolicy::default(),
+        )
+        .await
+        .ok()
+        .flatten()
+        .map(|s| s.actor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_passwords_pass_the_policy() {
+        for _ in 0..50 {
+            let p = generated_password();
+            assert!(huajie_domain::user::password("p", &p).is_ok(), "{p}");
+        }
+        assert_ne!(generated_password(), generated_password());
+    }
 
     #[test]
     fn passwords_verify() {

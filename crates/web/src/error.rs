@@ -131,6 +131,7 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let refused = self.status == StatusCode::FORBIDDEN || self.code == "not_found";
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code,
@@ -138,7 +139,11 @@ impl IntoResponse for ApiError {
                 fields: self.fields.into_iter().map(Into::into).collect(),
             },
         };
-        (self.status, axum::Json(body)).into_response()
+        let mut resp = (self.status, axum::Json(body)).into_response();
+        if refused {
+            resp.extensions_mut().insert(crate::Refusal);
+        }
+        resp
     }
 }
 

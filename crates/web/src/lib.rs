@@ -19,6 +19,37 @@ use utoipa_swagger_ui::SwaggerUi;
 /// Largest accepted request body.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// Marks a response that refused a request (403, or a record out of the actor's scope); the
+/// [`log_denials`] layer writes each one to the audit log with who asked.
+#[derive(Debug, Clone, Copy)]
+pub struct Refusal;
+
+/// Writes every refused request of a known user to the audit log (action `denied`), for pages
+/// and API alike, and to the server log.
+async fn log_denials(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let headers = req.headers().clone();
+    let resp = next.run(req).await;
+    if resp.extensions().get::<Refusal>().is_some()
+        && let Some(actor) = auth::actor_of(&st, &headers).await
+    {
+        tracing::warn!(user = %actor.username, %method, %path, status = resp.status().as_u16(), "request denied");
+        if let Err(e) = st
+            .store
+            .record_denial(&actor, &method, &path, resp.status().as_u16())
+            .await
+        {
+            tracing::error!("could not log a denial: {e}");
+        }
+    }
+    resp
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
@@ -76,6 +107,10 @@ async fn fallback() -> error::ApiError {
 
 /// The application router, ready to serve.
 pub fn router(store: Store) -> Router {
+    let state = AppState {
+        store,
+        secure_cookies: std::env::var("HUAJIE_SECURE_COOKIES").is_ok_and(|v| v == "1"),
+    };
     let v1 = Router::new()
         .route("/tokens", post(api::create_token))
         .route("/me", get(api::me))
@@ -168,8 +203,21 @@ pub fn router(store: Store) -> Router {
             get(ui::edit_page).post(ui::edit_submit),
         )
         .route("/lookup/case-no", get(ui::check_case_no))
+        .route("/units", get(ui::units_page).post(ui::add_unit))
+        .route("/users", get(ui::users_page).post(ui::add_user))
+        .route("/users/{id}/reset", post(ui::reset_password))
+        .route("/users/{id}/toggle", post(ui::toggle_user))
+        .route(
+            "/calendar",
+            get(ui::calendar_page).post(ui::import_calendar),
+        )
+        .route("/rules", get(ui::rules_page).post(ui::save_rules))
+        .route("/audit", get(ui::audit_page))
         .route("/lookup/parties", get(ui::party_names))
         .route("/proceedings/{id}/events", post(ui::add_event))
+        .route("/proceedings/{id}/hearings", post(ui::add_hearing))
+        .route("/hearings/{id}/appearances", post(ui::add_appearance))
+        .route("/proceedings/{id}/outcomes", post(ui::add_outcome))
         .route("/deadlines/{id}/met", post(ui::mark_met))
         .route("/logout-all", post(ui::logout_all))
         .route(
@@ -183,9 +231,10 @@ pub fn router(store: Store) -> Router {
         .nest("/api/v1", v1)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .fallback(fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            log_denials,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(AppState {
-            store,
-            secure_cookies: std::env::var("HUAJIE_SECURE_COOKIES").is_ok_and(|v| v == "1"),
-        })
+        .with_state(state)
 }

@@ -1,3 +1,4 @@
+use super::forms::{FieldErrs, Pairs};
 use super::*;
 
 // ----- case page (程序详情) ----------------------------------------------------------------
@@ -18,15 +19,29 @@ struct CaseDeadline {
     open: bool,
 }
 
-#[derive(Debug, Default, Deserialize, Clone)]
-pub struct EventForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    occurred_on: String,
-    #[serde(default)]
+/// A form on the case page that was refused: which one, what was typed, and the messages.
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    /// `event`, `hearing`, `appearance-{hearing id}` or `outcome`.
+    form: String,
+    values: Pairs,
+    errs: FieldErrs,
+}
+
+struct HearingView {
+    id: i64,
+    when: String,
+    place: String,
+    note: String,
+    appearances: Vec<String>,
+}
+
+struct OutcomeView {
+    party: String,
+    label: &'static str,
+    decided_on: String,
+    grounds: String,
+    loss: &'static str,
     note: String,
 }
 
@@ -44,39 +59,63 @@ struct CasePage {
     deadlines: Vec<CaseDeadline>,
     events: Vec<huajie_domain::records::Event>,
     event_kinds: Vec<Opt>,
-    event_form: EventForm,
-    event_errors: Vec<String>,
-    hearings: Vec<(String, String, String)>,
-    outcomes: Vec<(String, &'static str, String, &'static str)>,
+    hearings: Vec<HearingView>,
+    outcomes: Vec<OutcomeView>,
+    /// Defendant-side parties without an outcome yet: (party id, name).
+    open_defendants: Vec<(i64, String)>,
+    /// Units among the parties, for an appearance: (unit id, name).
+    party_units: Vec<(i64, String)>,
+    outcome_codes: Vec<(&'static str, &'static str)>,
+    grounds: Vec<(&'static str, &'static str)>,
+    levels: Vec<(&'static str, &'static str)>,
     audit: Vec<(String, String, String, String)>,
     can_write: bool,
+    can_write_hearings: bool,
     today: String,
+    pending: Pending,
 }
 
-fn audit_action(a: &str) -> &'static str {
-    match a {
-        "create" => "新增",
-        "update" => "修改",
-        "delete" => "删除",
-        "recompute" => "重新计算",
-        "met" => "标记完成",
-        "waive" => "豁免",
-        "reopen" => "撤销完成/豁免",
-        "adjust" => "期限调整",
-        _ => "其他操作",
+impl CasePage {
+    fn mine(&self, form: &str) -> bool {
+        self.pending.form == form
     }
-}
 
-fn audit_entity(e: &str) -> &'static str {
-    match e {
-        "proceeding" => "程序",
-        "party" => "当事人",
-        "hearing" => "开庭",
-        "appearance" => "出庭",
-        "outcome" => "结果",
-        "event" => "事件",
-        "deadline" => "期限",
-        _ => "记录",
+    /// What was typed into `field` of `form`, when that form was refused.
+    fn typed(&self, form: &str, field: &str) -> String {
+        if self.mine(form) {
+            self.pending.values.get(field)
+        } else {
+            String::new()
+        }
+    }
+
+    /// Whether a checkbox or option is on: as submitted when refused, else `default`.
+    fn on(&self, form: &str, field: &str, value: &str, default: bool) -> bool {
+        if self.mine(form) {
+            self.pending
+                .values
+                .0
+                .iter()
+                .any(|(k, v)| k == field && v == value)
+        } else {
+            default
+        }
+    }
+
+    fn err(&self, form: &str, field: &str) -> String {
+        if self.mine(form) {
+            self.pending.errs.get(field).unwrap_or_default().to_string()
+        } else {
+            String::new()
+        }
+    }
+
+    fn general(&self, form: &str) -> Vec<String> {
+        if self.mine(form) {
+            self.pending.errs.general.clone()
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -84,11 +123,12 @@ async fn render_case(
     st: &AppState,
     s: &Session,
     id: i64,
-    event_form: EventForm,
-    event_errors: Vec<String>,
+    pending: Pending,
     flash: Option<String>,
     status: StatusCode,
 ) -> Response {
+    use huajie_domain::hearing::AppearanceLevel;
+    use huajie_domain::outcome::{Ground, OutcomeCode};
     use huajie_domain::rules::EventKind;
     let actor = &s.actor;
     let p = match st.store.get_proceeding(actor, id).await {
@@ -157,7 +197,13 @@ async fn render_case(
     };
     let mut chrome = Chrome::new(s, "ledger");
     chrome.flash = flash;
-    let kind_code = event_form.kind.clone();
+    let kind_code = pending.values.get("kind");
+    let kind_code = if pending.form == "event" {
+        kind_code
+    } else {
+        String::new()
+    };
+    let can_write = actor.can_write_cases();
     render(
         status,
         &CasePage {
@@ -204,73 +250,104 @@ async fn render_case(
                     .map(|k| (k.code().to_string(), k.label().to_string())),
                 &kind_code,
             ),
-            event_form,
-            event_errors,
             hearings: p
                 .hearings
                 .iter()
-                .map(|h| {
-                    let who: Vec<String> = h
+                .map(|h| HearingView {
+                    id: h.id,
+                    when: h
+                        .scheduled_at
+                        .replacen('T', " ", 1)
+                        .chars()
+                        .take(16)
+                        .collect(),
+                    place: h.place.clone().unwrap_or_default(),
+                    note: h.note.clone().unwrap_or_default(),
+                    appearances: h
                         .appearances
                         .iter()
                         .map(|a| {
                             format!(
-                                "{}（{}，{}{}）",
+                                "{}{}（{}，{}{}）{}",
                                 a.person_name,
+                                a.post
+                                    .as_deref()
+                                    .map(|p| format!(" {p}"))
+                                    .unwrap_or_default(),
                                 a.level.label(),
                                 if a.appeared { "出庭" } else { "未出庭" },
-                                if a.spoke { "，发言" } else { "" }
+                                if a.spoke { "，出声" } else { "" },
+                                a.excuse
+                                    .as_deref()
+                                    .map(|e| format!(" 理由：{e}"))
+                                    .unwrap_or_default()
                             )
                         })
-                        .collect();
-                    (
-                        h.scheduled_at
-                            .replacen('T', " ", 1)
-                            .chars()
-                            .take(16)
-                            .collect(),
-                        h.place.clone().unwrap_or_default(),
-                        if who.is_empty() {
-                            "未登记".to_string()
-                        } else {
-                            who.join("；")
-                        },
-                    )
+                        .collect(),
                 })
                 .collect(),
             outcomes: p
                 .outcomes
                 .iter()
-                .map(|o| {
-                    (
-                        party_name(o.party_id),
-                        o.code.label(),
-                        o.decided_on.clone(),
-                        if o.is_loss { "败诉" } else { "否" },
-                    )
+                .map(|o| OutcomeView {
+                    party: party_name(o.party_id),
+                    label: o.code.label(),
+                    decided_on: o.decided_on.clone(),
+                    grounds: o
+                        .grounds
+                        .iter()
+                        .map(|g| g.label())
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                    loss: if o.is_loss { "败诉" } else { "否" },
+                    note: o.note.clone().unwrap_or_default(),
                 })
                 .collect(),
+            open_defendants: p
+                .parties
+                .iter()
+                .filter(|x| {
+                    x.role.is_defendant_side() && !p.outcomes.iter().any(|o| o.party_id == x.id)
+                })
+                .map(|x| (x.id, x.name.clone()))
+                .collect(),
+            party_units: p
+                .parties
+                .iter()
+                .filter_map(|x| x.unit_id.map(|u| (u, x.name.clone())))
+                .collect(),
+            outcome_codes: OutcomeCode::ALL
+                .iter()
+                .filter(|c| c.applies_to(p.kind))
+                .map(|c| (c.code(), c.label()))
+                .collect(),
+            grounds: Ground::ALL.iter().map(|g| (g.code(), g.label())).collect(),
+            levels: AppearanceLevel::ALL
+                .iter()
+                .map(|l| (l.code(), l.label()))
+                .collect(),
+            can_write_hearings: actor.can_write_hearings(),
+            pending,
             audit: history
                 .into_iter()
                 .rev()
                 .take(50)
                 .map(|a| {
                     (
-                        a.at.replacen('T', " ", 1).chars().take(19).collect(),
+                        beijing_time(&a.at),
                         a.actor_name,
                         audit_action(&a.action).to_string(),
                         format!("{} {}", audit_entity(&a.entity), a.entity_id),
                     )
                 })
                 .collect(),
-            can_write: actor.can_write_cases(),
+            can_write,
             today: today().to_string(),
             title,
         },
     )
     .into_response()
 }
-
 
 pub async fn case_page(
     State(st): State<AppState>,
@@ -284,20 +361,72 @@ pub async fn case_page(
     let flash = match q.msg.as_deref() {
         Some("event_added") => Some("事件已登记，期限已自动计算。".to_string()),
         Some("met") => Some("期限已标记完成。".to_string()),
-        Some("registered") => Some("案件已登记。请登记“收到起诉状副本”等事件，期限将自动计算。".to_string()),
+        Some("registered") => {
+            Some("案件已登记。请登记“收到起诉状副本”等事件，期限将自动计算。".to_string())
+        }
         Some("updated") => Some("程序信息已保存。".to_string()),
+        Some("hearing_added") => Some("开庭已登记，已列入“本周开庭”。".to_string()),
+        Some("appearance_added") => Some("出庭情况已登记。".to_string()),
+        Some("outcome_added") => Some("结果已登记。".to_string()),
         _ => None,
     };
-    render_case(
-        &st,
-        &s.0,
-        id,
-        EventForm::default(),
-        Vec::new(),
-        flash,
-        StatusCode::OK,
-    )
-    .await
+    render_case(&st, &s.0, id, Pending::default(), flash, StatusCode::OK).await
+}
+
+/// Runs one of the case page's forms. Success goes back to the page (at `anchor`, with a
+/// message); refused input shows the page again with that form's typed values and messages.
+#[allow(clippy::too_many_arguments)]
+async fn case_form<T>(
+    st: &AppState,
+    s: &Session,
+    proceeding_id: i64,
+    form: String,
+    values: Pairs,
+    fields: &[&str],
+    result: Result<T, huajie_store::StoreError>,
+    done: &str,
+) -> Response {
+    match result {
+        Ok(_) => Redirect::to(&format!("/proceedings/{proceeding_id}?{done}")).into_response(),
+        Err(huajie_store::StoreError::Invalid(inv)) => {
+            let pending = Pending {
+                form,
+                values,
+                errs: FieldErrs::from_invalid(inv, fields),
+            };
+            render_case(
+                st,
+                s,
+                proceeding_id,
+                pending,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => store_error_page(s, &format!("程序（编号{proceeding_id}）"), e),
+    }
+}
+
+fn invalid<T>(inv: huajie_domain::Invalid) -> Result<T, huajie_store::StoreError> {
+    Err(huajie_store::StoreError::Invalid(inv))
+}
+
+/// A number typed into a select or hidden field; a non-number is reported on that field.
+fn id_field(p: &Pairs, field: &str, label: &str, inv: &mut huajie_domain::Invalid) -> Option<i64> {
+    let v = p.get(field);
+    if v.is_empty() {
+        return None;
+    }
+    let n = parse_id(&v);
+    if n.is_none() {
+        inv.push(huajie_domain::FieldError::new(
+            field,
+            "invalid",
+            format!("{label}“{v}”无效"),
+        ));
+    }
+    n
 }
 
 pub async fn add_event(
@@ -305,41 +434,175 @@ pub async fn add_event(
     s: UiSession,
     axum::extract::Path(raw): axum::extract::Path<String>,
     headers: HeaderMap,
-    Form(f): Form<EventForm>,
+    p: Pairs,
 ) -> Response {
     let Some(id) = parse_id(&raw) else {
         return not_found_page(&s.0, &format!("程序“{raw}”"));
     };
-    if let Err(r) = s.check(&headers, &f.csrf) {
+    if let Err(r) = s.check(&headers, &p.get("csrf")) {
         return *r;
     }
     let draft = huajie_domain::deadline::EventDraft {
         version: None,
-        kind: Some(f.kind.clone()),
-        occurred_on: Some(f.occurred_on.clone()),
-        note: Some(f.note.clone()),
+        kind: p.opt("kind"),
+        occurred_on: p.opt("occurred_on"),
+        note: p.opt("note"),
     };
-    let errors = match draft.validate() {
-        Ok(input) => match st.store.add_event(&s.0.actor, id, &input).await {
-            Ok(_) => {
-                return Redirect::to(&format!("/proceedings/{id}?msg=event_added#deadlines"))
-                    .into_response();
-            }
-            Err(huajie_store::StoreError::Invalid(inv)) => {
-                inv.0.into_iter().map(|e| e.message).collect()
-            }
-            Err(e) => return store_error_page(&s.0, &format!("程序（编号{id}）"), e),
-        },
-        Err(inv) => inv.0.into_iter().map(|e| e.message).collect(),
+    let result = match draft.validate() {
+        Ok(input) => st.store.add_event(&s.0.actor, id, &input).await,
+        Err(inv) => invalid(inv),
     };
-    render_case(
+    case_form(
         &st,
         &s.0,
         id,
-        f,
-        errors,
-        None,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        "event".into(),
+        p,
+        &["kind", "occurred_on", "note"],
+        result,
+        "msg=event_added#deadlines",
+    )
+    .await
+}
+
+pub async fn add_hearing(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let Some(id) = parse_id(&raw) else {
+        return not_found_page(&s.0, &format!("程序“{raw}”"));
+    };
+    if let Err(r) = s.check(&headers, &p.get("csrf")) {
+        return *r;
+    }
+    let draft = huajie_domain::hearing::HearingDraft {
+        version: None,
+        scheduled_at: p.opt("scheduled_at"),
+        place: p.opt("place"),
+        note: p.opt("note"),
+    };
+    let result = match draft.validate() {
+        Ok(input) => st.store.add_hearing(&s.0.actor, id, &input).await,
+        Err(inv) => invalid(inv),
+    };
+    case_form(
+        &st,
+        &s.0,
+        id,
+        "hearing".into(),
+        p,
+        &["scheduled_at", "place", "note"],
+        result,
+        "msg=hearing_added#hearings",
+    )
+    .await
+}
+
+pub async fn add_appearance(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let Some(hid) = parse_id(&raw) else {
+        return not_found_page(&s.0, &format!("开庭记录“{raw}”"));
+    };
+    if let Err(r) = s.check(&headers, &p.get("csrf")) {
+        return *r;
+    }
+    let id = match st.store.proceeding_of(&s.0.actor, "hearing", hid).await {
+        Ok(id) => id,
+        Err(e) => return store_error_page(&s.0, &format!("开庭记录（编号{hid}）"), e),
+    };
+    let mut inv = huajie_domain::Invalid::default();
+    let unit_id = id_field(&p, "unit_id", "出庭单位", &mut inv);
+    let draft = huajie_domain::hearing::AppearanceDraft {
+        version: None,
+        unit_id,
+        person_name: p.opt("person_name"),
+        post: p.opt("post"),
+        level: p.opt("level"),
+        appeared: Some(p.has("appeared")),
+        spoke: Some(p.has("spoke")),
+        excuse: p.opt("excuse"),
+    };
+    let result = match draft.validate() {
+        Ok(input) if inv.is_empty() => st.store.add_appearance(&s.0.actor, hid, &input).await,
+        Ok(_) => invalid(inv),
+        Err(e) => {
+            inv.extend(e);
+            invalid(inv)
+        }
+    };
+    case_form(
+        &st,
+        &s.0,
+        id,
+        format!("appearance-{hid}"),
+        p,
+        &[
+            "unit_id",
+            "person_name",
+            "post",
+            "level",
+            "appeared",
+            "spoke",
+            "excuse",
+        ],
+        result,
+        "msg=appearance_added#hearings",
+    )
+    .await
+}
+
+pub async fn add_outcome(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let Some(id) = parse_id(&raw) else {
+        return not_found_page(&s.0, &format!("程序“{raw}”"));
+    };
+    if let Err(r) = s.check(&headers, &p.get("csrf")) {
+        return *r;
+    }
+    let kind = match st.store.get_proceeding(&s.0.actor, id).await {
+        Ok(proc) => proc.kind,
+        Err(e) => return store_error_page(&s.0, &format!("程序（编号{id}）"), e),
+    };
+    let mut inv = huajie_domain::Invalid::default();
+    let party_id = id_field(&p, "party_id", "当事人", &mut inv);
+    let draft = huajie_domain::outcome::OutcomeDraft {
+        version: None,
+        party_id,
+        code: p.opt("code"),
+        decided_on: p.opt("decided_on"),
+        grounds: p.all("grounds"),
+        note: p.opt("note"),
+    };
+    let result = match draft.validate(kind) {
+        Ok(input) if inv.is_empty() => st.store.add_outcome(&s.0.actor, id, &input).await,
+        Ok(_) => invalid(inv),
+        Err(e) => {
+            inv.extend(e);
+            invalid(inv)
+        }
+    };
+    case_form(
+        &st,
+        &s.0,
+        id,
+        "outcome".into(),
+        p,
+        &["party_id", "code", "decided_on", "grounds", "note"],
+        result,
+        "msg=outcome_added#outcomes",
     )
     .await
 }

@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 
+mod admin;
 mod case;
 mod forms;
 mod ledger;
@@ -26,13 +27,19 @@ mod proceeding_form;
 mod workbench;
 
 use crate::auth::{LoginRefused, check_password, hash_password, new_token, token_hash};
-pub use case::{add_event, case_page, mark_met};
+pub use admin::{
+    add_unit, add_user, audit_page, calendar_page, import_calendar, reset_password, rules_page,
+    save_rules, toggle_user, units_page, users_page,
+};
+pub use case::{add_appearance, add_event, add_hearing, add_outcome, case_page, mark_met};
 pub use ledger::ledger;
-pub use proceeding_form::{check_case_no, edit_page, edit_submit, new_page, new_submit, party_names};
 pub use login::{login_page, login_submit, logout, logout_all, password_page, password_submit};
+pub use proceeding_form::{
+    check_case_no, edit_page, edit_submit, new_page, new_submit, party_names,
+};
 pub use workbench::workbench;
 
-const SESSION_COOKIE: &str = "hj_session";
+pub(crate) const SESSION_COOKIE: &str = "hj_session";
 const LOGIN_COOKIE: &str = "hj_login";
 
 /// What every page around its content shows.
@@ -42,6 +49,12 @@ pub struct Chrome {
     pub csrf: String,
     pub active: &'static str,
     pub flash: Option<String>,
+    /// Shows the administration entries (用户管理).
+    pub admin: bool,
+    /// Shows 审计日志.
+    pub audit: bool,
+    /// Shows 登记案件.
+    pub writer: bool,
 }
 
 impl Chrome {
@@ -52,6 +65,9 @@ impl Chrome {
             csrf: s.csrf.clone(),
             active,
             flash: None,
+            admin: s.actor.can_administer(),
+            audit: s.actor.can_read_full_audit(),
+            writer: s.actor.can_write_cases(),
         }
     }
 }
@@ -66,7 +82,7 @@ fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     }
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -151,7 +167,9 @@ const BACK_HOME: &str = "<a href=/>返回工作台</a>";
 const BACK_FORM: &str = "<a href=\"javascript:history.back()\">返回修改</a>";
 
 fn forbidden_page(msg: &str) -> Response {
-    message_page(StatusCode::FORBIDDEN, msg, BACK_HOME)
+    let mut resp = message_page(StatusCode::FORBIDDEN, msg, BACK_HOME);
+    resp.extensions_mut().insert(crate::Refusal);
+    resp
 }
 
 /// The page for a store error on a form: refusals, missing records, conflicts, bad input.
@@ -269,11 +287,13 @@ pub(crate) fn opts<'a>(
 
 pub(crate) fn not_found_page(s: &Session, what: &str) -> Response {
     tracing::warn!(user = %s.actor.username, what, "page denied or missing");
-    message_page(
+    let mut resp = message_page(
         StatusCode::NOT_FOUND,
         &format!("{what}不存在，或您无权查看。"),
         BACK_HOME,
-    )
+    );
+    resp.extensions_mut().insert(crate::Refusal);
+    resp
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -283,4 +303,48 @@ pub struct MsgParam {
 
 pub(crate) fn parse_id(raw: &str) -> Option<i64> {
     raw.parse().ok().filter(|v: &i64| *v > 0)
+}
+
+pub(crate) fn audit_action(a: &str) -> &'static str {
+    match a {
+        "create" => "新增",
+        "update" => "修改",
+        "delete" => "删除",
+        "recompute" => "重新计算",
+        "met" => "标记完成",
+        "waive" => "豁免",
+        "reopen" => "撤销完成/豁免",
+        "adjust" => "期限调整",
+        "denied" => "拒绝访问",
+        "download" => "下载",
+        _ => "其他操作",
+    }
+}
+
+pub(crate) fn audit_entity(e: &str) -> &'static str {
+    match e {
+        "proceeding" => "程序",
+        "party" => "当事人",
+        "hearing" => "开庭",
+        "appearance" => "出庭",
+        "outcome" => "结果",
+        "event" => "事件",
+        "deadline" => "期限",
+        "document" => "文书",
+        "unit" => "单位",
+        "user" => "用户",
+        "access" => "访问",
+        _ => "记录",
+    }
+}
+
+/// A stored UTC timestamp shown as Beijing time, `YYYY-MM-DD HH:MM:SS`.
+pub(crate) fn beijing_time(at: &str) -> String {
+    match at.parse::<jiff::Timestamp>() {
+        Ok(t) => t
+            .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        Err(_) => at.replacen('T', " ", 1).chars().take(19).collect(),
+    }
 }

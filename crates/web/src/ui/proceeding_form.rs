@@ -92,10 +92,7 @@ const PARTY_FIELDS: &[Spec] = &[
 
 /// The fields a proceeding update compares (the edit form's fields, in order).
 fn edit_specs() -> impl Iterator<Item = &'static Spec> {
-    CASE_FIELDS
-        .iter()
-        .chain(DATE_FIELDS)
-        .chain(SUMMARY_FIELDS)
+    CASE_FIELDS.iter().chain(DATE_FIELDS).chain(SUMMARY_FIELDS)
 }
 
 struct FieldView {
@@ -191,14 +188,11 @@ impl Choices {
 
     /// The unit named exactly (full or short name) among the jurisdiction's units.
     fn unit_named(&self, name: &str) -> Option<&Unit> {
-        self.units
-            .iter()
-            .find(|u| u.name == name)
-            .or_else(|| {
-                self.units
-                    .iter()
-                    .find(|u| u.short_name.as_deref() == Some(name))
-            })
+        self.units.iter().find(|u| u.name == name).or_else(|| {
+            self.units
+                .iter()
+                .find(|u| u.short_name.as_deref() == Some(name))
+        })
     }
 }
 
@@ -528,13 +522,7 @@ pub async fn new_submit(
                 errs.add(&k, m);
             }
             errs.general.extend(more.general);
-            render_new(
-                &s.0,
-                &choices,
-                &v,
-                errs,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            render_new(&s.0, &choices, &v, errs, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => store_error_page(&s.0, "案件", e),
     }
@@ -714,7 +702,7 @@ pub async fn edit_submit(
                     format!(
                         "{} 于 {}",
                         a.actor_name,
-                        a.at.replacen('T', " ", 1).chars().take(16).collect::<String>()
+                        beijing_time(&a.at).chars().take(16).collect::<String>()
                     )
                 })
                 .unwrap_or_else(|| "他人".into());

@@ -131,7 +131,11 @@ pub async fn story(app: App) {
         )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    assert_eq!(app.store.audit_count().await.unwrap(), audit_before);
+    assert_eq!(
+        app.store.audit_count().await.unwrap(),
+        audit_before + 2,
+        "nothing written but the two refusals (leader, other unit's case) logged as `denied`"
+    );
 
     // --- selecting a local rule set recomputes open deadlines -----------------------------
     let (s, _) = app

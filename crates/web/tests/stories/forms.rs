@@ -138,7 +138,11 @@ pub async fn story(app: App) {
     // The same number again: refused on the field, with everything kept.
     let r = form(&app, "/proceedings/new", &coord, &good, None).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("已登记") || r.body.contains("已存在"), "{}", r.body);
+    assert!(
+        r.body.contains("已登记") || r.body.contains("已存在"),
+        "{}",
+        r.body
+    );
     // A second instance joins the first one's dispute through its case number.
     let mut appeal = good.to_vec();
     appeal[1] = ("kind", "second_instance");
@@ -244,7 +248,11 @@ pub async fn story(app: App) {
     assert!(r.body.contains("clerk.a") && r.body.contains("已采用对方修改的字段：案由"));
     assert_eq!(input_value(&r, "cause"), "房屋征收补偿", "theirs taken");
     assert!(r.body.contains("补偿标准争议"), "mine kept");
-    assert_eq!(input_value(&r, "forum"), "某中级法院", "mine kept on a clash");
+    assert_eq!(
+        input_value(&r, "forum"),
+        "某中级法院",
+        "mine kept on a clash"
+    );
     assert!(r.body.contains("对方保存的值：<b>测试县法院</b>"));
     assert_eq!(
         app.get(&format!("/api/v1/proceedings/{id}"), &app.coord)
@@ -265,12 +273,23 @@ pub async fn story(app: App) {
         .get(&format!("/api/v1/proceedings/{id}"), &app.coord)
         .await;
     assert_eq!(
-        (v["cause"].as_str(), v["forum"].as_str(), v["summary"].as_str()),
-        (Some("房屋征收补偿"), Some("某中级法院"), Some("补偿标准争议"))
+        (
+            v["cause"].as_str(),
+            v["forum"].as_str(),
+            v["summary"].as_str()
+        ),
+        (
+            Some("房屋征收补偿"),
+            Some("某中级法院"),
+            Some("补偿标准争议")
+        )
     );
     // A field error on edit keeps every typed value.
     let e = page(&app, &edit, &coord).await;
-    let bad_edit = submit(&e, &[("registered_on", "2025-02-30"), ("cause", "改了的案由")]);
+    let bad_edit = submit(
+        &e,
+        &[("registered_on", "2025-02-30"), ("cause", "改了的案由")],
+    );
     let refs: Vec<(&str, &str)> = bad_edit
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
@@ -279,6 +298,154 @@ pub async fn story(app: App) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(input_value(&r, "cause"), "改了的案由");
     assert!(r.body.contains("2025-02-30"));
+
+    // --- hearings, appearances and outcomes through the case page's forms ----------------
+    let case = format!("/proceedings/{id}");
+    let csrf = page(&app, &case, &coord).await.hidden("csrf");
+    let r = form(
+        &app,
+        &format!("{case}/hearings"),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("scheduled_at", "2025-13-40T09:30"),
+            ("place", "第三法庭"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("时间“2025-13-40T09:30”无效") && r.body.contains("value=\"第三法庭\""));
+    let r = form(
+        &app,
+        &format!("{case}/hearings"),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("scheduled_at", "2025-05-20T09:30"),
+            ("place", "第三法庭"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (_, v) = app
+        .get(&format!("/api/v1/proceedings/{id}"), &app.coord)
+        .await;
+    let hid = v["hearings"][0]["id"].as_i64().unwrap();
+    assert_eq!(v["hearings"][0]["place"], "第三法庭");
+    let appear = format!("/hearings/{hid}/appearances");
+    let unit = app.unit_a.to_string();
+    let r = form(
+        &app,
+        &appear,
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("unit_id", &unit),
+            ("person_name", "周局长"),
+            ("level", "principal_head"),
+            ("spoke", "1"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "absent (box unticked) yet spoke"
+    );
+    assert!(r.body.contains("未出庭的人员不能记录为出声") && r.body.contains("未出庭时须填写理由"));
+    assert!(r.body.contains("value=\"周局长\""), "typed name kept");
+    let r = form(
+        &app,
+        &appear,
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("unit_id", &unit),
+            ("person_name", "周局长"),
+            ("post", "镇长"),
+            ("level", "principal_head"),
+            ("appeared", "1"),
+            ("spoke", "1"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let c = page(&app, &case, &coord).await;
+    assert!(
+        c.body.contains("周局长 镇长（主要负责人，出庭，出声）"),
+        "{}",
+        c.body
+    );
+    let (_, v) = app
+        .get(&format!("/api/v1/proceedings/{id}"), &app.coord)
+        .await;
+    let defendant = v["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["role"] == "defendant")
+        .unwrap()["id"]
+        .to_string();
+    let r = form(
+        &app,
+        &format!("{case}/outcomes"),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("party_id", &defendant),
+            ("code", "reject_claims"),
+            ("decided_on", "2025-06-01"),
+            ("grounds", "wrong_law"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("不是不利结果"), "{}", r.body);
+    assert!(
+        r.body.contains("value=\"wrong_law\" checked"),
+        "ticked grounds kept"
+    );
+    let r = form(
+        &app,
+        &format!("{case}/outcomes"),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("party_id", &defendant),
+            ("code", "revoke"),
+            ("decided_on", "2025-06-01"),
+            ("grounds", "wrong_law"),
+            ("grounds", "illegal_procedure"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let c = page(&app, &case, &coord).await;
+    assert!(
+        c.body.contains("判决撤销")
+            && c.body.contains("适用法律、法规错误、违反法定程序")
+            && c.body.contains("败诉")
+    );
+    let r = form(
+        &app,
+        &format!("{case}/outcomes"),
+        &leader,
+        &[
+            ("csrf", &page(&app, &case, &leader).await.hidden("csrf")),
+            ("party_id", &defendant),
+            ("code", "revoke"),
+            ("decided_on", "2025-06-01"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "leaders are read-only");
 
     // --- scope and roles -----------------------------------------------------------------
     let (_, other) = app
@@ -303,11 +470,278 @@ pub async fn story(app: App) {
         &clerk,
     )
     .await;
-    assert_eq!(v, json!([]), "names from other units' cases are not offered");
+    assert_eq!(
+        v,
+        json!([]),
+        "names from other units' cases are not offered"
+    );
     let r = page(&app, &edit, &leader).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let c = page(&app, &format!("/proceedings/{id}"), &leader).await;
     assert_eq!(c.status, StatusCode::OK);
     assert!(!c.body.contains("修改信息"), "no edit link for a leader");
+    admin_story(&app, &coord, &clerk).await;
     app.store.close().await;
+}
+
+/// 单位管理, 用户管理, 日历管理, 规则配置 and 审计日志.
+async fn admin_story(app: &App, coord: &str, clerk: &str) {
+    // Units: a tree for everyone, additions by the coordinator.
+    let u = page(app, "/units", clerk).await;
+    assert_eq!(u.status, StatusCode::OK);
+    assert!(u.body.contains("└ 甲镇人民政府") && !u.body.contains("添加单位"));
+    let u = page(app, "/units", coord).await;
+    let csrf = u.hidden("csrf");
+    let county = app.county.to_string();
+    let r = form(
+        app,
+        "/units",
+        coord,
+        &[
+            ("csrf", &csrf),
+            ("name", ""),
+            ("kind", "township"),
+            ("parent_id", &county),
+            ("contact_phone", "0571-1234"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("单位名称不能为空") && r.body.contains("value=\"0571-1234\""),
+        "{}",
+        r.body
+    );
+    let r = form(
+        app,
+        "/units",
+        coord,
+        &[
+            ("csrf", &csrf),
+            ("name", "丙镇人民政府"),
+            ("kind", "township"),
+            ("parent_id", &county),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = form(
+        app,
+        "/units",
+        clerk,
+        &[
+            ("csrf", &page(app, "/units", clerk).await.hidden("csrf")),
+            ("name", "丁镇"),
+            ("kind", "township"),
+            ("parent_id", &county),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Users: a generated first password, shown once; the new user must change it.
+    let r = page(app, "/users", clerk).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let unit = app.unit_a.to_string();
+    let r = form(
+        app,
+        "/users",
+        coord,
+        &[
+            ("csrf", &csrf),
+            ("username", "x"),
+            ("display_name", "吴九"),
+            ("role", "unit_clerk"),
+            ("unit_id", &unit),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("value=\"吴九\""), "typed name kept");
+    let r = form(
+        app,
+        "/users",
+        coord,
+        &[
+            ("csrf", &csrf),
+            ("username", "wujiu"),
+            ("display_name", "吴九"),
+            ("role", "unit_clerk"),
+            ("unit_id", &unit),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let pw = {
+        let i = r.body.find("<code class=\"secret\">").unwrap() + "<code class=\"secret\">".len();
+        r.body[i..i + 10].to_string()
+    };
+    let l = login(app, "wujiu", &pw, "/").await;
+    assert_eq!(l.status, StatusCode::SEE_OTHER);
+    let first = session_cookie(&l);
+    assert_eq!(page(app, "/", &first).await.location(), "/password");
+    let id = app
+        .store
+        .user_by_name("wujiu")
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let r = form(
+        app,
+        &format!("/users/{id}/reset"),
+        coord,
+        &[("csrf", &csrf)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("用户 <b>wujiu</b> 的临时密码"));
+    assert_eq!(
+        page(app, "/", &first).await.location(),
+        "/login?next=%2F",
+        "a reset signs the user out"
+    );
+    let version = app
+        .store
+        .user_by_name("wujiu")
+        .await
+        .unwrap()
+        .version
+        .to_string();
+    let r = form(
+        app,
+        &format!("/users/{id}/toggle"),
+        coord,
+        &[("csrf", &csrf), ("version", &version)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(!app.store.user_by_name("wujiu").await.unwrap().active);
+
+    // Calendar: a year's view, and loading a notice (bad text refused, kept).
+    let c = page(app, "/calendar?year=2025", clerk).await;
+    assert_eq!(c.status, StatusCode::OK);
+    assert!(c.body.contains("class=\"day holiday\"") && !c.body.contains("导入放假通知"));
+    assert_eq!(
+        page(app, "/calendar?year=abc", clerk).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = form(
+        app,
+        "/calendar",
+        coord,
+        &[
+            ("csrf", &csrf),
+            ("csv", "date,kind,name\n2027-02-30,holiday,春节"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("2027-02-30,holiday,春节"),
+        "the pasted text is kept"
+    );
+    let r = form(
+        app,
+        "/calendar",
+        coord,
+        &[
+            ("csrf", &csrf),
+            (
+                "csv",
+                "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,holiday,春节",
+            ),
+            ("source", "测试通知"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        r.location()
+            .starts_with("/calendar?year=2027&msg=imported-2-")
+    );
+    let c = page(app, r.location(), coord).await;
+    assert!(c.body.contains("日历已导入：2 天") && c.body.contains("元旦"));
+
+    // Rules: the table for everyone; edits validated, the typed text kept on an error.
+    let r = page(app, "/rules", clerk).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("行政诉讼法") && !r.body.contains("校验并保存"));
+    let r = page(app, "/rules", coord).await;
+    let version = r.hidden("version");
+    let bad = "[catalogue]\nid = \"x\"\nname = \"坏\"\nversion = \"1\"\nextends = \"statutory\"\n[[rule]]\nid = \"BAD\"\n";
+    let resp = form(
+        app,
+        "/rules",
+        coord,
+        &[("csrf", &csrf), ("version", &version), ("toml", bad)],
+        None,
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        resp.body.contains("id = &#34;BAD&#34;") || resp.body.contains("id = &quot;BAD&quot;"),
+        "{}",
+        resp.body
+    );
+    let resp = form(
+        app,
+        "/rules",
+        coord,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("shipped", "local-xiangshan"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+    let resp = form(
+        app,
+        "/rules",
+        coord,
+        &[("csrf", &csrf), ("version", &version), ("toml", "")],
+        None,
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::CONFLICT, "a stale version");
+    assert!(resp.body.contains("已被他人修改"));
+
+    // Audit log: search, refusals included; coordinators and auditors only.
+    assert_eq!(
+        page(app, "/audit", clerk).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let a = page(app, "/audit?action=denied", coord).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(
+        a.body.contains("拒绝访问") && a.body.contains("clerk.a") && a.body.contains("GET /users"),
+        "{}",
+        a.body
+    );
+    let a = page(app, "/audit?actor=coord&entity=user", coord).await;
+    assert!(a.body.contains("用户") && !a.body.contains("clerk.a"));
+    let a = page(app, "/audit?from=2025-99-01", coord).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The API's refusals are logged the same way.
+    let before = app.store.audit_count().await.unwrap();
+    let (s, _) = app
+        .post(
+            "/api/v1/units",
+            &app.clerk_a,
+            json!({"name": "戊镇", "kind": "township", "parent_id": app.county}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(app.store.audit_count().await.unwrap(), before + 1);
 }
