@@ -101,6 +101,24 @@ struct ServeArgs {
     /// Maximum database connections.
     #[arg(long, env = "HUAJIE_DB_CONNECTIONS", default_value_t = 16)]
     db_connections: u32,
+    /// Directory of attached documents (default: `huajie-documents` beside the SQLite file,
+    /// or in the current directory for PostgreSQL). Set HUAJIE_MAX_DOCUMENT_MB for the size limit.
+    #[arg(long, env = "HUAJIE_DOCUMENTS_DIR")]
+    documents_dir: Option<std::path::PathBuf>,
+}
+
+/// The directory of a SQLite database file, if `database` is one.
+fn sqlite_parent(database: &str) -> Option<std::path::PathBuf> {
+    if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+        return None;
+    }
+    let path = std::path::Path::new(database.trim_start_matches("sqlite://"));
+    Some(
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(|p| p.to_path_buf())
+            .unwrap_or_else(|| ".".into()),
+    )
 }
 
 #[derive(Debug, Args)]
@@ -287,7 +305,20 @@ async fn serve(database: &str, args: ServeArgs) -> Result<(), Failure> {
             demo::PASSWORD
         );
     }
-    let app = huajie_web::router(store);
+    let mut config = huajie_web::WebConfig::from_env();
+    if let Some(dir) = args.documents_dir {
+        config.documents_dir = dir;
+    } else if std::env::var_os("HUAJIE_DOCUMENTS_DIR").is_none()
+        && let Some(parent) = sqlite_parent(database)
+    {
+        // Beside the SQLite file by default, so one directory holds all the data.
+        config.documents_dir = parent.join("huajie-documents");
+    }
+    say!("文书目录：{}", config.documents_dir.display());
+    let app = huajie_web::router_with(store, config).map_err(|e| Failure {
+        code: 1,
+        message: format!("无法创建文书目录：{e}"),
+    })?;
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod case_no;
 pub mod codes;
 pub mod deadline;
+pub mod document;
 pub mod error;
 pub mod hearing;
 pub mod ical;

@@ -230,6 +230,23 @@ pub struct AuditEvent {
     pub after: Option<serde_json::Value>,
 }
 
+/// A document attached to a proceeding (its bytes are stored on disk by content hash).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Document {
+    pub id: i64,
+    pub proceeding_id: i64,
+    pub kind: crate::document::DocumentKind,
+    pub kind_label: String,
+    pub filename: String,
+    pub media_type: String,
+    pub size: i64,
+    /// SM3 hash of the content (hex), also its name in the document store.
+    pub content_hash: String,
+    pub uploaded_by_name: String,
+    pub created_at: String,
+}
+
 /// An event recorded on a proceeding; its deadlines follow from the rule catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -12,11 +12,13 @@
 //!   record outside the scope is reported as [`StoreError::NotFound`].
 
 pub mod audit;
+pub mod blobs;
 pub mod bulk;
 pub mod calendar;
 mod cases;
 pub mod codes;
 pub mod deadlines;
+pub mod documents;
 pub mod feeds;
 pub mod ledger;
 pub mod sessions;
@@ -59,6 +61,9 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("数据库迁移失败：{0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The document store on disk failed (full disk, permissions, a damaged file).
+    #[error("文书存储错误：{0}")]
+    Files(#[from] std::io::Error),
 }
 
 impl From<Invalid> for StoreError {

@@ -117,7 +117,7 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Forbidden(m) => ApiError::forbidden(m),
             StoreError::Invalid(inv) => ApiError::invalid(inv),
-            StoreError::Db(_) | StoreError::Migrate(_) => {
+            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Files(_) => {
                 tracing::error!(error = %e, "storage error");
                 ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,

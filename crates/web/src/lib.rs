@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod deadlines;
+pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod ui;
@@ -55,6 +56,37 @@ pub struct AppState {
     pub store: Store,
     /// Mark cookies `Secure` (set `HUAJIE_SECURE_COOKIES=1` when served over HTTPS).
     pub secure_cookies: bool,
+    /// Where attached documents are kept (content-addressed).
+    pub blobs: huajie_store::blobs::Blobs,
+    /// Largest accepted document, in bytes.
+    pub max_document_bytes: usize,
+}
+
+/// Settings of the web application beyond the database.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub documents_dir: std::path::PathBuf,
+    pub max_document_bytes: usize,
+    pub secure_cookies: bool,
+}
+
+impl WebConfig {
+    /// From the environment: `HUAJIE_DOCUMENTS_DIR` (default `huajie-documents`),
+    /// `HUAJIE_MAX_DOCUMENT_MB` (default 20) and `HUAJIE_SECURE_COOKIES=1`.
+    pub fn from_env() -> WebConfig {
+        WebConfig {
+            documents_dir: std::env::var_os("HUAJIE_DOCUMENTS_DIR")
+                .map(Into::into)
+                .unwrap_or_else(|| "huajie-documents".into()),
+            max_document_bytes: std::env::var("HUAJIE_MAX_DOCUMENT_MB")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|mb| (1..=1024).contains(mb))
+                .map(|mb| mb * 1024 * 1024)
+                .unwrap_or(huajie_domain::document::DEFAULT_MAX_DOCUMENT_BYTES),
+            secure_cookies: std::env::var("HUAJIE_SECURE_COOKIES").is_ok_and(|v| v == "1"),
+        }
+    }
 }
 
 struct TokenAuth;
@@ -89,6 +121,7 @@ impl Modify for TokenAuth {
         deadlines::get_rules, deadlines::put_rules, deadlines::get_settings, deadlines::put_settings,
         deadlines::calendar_year, deadlines::import_calendar,
         deadlines::create_feed, deadlines::list_feeds, deadlines::revoke_feed,
+        documents::list, documents::upload, documents::download_api,
     )
 )]
 pub struct ApiDoc;
@@ -105,11 +138,19 @@ async fn fallback() -> error::ApiError {
     )
 }
 
-/// The application router, ready to serve.
-pub fn router(store: Store) -> Router {
+/// The application router with settings from the environment ([`WebConfig::from_env`]).
+pub fn router(store: Store) -> std::io::Result<Router> {
+    router_with(store, WebConfig::from_env())
+}
+
+/// The application router, ready to serve; fails only when the documents directory cannot be
+/// created.
+pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
     let state = AppState {
         store,
-        secure_cookies: std::env::var("HUAJIE_SECURE_COOKIES").is_ok_and(|v| v == "1"),
+        secure_cookies: config.secure_cookies,
+        blobs: huajie_store::blobs::Blobs::open(&config.documents_dir)?,
+        max_document_bytes: config.max_document_bytes,
     };
     let v1 = Router::new()
         .route("/tokens", post(api::create_token))
@@ -191,7 +232,23 @@ pub fn router(store: Store) -> Router {
             get(deadlines::list_feeds).post(deadlines::create_feed),
         )
         .route("/feeds/{id}", delete(deadlines::revoke_feed));
-    Router::new()
+    // Uploads get their own body limit (the document limit plus room for the form fields).
+    let upload_limit = DefaultBodyLimit::max(state.max_document_bytes + 64 * 1024);
+    let uploads = Router::new()
+        .route(
+            "/proceedings/{id}/documents",
+            post(ui::upload_document).layer(upload_limit),
+        )
+        .route(
+            "/api/v1/proceedings/{id}/documents",
+            get(documents::list)
+                .post(documents::upload)
+                .layer(upload_limit),
+        );
+    let app = Router::new()
+        .merge(uploads)
+        .route("/documents/{id}", get(documents::download))
+        .route("/api/v1/documents/{id}", get(documents::download_api))
         .route("/", get(ui::workbench))
         .route("/login", get(ui::login_page).post(ui::login_submit))
         .route("/logout", post(ui::logout))
@@ -236,5 +293,6 @@ pub fn router(store: Store) -> Router {
             log_denials,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state)
+        .with_state(state);
+    Ok(app)
 }

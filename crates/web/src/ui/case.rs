@@ -36,6 +36,15 @@ struct HearingView {
     appearances: Vec<String>,
 }
 
+struct DocView {
+    id: i64,
+    kind: String,
+    filename: String,
+    size: String,
+    by: String,
+    at: String,
+}
+
 struct OutcomeView {
     party: String,
     label: &'static str,
@@ -68,6 +77,9 @@ struct CasePage {
     outcome_codes: Vec<(&'static str, &'static str)>,
     grounds: Vec<(&'static str, &'static str)>,
     levels: Vec<(&'static str, &'static str)>,
+    documents: Vec<DocView>,
+    document_kinds: Vec<(&'static str, &'static str)>,
+    max_document_mb: usize,
     audit: Vec<(String, String, String, String)>,
     can_write: bool,
     can_write_hearings: bool,
@@ -138,13 +150,14 @@ async fn render_case(
         }
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
-    let (events, deadlines, history) = match (
+    let (events, deadlines, history, documents) = match (
         st.store.list_events(actor, id).await,
         st.store.proceeding_deadlines(actor, id).await,
         st.store.history("proceeding", id).await,
+        st.store.list_documents(actor, id).await,
     ) {
-        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+        (Ok(a), Ok(b), Ok(c), Ok(d)) => (a, b, c, d),
+        (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
             return crate::error::ApiError::from(e).into_response();
         }
     };
@@ -327,6 +340,26 @@ async fn render_case(
                 .map(|l| (l.code(), l.label()))
                 .collect(),
             can_write_hearings: actor.can_write_hearings(),
+            documents: documents
+                .into_iter()
+                .map(|d| DocView {
+                    id: d.id,
+                    kind: d.kind_label,
+                    size: if d.size >= 1024 * 1024 {
+                        format!("{:.1} MB", d.size as f64 / 1048576.0)
+                    } else {
+                        format!("{} KB", (d.size + 1023) / 1024)
+                    },
+                    filename: d.filename,
+                    by: d.uploaded_by_name,
+                    at: beijing_time(&d.created_at).chars().take(16).collect(),
+                })
+                .collect(),
+            document_kinds: huajie_domain::document::DocumentKind::ALL
+                .iter()
+                .map(|k| (k.code(), k.label()))
+                .collect(),
+            max_document_mb: st.max_document_bytes / 1048576,
             pending,
             audit: history
                 .into_iter()
@@ -368,6 +401,7 @@ pub async fn case_page(
         Some("hearing_added") => Some("开庭已登记，已列入“本周开庭”。".to_string()),
         Some("appearance_added") => Some("出庭情况已登记。".to_string()),
         Some("outcome_added") => Some("结果已登记。".to_string()),
+        Some("document_added") => Some("文书已上传。".to_string()),
         _ => None,
     };
     render_case(&st, &s.0, id, Pending::default(), flash, StatusCode::OK).await
@@ -603,6 +637,51 @@ pub async fn add_outcome(
         &["party_id", "code", "decided_on", "grounds", "note"],
         result,
         "msg=outcome_added#outcomes",
+    )
+    .await
+}
+
+/// Attaches a document from the case page's upload form (multipart).
+pub async fn upload_document(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let Some(id) = parse_id(&raw) else {
+        return not_found_page(&s.0, &format!("程序“{raw}”"));
+    };
+    let read = match mp {
+        Ok(mp) => crate::documents::read_upload(mp, st.max_document_bytes).await,
+        Err(_) => Err(huajie_domain::FieldError::new(
+            "file",
+            "not_multipart",
+            "上传表单无效，请刷新页面后重新选择文件",
+        )),
+    };
+    let up = match read {
+        Ok(up) => up,
+        Err(fe) => {
+            // Without the body we cannot check the form's token: refuse, write nothing.
+            tracing::warn!(user = %s.0.actor.username, "unreadable upload: {}", fe.message);
+            return message_page(StatusCode::UNPROCESSABLE_ENTITY, &fe.message, BACK_FORM);
+        }
+    };
+    if let Err(r) = s.check(&headers, &up.csrf) {
+        return *r;
+    }
+    let kind = up.kind.clone();
+    let result = crate::documents::store_upload(&st, &s.0.actor, id, up).await;
+    case_form(
+        &st,
+        &s.0,
+        id,
+        "document".into(),
+        Pairs(vec![("kind".into(), kind)]),
+        &["kind", "file"],
+        result,
+        "msg=document_added#documents",
     )
     .await
 }

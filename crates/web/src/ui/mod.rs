@@ -31,7 +31,9 @@ pub use admin::{
     add_unit, add_user, audit_page, calendar_page, import_calendar, reset_password, rules_page,
     save_rules, toggle_user, units_page, users_page,
 };
-pub use case::{add_appearance, add_event, add_hearing, add_outcome, case_page, mark_met};
+pub use case::{
+    add_appearance, add_event, add_hearing, add_outcome, case_page, mark_met, upload_document,
+};
 pub use ledger::ledger;
 pub use login::{login_page, login_submit, logout, logout_all, password_page, password_submit};
 pub use proceeding_form::{

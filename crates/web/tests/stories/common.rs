@@ -143,7 +143,16 @@ pub async fn setup(url: &str) -> App {
             .unwrap();
     }
     App {
-        router: huajie_web::router(store.clone()),
+        router: huajie_web::router_with(
+            store.clone(),
+            huajie_web::WebConfig {
+                documents_dir: std::env::temp_dir()
+                    .join(format!("huajie-test-documents-{}", std::process::id())),
+                max_document_bytes: 64 * 1024,
+                secure_cookies: false,
+            },
+        )
+        .unwrap(),
         coord: token_for(&store, "coord").await,
         clerk_a: token_for(&store, "clerk.a").await,
         leader: token_for(&store, "leader").await,

@@ -480,8 +480,208 @@ pub async fn story(app: App) {
     let c = page(&app, &format!("/proceedings/{id}"), &leader).await;
     assert_eq!(c.status, StatusCode::OK);
     assert!(!c.body.contains("修改信息"), "no edit link for a leader");
+    documents_story(&app, &coord, &clerk, id, other_id).await;
     admin_story(&app, &coord, &clerk).await;
     app.store.close().await;
+}
+
+/// A multipart body with the given text fields and one file.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let b = "----huajieBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
+async fn upload(
+    app: &App,
+    uri: &str,
+    auth: (&str, &str),
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> Resp {
+    let (ct, body) = multipart(fields, file);
+    let req = axum::http::Request::post(uri)
+        .header(auth.0, auth.1)
+        .header("host", "huajie.local")
+        .header("content-type", ct)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    super::ui::send(app, req).await
+}
+
+/// Documents: upload from the case page and the API, type and size checks, scoped download.
+async fn documents_story(app: &App, coord: &str, clerk: &str, id: i64, other_id: i64) {
+    let case = format!("/proceedings/{id}");
+    let csrf = page(app, &case, coord).await.hidden("csrf");
+    let to = format!("{case}/documents");
+    let pdf: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer\n%%EOF\n";
+    let before = app.store.audit_count().await.unwrap();
+    let r = upload(
+        app,
+        &to,
+        ("cookie", coord),
+        &[("csrf", "forged"), ("kind", "judgment")],
+        Some(("判决书.pdf", pdf)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = upload(
+        app,
+        &to,
+        ("cookie", coord),
+        &[("csrf", &csrf), ("kind", "judgment")],
+        Some(("判决书.pdf", b"MZ\x90\x00 not a pdf")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("不支持此文件类型"), "{}", r.body);
+    let r = upload(
+        app,
+        &to,
+        ("cookie", coord),
+        &[("csrf", &csrf), ("kind", "judgment")],
+        Some(("判决书.docx", pdf)),
+    )
+    .await;
+    assert!(r.body.contains("扩展名与内容不符"));
+    let big = [b"%PDF-1.4 ".as_slice(), &vec![b'x'; 70 * 1024]].concat();
+    let r = upload(
+        app,
+        &to,
+        ("cookie", coord),
+        &[("csrf", &csrf), ("kind", "judgment")],
+        Some(("大文件.pdf", &big)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("文件过大"), "{}", r.body);
+    let r = upload(
+        app,
+        &to,
+        ("cookie", coord),
+        &[("csrf", &csrf), ("kind", "")],
+        Some(("判决书.pdf", pdf)),
+    )
+    .await;
+    assert!(r.body.contains("文书类别不能为空"));
+    assert_eq!(
+        app.store.audit_count().await.unwrap(),
+        before + 1,
+        "only the forged form's refusal was logged"
+    );
+    let r = upload(
+        app,
+        &to,
+        ("cookie", coord),
+        &[("csrf", &csrf), ("kind", "judgment")],
+        Some(("C:\\扫描件\\判决书.pdf", pdf)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let c = page(app, r.location(), coord).await;
+    assert!(
+        c.body.contains("文书已上传") && c.body.contains(">判决书.pdf</a>"),
+        "{}",
+        c.body
+    );
+    let (_, docs) = app
+        .get(&format!("/api/v1/proceedings/{id}/documents"), &app.clerk_a)
+        .await;
+    let doc_id = docs[0]["id"].as_i64().unwrap();
+    assert_eq!(docs[0]["media_type"], "application/pdf");
+    assert_eq!(docs[0]["size"], pdf.len());
+    // Download: the same bytes, a safe header, and a line in the audit log.
+    let d = page(app, &format!("/documents/{doc_id}"), clerk).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert_eq!(d.body.as_bytes(), pdf, "the stored bytes come back");
+    assert!(
+        d.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''%E5%88%A4")
+    );
+    assert_eq!(d.headers["x-content-type-options"], "nosniff");
+    let a = page(app, "/audit?action=download", coord).await;
+    assert!(
+        a.body.contains("clerk.a") && a.body.contains("文书"),
+        "{}",
+        a.body
+    );
+    // The API: upload with a token, list, download; other units' clerks are refused.
+    let bearer = format!("Bearer {}", app.coord);
+    let r = upload(
+        app,
+        &format!("/api/v1/proceedings/{other_id}/documents"),
+        ("authorization", &bearer),
+        &[("kind", "evidence_list")],
+        Some((
+            "证据清单.txt",
+            "一、身份证复印件\n二、补偿协议\n".as_bytes(),
+        )),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v: Value = serde_json::from_str(&r.body).unwrap();
+    let other_doc = v["id"].as_i64().unwrap();
+    let r = upload(
+        app,
+        &format!("/api/v1/proceedings/{other_id}/documents"),
+        ("authorization", &bearer),
+        &[("kind", "nonsense")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(
+        codes(&v),
+        vec![
+            ("kind".into(), "unknown_value".into()),
+            ("file".into(), "required".into())
+        ]
+    );
+    let d = page(app, &format!("/documents/{other_doc}"), clerk).await;
+    assert_eq!(
+        d.status,
+        StatusCode::NOT_FOUND,
+        "a clerk never downloads another unit's document"
+    );
+    let (s, _) = app
+        .get(&format!("/api/v1/documents/{other_doc}"), &app.clerk_a)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app
+        .get(
+            &format!("/api/v1/proceedings/{other_id}/documents"),
+            &app.clerk_a,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let r = upload(
+        app,
+        &format!("/api/v1/proceedings/{id}/documents"),
+        ("authorization", &format!("Bearer {}", app.leader)),
+        &[("kind", "report")],
+        Some(("报告.pdf", pdf)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "leaders are read-only");
+    let d = page(app, &format!("/documents/{other_doc}"), coord).await;
+    assert_eq!(d.body, "一、身份证复印件\n二、补偿协议\n");
 }
 
 /// 单位管理, 用户管理, 日历管理, 规则配置 and 审计日志.
