@@ -48,7 +48,14 @@ impl Store {
         get_i64(&row, "n")
     }
 
-    pub async fn ledger(&self, actor: &Actor, q: &LedgerQuery) -> Result<LedgerPage> {
+    /// The FROM clause, conditions, ORDER BY and parameters of a ledger query (without its
+    /// page cursor when `for_count`).
+    async fn ledger_plan(
+        &self,
+        actor: &Actor,
+        q: &LedgerQuery,
+        for_count: bool,
+    ) -> Result<(&'static str, Vec<String>, String, Params)> {
         let mut params = Params::default();
         let scope = actor.proceeding_scope();
         // A unit's pages in registration order walk that unit's party rows, which carry
@@ -138,7 +145,7 @@ impl Store {
         } else {
             (">", "ASC")
         };
-        if let Some(c) = &q.after {
+        if let Some(c) = q.after.as_ref().filter(|_| !for_count) {
             let id = params.push(c.id);
             if q.sort == LedgerSort::Id {
                 conds.push(format!("{id_col} {cmp} {id}"));
@@ -160,6 +167,24 @@ impl Store {
         } else {
             "proceedings p"
         };
+        Ok((from, conds, order, params))
+    }
+
+    /// How many proceedings match a ledger filter, counted up to `cap` (the page shows
+    /// “more than …” beyond it, so counting never walks a million rows).
+    pub async fn ledger_count(&self, actor: &Actor, q: &LedgerQuery, cap: i64) -> Result<i64> {
+        let (from, conds, _, mut params) = self.ledger_plan(actor, q, true).await?;
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM {from} WHERE {} LIMIT {}) t",
+            conds.join(" AND "),
+            params.push(cap + 1)
+        );
+        let row = query(sql, params.args).fetch_one(self.pool()).await?;
+        get_i64(&row, "n")
+    }
+
+    pub async fn ledger(&self, actor: &Actor, q: &LedgerQuery) -> Result<LedgerPage> {
+        let (from, conds, order, mut params) = self.ledger_plan(actor, q, false).await?;
         let sql = format!(
             "SELECT p.id, p.dispute_id, p.kind, p.case_no, p.reference_no, p.status, p.domain, p.act_type, p.claimant_count, \
              p.registered_on, p.filed_on, p.closed_on, p.claimants, p.defendants, p.updated_at, p.version \

@@ -20,6 +20,7 @@ pub mod codes;
 pub mod deadlines;
 pub mod documents;
 pub mod feeds;
+pub mod filters;
 pub mod ledger;
 pub mod sessions;
 mod sql;

@@ -253,6 +253,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/login", get(ui::login_page).post(ui::login_submit))
         .route("/logout", post(ui::logout))
         .route("/ledger", get(ui::ledger))
+        .route("/ledger/filters", post(ui::save_filter))
+        .route("/ledger/filters/{id}/delete", post(ui::delete_filter))
         .route("/proceedings/new", get(ui::new_page).post(ui::new_submit))
         .route("/proceedings/{id}", get(ui::case_page))
         .route(

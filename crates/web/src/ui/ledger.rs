@@ -52,6 +52,9 @@ impl LedgerForm {
     }
 }
 
+/// Counts above this show as “more than”, so a count never walks the whole ledger.
+const COUNT_CAP: i64 = 10_000;
+
 struct LedgerRowView {
     id: i64,
     label: String,
@@ -78,6 +81,11 @@ struct LedgerPageView {
     errors: Vec<String>,
     rows: Vec<LedgerRowView>,
     is_later_page: bool,
+    /// Matching cases: `None` after a filter error; above the cap shown as “more than”.
+    count: Option<i64>,
+    count_cap: i64,
+    saved: Vec<huajie_store::filters::SavedFilter>,
+    current_query: String,
     first_href: String,
     next_href: Option<String>,
 }
@@ -116,16 +124,27 @@ pub async fn ledger(
         limit: Some(50),
         ..LedgerParams::default()
     };
+    let mut count = None;
     let page = match params.validate() {
-        Ok(q) if errors.is_empty() => match st.store.ledger(actor, &q).await {
-            Ok(p) => Some(p),
-            Err(e) => return crate::error::ApiError::from(e).into_response(),
+        Ok(q) if errors.is_empty() => match (
+            st.store.ledger(actor, &q).await,
+            st.store.ledger_count(actor, &q, COUNT_CAP).await,
+        ) {
+            (Ok(p), Ok(n)) => {
+                count = Some(n);
+                Some(p)
+            }
+            (Err(e), _) | (_, Err(e)) => return crate::error::ApiError::from(e).into_response(),
         },
         Ok(_) => None,
         Err(inv) => {
             errors.extend(inv.0.into_iter().map(|e| e.message));
             None
         }
+    };
+    let saved = match st.store.saved_filters(actor).await {
+        Ok(v) => v,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
     let domains = match st.store.codes(CodeList::Domain).await {
         Ok(d) => d,
@@ -212,9 +231,57 @@ pub async fn ledger(
             errors,
             rows,
             is_later_page: !f.after.is_empty(),
+            count,
+            count_cap: COUNT_CAP,
+            saved,
+            current_query: f.query_string(None),
             first_href: format!("/ledger?{}", f.query_string(None)),
             next_href: next.map(|c| format!("/ledger?{}", f.query_string(Some(&c)))),
             f,
         },
     )
+}
+
+/// Saves the current filter under a name (`name`, `query`), then shows it.
+pub async fn save_filter(
+    State(st): State<AppState>,
+    s: UiSession,
+    headers: HeaderMap,
+    p: super::forms::Pairs,
+) -> Response {
+    if let Err(r) = s.check(&headers, &p.get("csrf")) {
+        return *r;
+    }
+    let query = p.get("query");
+    match st
+        .store
+        .save_filter(&s.0.actor, &p.get("name"), &query)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/ledger?{query}")).into_response(),
+        Err(huajie_store::StoreError::Invalid(inv)) => {
+            let msg: Vec<String> = inv.0.into_iter().map(|e| e.message).collect();
+            message_page(StatusCode::UNPROCESSABLE_ENTITY, &msg.join("；"), BACK_FORM)
+        }
+        Err(e) => store_error_page(&s.0, "筛选", e),
+    }
+}
+
+pub async fn delete_filter(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: super::forms::Pairs,
+) -> Response {
+    if let Err(r) = s.check(&headers, &p.get("csrf")) {
+        return *r;
+    }
+    let Some(id) = parse_id(&raw) else {
+        return not_found_page(&s.0, &format!("筛选“{raw}”"));
+    };
+    match st.store.delete_filter(&s.0.actor, id).await {
+        Ok(()) => Redirect::to("/ledger").into_response(),
+        Err(e) => store_error_page(&s.0, "筛选", e),
+    }
 }

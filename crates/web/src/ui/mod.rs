@@ -34,7 +34,7 @@ pub use admin::{
 pub use case::{
     add_appearance, add_event, add_hearing, add_outcome, case_page, mark_met, upload_document,
 };
-pub use ledger::ledger;
+pub use ledger::{delete_filter, ledger, save_filter};
 pub use login::{login_page, login_submit, logout, logout_all, password_page, password_submit};
 pub use proceeding_form::{
     check_case_no, edit_page, edit_submit, new_page, new_submit, party_names,

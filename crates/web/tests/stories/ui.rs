@@ -311,6 +311,87 @@ pub async fn story(app: App) {
     assert_eq!(l.status, StatusCode::OK, "{}", l.body);
     assert!(l.body.contains("（2026）浙0699行初8号") && !l.body.contains("（2026）浙0699行初7号"));
     assert!(
+        l.body.contains("符合条件的共 1 件"),
+        "the count of the filter"
+    );
+    assert!(
+        page(&app, "/ledger", &clerk)
+            .await
+            .body
+            .contains("符合条件的共 1 件"),
+        "counted in scope"
+    );
+    // Saved filters: named, listed as links, replaced under the same name, deleted.
+    let csrf = l.hidden("csrf");
+    let q = l.hidden("query");
+    assert_eq!(q, "kind=first_instance&#38;party=%E8%B5%B5");
+    let r = form(
+        &app,
+        "/ledger/filters",
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("name", "姓赵的一审"),
+            ("query", "kind=first_instance&party=%E8%B5%B5"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = form(
+        &app,
+        "/ledger/filters",
+        &coord,
+        &[("csrf", &csrf), ("name", " "), ("query", "")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("筛选名称不能为空"));
+    let l = page(&app, "/ledger", &coord).await;
+    assert!(
+        l.body
+            .contains("href=\"/ledger?kind=first_instance&#38;party=%E8%B5%B5\">姓赵的一审</a>"),
+        "{}",
+        l.body
+    );
+    assert!(
+        !page(&app, "/ledger", &clerk)
+            .await
+            .body
+            .contains("姓赵的一审"),
+        "filters are personal"
+    );
+    let fid = {
+        let i =
+            l.body.find("action=\"/ledger/filters/").unwrap() + "action=\"/ledger/filters/".len();
+        l.body[i..i + l.body[i..].find('/').unwrap()].to_string()
+    };
+    let r = form(
+        &app,
+        &format!("/ledger/filters/{fid}/delete"),
+        &clerk,
+        &[("csrf", &page(&app, "/ledger", &clerk).await.hidden("csrf"))],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "not someone else's");
+    let r = form(
+        &app,
+        &format!("/ledger/filters/{fid}/delete"),
+        &coord,
+        &[("csrf", &csrf)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        !page(&app, "/ledger", &coord)
+            .await
+            .body
+            .contains("姓赵的一审")
+    );
+    assert!(
         l.body.contains("测试县公安局"),
         "the unit filter lists units"
     );
