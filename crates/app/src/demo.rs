@@ -976,7 +976,7 @@ pub async fn demo(store: &Store, seed: u64) -> Result<String, Failure> {
     batch.sort_by_key(|d| d.proceedings[0].proceeding.registered_on);
     let by = Author::system("huajie demo");
     store.bulk_insert(&by, county.jurisdiction, &batch).await?;
-    let deadlines = demo_deadlines(store, seed).await?;
+    let deadlines = demo_deadlines(store, seed, None).await?;
     store.analyze().await?;
     Ok(format!(
         "已生成演示数据：清河县，{} 个单位，{} 起争议，{n} 个程序，{deadlines} 项期限（用时 {:.1} 秒）。登录：{COORDINATOR} / {PASSWORD}",
@@ -989,8 +989,8 @@ pub async fn demo(store: &Store, seed: u64) -> Result<String, Failure> {
 /// Records the deadline-starting event of every pending first-instance and reconsideration
 /// proceeding (through the store, as the coordinator, so deadlines are planned as in real use)
 /// and marks most past deadlines met, a few late and a few still overdue. Returns how many
-/// deadlines exist afterwards.
-async fn demo_deadlines(store: &Store, seed: u64) -> Result<usize, Failure> {
+/// deadlines exist afterwards. `since` limits this to proceedings registered from that day.
+async fn demo_deadlines(store: &Store, seed: u64, since: Option<Date>) -> Result<usize, Failure> {
     use huajie_domain::deadline::EventInput;
     use huajie_domain::ledger::LedgerParams;
     use huajie_domain::rules::EventKind;
@@ -1000,6 +1000,7 @@ async fn demo_deadlines(store: &Store, seed: u64) -> Result<usize, Failure> {
     let mut rng = Rng(seed ^ 0xDEAD);
     let mut params = LedgerParams {
         status: Some("pending".into()),
+        registered_from: since.map(|d| d.to_string()),
         limit: Some(200),
         ..LedgerParams::default()
     };
@@ -1154,6 +1155,15 @@ pub async fn scale(store: &Store, seed: u64, count: u64, batch_size: usize) -> R
     }
     bar.finish_and_clear();
     let secs = t.elapsed().as_secs_f64();
+    // Deadlines as in real use for the recent pending cases (the workbench's lists), through
+    // the store like the realistic demo; older pending cases keep no events.
+    let t2 = Instant::now();
+    let since = huajie_store::deadlines::today() - 150.days();
+    let deadlines = demo_deadlines(store, seed ^ existing, Some(since)).await?;
+    say!(
+        "为 {since} 以来登记的未结案件记录事件，生成 {deadlines} 项期限，用时 {:.1} 秒",
+        t2.elapsed().as_secs_f64()
+    );
     store.analyze().await?;
     say!(
         "已装入 {done} 个程序，用时 {secs:.1} 秒，{:.0} 个程序/秒（另含当事人、开庭、出庭、结果记录）",

@@ -260,6 +260,26 @@ impl Store {
         from: Date,
         to: Date,
     ) -> Result<Vec<FeedHearing>> {
+        self.hearings_in(actor, from, to, false).await
+    }
+
+    /// Hearings held between two days with no appearance recorded yet (a to-do: 登记出庭情况).
+    pub async fn hearings_without_appearances(
+        &self,
+        actor: &Actor,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<FeedHearing>> {
+        self.hearings_in(actor, from, to, true).await
+    }
+
+    async fn hearings_in(
+        &self,
+        actor: &Actor,
+        from: Date,
+        to: Date,
+        unrecorded: bool,
+    ) -> Result<Vec<FeedHearing>> {
         let mut params = Params::default();
         let a = params.push(from.to_string());
         let b = params.push(format!("{to}T23:59:59"));
@@ -267,7 +287,12 @@ impl Store {
         let sql = format!(
             "SELECT h.id, h.proceeding_id, h.scheduled_at, h.place, COALESCE(p.case_no, p.reference_no, '') AS case_label \
              FROM hearings h JOIN proceedings p ON p.id = h.proceeding_id \
-             WHERE h.scheduled_at >= {a} AND h.scheduled_at <= {b} AND {scope} ORDER BY h.scheduled_at, h.id LIMIT 2000"
+             WHERE h.scheduled_at >= {a} AND h.scheduled_at <= {b} AND {scope}{} ORDER BY h.scheduled_at, h.id LIMIT 2000",
+            if unrecorded {
+                " AND NOT EXISTS (SELECT 1 FROM appearances ap WHERE ap.hearing_id = h.id)"
+            } else {
+                ""
+            }
         );
         let rows = query(sql, params.args).fetch_all(self.pool()).await?;
         rows.iter()

@@ -31,9 +31,26 @@ impl From<Deadline> for DeadlineRow {
 }
 
 struct HearingRow {
+    proceeding_id: i64,
     when: String,
     case_label: String,
     place: String,
+}
+
+impl From<huajie_store::feeds::FeedHearing> for HearingRow {
+    fn from(h: huajie_store::feeds::FeedHearing) -> Self {
+        HearingRow {
+            proceeding_id: h.proceeding_id,
+            when: h
+                .scheduled_at
+                .replacen('T', " ", 1)
+                .chars()
+                .take(16)
+                .collect(),
+            case_label: h.case_label,
+            place: h.place.unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -46,6 +63,9 @@ struct WorkbenchPage {
     scope_note: &'static str,
     deadlines: Vec<DeadlineRow>,
     hearings: Vec<HearingRow>,
+    /// To-dos: hearings of the last 30 days without an appearance record (for those who
+    /// record hearings).
+    unrecorded: Vec<HearingRow>,
 }
 
 pub async fn workbench(
@@ -75,10 +95,21 @@ pub async fn workbench(
                 .await?,
             st.store.deadline_settings(actor).await?,
             st.store.hearings_between(actor, t, week).await?,
+            if actor.can_write_hearings() {
+                st.store
+                    .hearings_without_appearances(
+                        actor,
+                        t.checked_sub(jiff::Span::new().days(30)).unwrap_or(t),
+                        t.yesterday().unwrap_or(t),
+                    )
+                    .await?
+            } else {
+                Vec::new()
+            },
         ))
     }
     .await;
-    let (page, overdue, due_soon, settings, hearings) = match loaded {
+    let (page, overdue, due_soon, settings, hearings, unrecorded) = match loaded {
         Ok(x) => x,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
@@ -100,19 +131,8 @@ pub async fn workbench(
                 "司法局负责、尚未完成的期限，已逾期的在前"
             },
             deadlines: page.items.into_iter().map(DeadlineRow::from).collect(),
-            hearings: hearings
-                .into_iter()
-                .map(|h| HearingRow {
-                    when: h
-                        .scheduled_at
-                        .replacen('T', " ", 1)
-                        .chars()
-                        .take(16)
-                        .collect(),
-                    case_label: h.case_label,
-                    place: h.place.unwrap_or_default(),
-                })
-                .collect(),
+            unrecorded: unrecorded.into_iter().map(HearingRow::from).collect(),
+            hearings: hearings.into_iter().map(HearingRow::from).collect(),
         },
     )
 }
