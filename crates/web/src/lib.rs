@@ -278,6 +278,7 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/hearings/{id}/appearances", post(ui::add_appearance))
         .route("/proceedings/{id}/outcomes", post(ui::add_outcome))
         .route("/deadlines/{id}/met", post(ui::mark_met))
+        .route("/deadlines/{id}/waive", post(ui::waive_or_reopen))
         .route("/logout-all", post(ui::logout_all))
         .route(
             "/password",

@@ -83,6 +83,8 @@ struct CasePage {
     audit: Vec<(String, String, String, String)>,
     can_write: bool,
     can_write_hearings: bool,
+    /// Waive and reopen deadlines (the coordinator).
+    can_waive: bool,
     today: String,
     pending: Pending,
 }
@@ -340,6 +342,7 @@ async fn render_case(
                 .map(|l| (l.code(), l.label()))
                 .collect(),
             can_write_hearings: actor.can_write_hearings(),
+            can_waive: actor.can_administer(),
             documents: documents
                 .into_iter()
                 .map(|d| DocView {
@@ -402,6 +405,7 @@ pub async fn case_page(
         Some("appearance_added") => Some("出庭情况已登记。".to_string()),
         Some("outcome_added") => Some("结果已登记。".to_string()),
         Some("document_added") => Some("文书已上传。".to_string()),
+        Some("deadline_changed") => Some("期限已更新。".to_string()),
         _ => None,
     };
     render_case(&st, &s.0, id, Pending::default(), flash, StatusCode::OK).await
@@ -721,6 +725,49 @@ pub async fn mark_met(
     match result {
         Ok(d) => Redirect::to(&format!(
             "/proceedings/{}?msg=met#deadlines",
+            d.proceeding_id
+        ))
+        .into_response(),
+        Err(e) => store_error_page(&s.0, &format!("期限（编号{id}）"), e),
+    }
+}
+
+/// Waives an open deadline (coordinator, with a reason) or reopens a met or waived one.
+pub async fn waive_or_reopen(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let Some(id) = parse_id(&raw) else {
+        return not_found_page(&s.0, &format!("期限“{raw}”"));
+    };
+    if let Err(r) = s.check(&headers, &p.get("csrf")) {
+        return *r;
+    }
+    let Ok(version) = p.get("version").parse::<i64>() else {
+        return forbidden_page("表单缺少版本号，请刷新页面后重试");
+    };
+    let result = if p.get("action") == "reopen" {
+        st.store.reopen_deadline(&s.0.actor, id, version).await
+    } else {
+        let draft = huajie_domain::deadline::WaiveDraft {
+            version: Some(version),
+            reason: p.opt("reason"),
+        };
+        match draft.validate() {
+            Ok(reason) => {
+                st.store
+                    .waive_deadline(&s.0.actor, id, version, &reason)
+                    .await
+            }
+            Err(inv) => invalid(inv),
+        }
+    };
+    match result {
+        Ok(d) => Redirect::to(&format!(
+            "/proceedings/{}?msg=deadline_changed#deadlines",
             d.proceeding_id
         ))
         .into_response(),

@@ -33,6 +33,7 @@ pub use admin::{
 };
 pub use case::{
     add_appearance, add_event, add_hearing, add_outcome, case_page, mark_met, upload_document,
+    waive_or_reopen,
 };
 pub use ledger::{delete_filter, ledger, save_filter};
 pub use login::{login_page, login_submit, logout, logout_all, password_page, password_submit};

@@ -447,6 +447,81 @@ pub async fn story(app: App) {
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "leaders are read-only");
 
+    // --- waiving and reopening a deadline (the coordinator) ---------------------------------
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/proceedings/{id}/events"),
+            &app.coord,
+            json!({"kind": "complaint_copy_received", "occurred_on": "2025-03-03"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, ds) = app
+        .get(&format!("/api/v1/proceedings/{id}/deadlines"), &app.coord)
+        .await;
+    let d = &ds[0];
+    let (did, dv) = (d["id"].to_string(), d["version"].to_string());
+    let waive = format!("/deadlines/{did}/waive");
+    let r = form(
+        &app,
+        &waive,
+        &coord,
+        &[("csrf", &csrf), ("version", &dv), ("reason", "")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("豁免理由不能为空"), "{}", r.body);
+    let clerk_csrf = page(&app, &case, &clerk).await.hidden("csrf");
+    assert!(!page(&app, &case, &clerk).await.body.contains("确认豁免"));
+    let r = form(
+        &app,
+        &waive,
+        &clerk,
+        &[("csrf", &clerk_csrf), ("version", &dv), ("reason", "无需")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = form(
+        &app,
+        &waive,
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("version", &dv),
+            ("reason", "原告已撤诉，无需答辩"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let c = page(&app, r.location(), &coord).await;
+    assert!(c.body.contains("豁免：原告已撤诉，无需答辩") && c.body.contains("撤销完成/豁免"));
+    let r = form(
+        &app,
+        &waive,
+        &coord,
+        &[("csrf", &csrf), ("version", &dv), ("action", "reopen")],
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "the version read before the waiver is stale"
+    );
+    let dv2 = (dv.parse::<i64>().unwrap() + 1).to_string();
+    let r = form(
+        &app,
+        &waive,
+        &coord,
+        &[("csrf", &csrf), ("version", &dv2), ("action", "reopen")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
     // --- scope and roles -----------------------------------------------------------------
     let (_, other) = app
         .post(
