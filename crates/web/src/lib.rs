@@ -272,6 +272,11 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         )
         .route("/rules", get(ui::rules_page).post(ui::save_rules))
         .route("/audit", get(ui::audit_page))
+        .route(
+            "/subscriptions",
+            get(ui::subscriptions_page).post(ui::create_subscription),
+        )
+        .route("/subscriptions/{id}/revoke", post(ui::revoke_subscription))
         .route("/lookup/parties", get(ui::party_names))
         .route("/proceedings/{id}/events", post(ui::add_event))
         .route("/proceedings/{id}/hearings", post(ui::add_hearing))

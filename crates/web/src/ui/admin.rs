@@ -1081,3 +1081,125 @@ mod tests {
         assert_eq!(sep_28.class, "workday");
     }
 }
+
+// ----- 日历订阅 ------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "subscriptions.html")]
+struct SubscriptionsPage {
+    chrome: Chrome,
+    feeds: Vec<(i64, String, String, String)>,
+    units: Vec<Opt>,
+    /// The address of a feed just created: shown once.
+    created: Option<String>,
+}
+
+async fn render_subscriptions(st: &AppState, s: &Session, created: Option<String>) -> Response {
+    let (feeds, units) = match (
+        st.store.list_feeds(&s.actor).await,
+        st.store.list_units(Some(s.actor.jurisdiction_id)).await,
+    ) {
+        (Ok(f), Ok(u)) => (f, u),
+        (Err(e), _) | (_, Err(e)) => return api_err(e),
+    };
+    let unit_name = |id: i64| {
+        units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    let offered: Vec<(String, String)> = if s.actor.can_administer() {
+        units
+            .iter()
+            .filter(|u| !u.kind.is_jurisdiction())
+            .map(|u| (u.id.to_string(), u.name.clone()))
+            .collect()
+    } else if matches!(
+        s.actor.role,
+        huajie_domain::user::Role::UnitClerk | huajie_domain::user::Role::UnitHead
+    ) {
+        vec![(s.actor.unit_id.to_string(), unit_name(s.actor.unit_id))]
+    } else {
+        Vec::new()
+    };
+    render(
+        StatusCode::OK,
+        &SubscriptionsPage {
+            chrome: Chrome::new(s, "subscriptions"),
+            feeds: feeds
+                .into_iter()
+                .map(|f| {
+                    (
+                        f.id,
+                        match f.unit_id {
+                            Some(u) => format!("单位：{}", unit_name(u)),
+                            None => "我的期限和开庭".to_string(),
+                        },
+                        f.created_by,
+                        beijing_time(&f.created_at).chars().take(16).collect(),
+                    )
+                })
+                .collect(),
+            units: opts(offered.into_iter(), ""),
+            created,
+        },
+    )
+}
+
+pub async fn subscriptions_page(State(st): State<AppState>, s: UiSession) -> Response {
+    render_subscriptions(&st, &s.0, None).await
+}
+
+/// Creates a calendar feed (the user's own, or a unit's) and shows its address once.
+pub async fn create_subscription(
+    State(st): State<AppState>,
+    s: UiSession,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    if let Err(r) = s.check(&headers, &p.get("csrf")) {
+        return *r;
+    }
+    let unit_id = match p.get("unit_id").as_str() {
+        "" => None,
+        v => match parse_id(v) {
+            Some(u) => Some(u),
+            None => return not_found_page(&s.0, &format!("单位“{v}”")),
+        },
+    };
+    let (secret, hash) = crate::auth::new_token();
+    if let Err(e) = st.store.create_feed(&s.0.actor, unit_id, &hash).await {
+        return store_error_page(&s.0, "日历订阅", e);
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1:8080");
+    let scheme = if st.secure_cookies { "https" } else { "http" };
+    render_subscriptions(
+        &st,
+        &s.0,
+        Some(format!("{scheme}://{host}/feeds/{secret}.ics")),
+    )
+    .await
+}
+
+pub async fn revoke_subscription(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    if let Err(r) = s.check(&headers, &p.get("csrf")) {
+        return *r;
+    }
+    let Some(id) = parse_id(&raw) else {
+        return not_found_page(&s.0, &format!("订阅“{raw}”"));
+    };
+    match st.store.revoke_feed(&s.0.actor, id).await {
+        Ok(()) => Redirect::to("/subscriptions").into_response(),
+        Err(e) => store_error_page(&s.0, "日历订阅", e),
+    }
+}

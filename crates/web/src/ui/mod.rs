@@ -28,8 +28,9 @@ mod workbench;
 
 use crate::auth::{LoginRefused, check_password, hash_password, new_token, token_hash};
 pub use admin::{
-    add_unit, add_user, audit_page, calendar_page, import_calendar, reset_password, rules_page,
-    save_rules, toggle_user, units_page, users_page,
+    add_unit, add_user, audit_page, calendar_page, create_subscription, import_calendar,
+    reset_password, revoke_subscription, rules_page, save_rules, subscriptions_page, toggle_user,
+    units_page, users_page,
 };
 pub use case::{
     add_appearance, add_event, add_hearing, add_outcome, case_page, mark_met, upload_document,

@@ -692,16 +692,25 @@ pub async fn edit_submit(
                 Ok(p) => p,
                 Err(e) => return store_error_page(&s.0, &format!("程序（编号{id}）"), e),
             };
-            let who = st
+            let last = st
                 .store
                 .history("proceeding", id)
                 .await
                 .ok()
-                .and_then(|h| h.into_iter().last())
+                .and_then(|h| h.into_iter().last());
+            let display = match &last {
+                Some(a) => st
+                    .store
+                    .user_by_name(&a.actor_name)
+                    .await
+                    .map(|u| format!("{}（{}）", u.display_name, u.username))
+                    .unwrap_or_else(|_| a.actor_name.clone()),
+                None => String::new(),
+            };
+            let who = last
                 .map(|a| {
                     format!(
-                        "{} 于 {}",
-                        a.actor_name,
+                        "{display} 于 {}",
                         beijing_time(&a.at).chars().take(16).collect::<String>()
                     )
                 })

@@ -992,6 +992,61 @@ async fn admin_story(app: &App, coord: &str, clerk: &str) {
     assert_eq!(resp.status, StatusCode::CONFLICT, "a stale version");
     assert!(resp.body.contains("已被他人修改"));
 
+    // Calendar feeds: created from the page (address shown once), fetched, revoked.
+    let r = form(
+        app,
+        "/subscriptions",
+        clerk,
+        &[(
+            "csrf",
+            &page(app, "/subscriptions", clerk).await.hidden("csrf"),
+        )],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let url = {
+        let i = r.body.find("http://huajie.local/feeds/").unwrap() + "http://huajie.local".len();
+        r.body[i..i + r.body[i..].find('<').unwrap()].to_string()
+    };
+    let ics = page(app, &url, "").await;
+    assert!(ics.body.starts_with("BEGIN:VCALENDAR"), "{}", ics.body);
+    let s = page(app, "/subscriptions", clerk).await;
+    assert!(
+        s.body.contains("我的期限和开庭") && !s.body.contains("/feeds/"),
+        "the address is not shown again"
+    );
+    let fid = {
+        let i = s.body.find("action=\"/subscriptions/").unwrap() + "action=\"/subscriptions/".len();
+        s.body[i..i + s.body[i..].find('/').unwrap()].to_string()
+    };
+    let r = form(
+        app,
+        &format!("/subscriptions/{fid}/revoke"),
+        clerk,
+        &[("csrf", &s.hidden("csrf"))],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(page(app, &url, "").await.status, StatusCode::NOT_FOUND);
+    let other = app.unit_b.to_string();
+    let r = form(
+        app,
+        "/subscriptions",
+        clerk,
+        &[("csrf", &s.hidden("csrf")), ("unit_id", &other)],
+        None,
+    )
+    .await;
+    assert!(
+        r.status == StatusCode::FORBIDDEN
+            || r.status == StatusCode::NOT_FOUND
+            || r.status == StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        r.status
+    );
+
     // Audit log: search, refusals included; coordinators and auditors only.
     assert_eq!(
         page(app, "/audit", clerk).await.status,

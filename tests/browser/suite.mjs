@@ -1,0 +1,557 @@
+// Browser tests of the huajie web UI: a small runner of our own on playwright-core, driving the
+// system Chromium. Started by run.sh, which serves a fresh demo database and sets BASE_URL.
+//
+// Each test is a named async function that gets a fresh browser context (1366×768, Beijing
+// time). A full-page screenshot of its main page is saved to ARTIFACTS/<name>.png when it ends,
+// or ARTIFACTS/<name>-FAILED.png when it fails; a failure is printed and the next test runs.
+//
+// Usage: BASE_URL=http://127.0.0.1:8080 node tests/browser/suite.mjs [test names...]
+
+import fs from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const BASE_URL = (process.env.BASE_URL || "http://127.0.0.1:8080").replace(/\/$/, "");
+const ARTIFACTS = process.env.ARTIFACTS || "target/browser-artifacts";
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const TIMEOUT = 10_000;
+const PASSWORD = "huajie2024";
+const VIEWPORT = { width: 1366, height: 768 };
+const RED = "rgb(192, 57, 43)"; // --red of app.css
+
+// ----- small assertion helpers --------------------------------------------------------------
+
+class Failure extends Error {}
+
+function assert(cond, msg) {
+  if (!cond) throw new Failure(msg);
+}
+
+function assertEq(actual, expected, what) {
+  if (actual !== expected) {
+    throw new Failure(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  }
+}
+
+/** Waits until an element matching `sel` contains `expected` (string or RegExp) and is visible. */
+async function expectText(page, sel, expected, timeout = TIMEOUT) {
+  const loc = page.locator(sel).filter({ hasText: expected }).first();
+  try {
+    await loc.waitFor({ state: "visible", timeout });
+  } catch {
+    const found = await page.locator(sel).allInnerTexts().catch(() => []);
+    throw new Failure(
+      `expected ${sel} to contain ${expected} on ${page.url()}; found ${
+        found.length ? JSON.stringify(found.slice(0, 5).map((t) => t.slice(0, 300))) : "no such element"
+      }`,
+    );
+  }
+  return loc;
+}
+
+async function expectAbsent(page, sel, what) {
+  const n = await page.locator(sel).count();
+  assert(n === 0, `${what}: expected no ${sel} on ${page.url()}, found ${n}`);
+}
+
+async function expectPath(page, re) {
+  try {
+    await page.waitForURL((u) => re.test(u.pathname + u.search), { timeout: TIMEOUT });
+  } catch {
+    throw new Failure(`expected URL matching ${re}, at ${page.url()}`);
+  }
+}
+
+/** Clicks something that submits a form or follows a link; resolves with the final response. */
+async function navigate(page, sel) {
+  const nav = page.waitForNavigation({ waitUntil: "load", timeout: TIMEOUT });
+  nav.catch(() => {}); // awaited below; no unhandled rejection if the click fails first
+  await page.click(sel);
+  const resp = await nav;
+  assert(resp, `clicking ${sel} did not load a page`);
+  return resp;
+}
+
+async function open(page, url) {
+  return page.goto(BASE_URL + url, { waitUntil: "load" });
+}
+
+/** Today in Beijing as YYYY-MM-DD (the server's calendar). */
+function todayBeijing() {
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Asia/Shanghai",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(new Date());
+}
+
+// ----- application helpers ------------------------------------------------------------------
+
+/** Passwords changed by a forced first-login change (none for the demo users today). */
+const passwords = new Map();
+
+/** Logs in through the form; handles a forced password change; ends on a logged-in page. */
+async function login(page, username, password = passwords.get(username) || PASSWORD) {
+  await open(page, "/login");
+  await page.fill('input[name="username"]', username);
+  await page.fill('input[name="password"]', password);
+  await navigate(page, "form.login-card button[type=submit]");
+  const url = new URL(page.url());
+  assert(
+    url.pathname !== "/login",
+    `login as ${username} failed: ${await page.locator(".error").allInnerTexts().catch(() => "")}`,
+  );
+  if (url.pathname === "/password") {
+    const next = `${password}x1`;
+    await page.fill('input[name="current"]', password);
+    await page.fill('input[name="new"]', next);
+    await page.fill('input[name="confirm"]', next);
+    await navigate(page, 'form[action="/password"] button[type=submit]');
+    assert(new URL(page.url()).pathname === "/", `password change for ${username} failed`);
+    passwords.set(username, next);
+  }
+}
+
+async function newLoggedInPage(t, username) {
+  const page = await t.newPage(username);
+  await login(page, username);
+  return page;
+}
+
+// Case numbers no demo case uses (demo numbers stay in the hundreds), different on each run so
+// that the suite can also run again against the same database.
+let caseSeq = 9000 + (Math.floor(Date.now() / 1000) % 100_000) * 10;
+function freshCaseNo(court = "浙0699") {
+  caseSeq += 1;
+  return `（2026）${court}行初${caseSeq}号`;
+}
+
+/** Registers a first-instance case through the form; returns its id and number. */
+async function registerCase(page, { caseNo = freshCaseNo(), defendant, claimants = ["王小明"], domain = "征收拆迁", cause }) {
+  await open(page, "/proceedings/new");
+  await page.fill('input[name="case_no"]', caseNo);
+  await page.selectOption('select[name="domain"]', { label: domain });
+  if (cause) await page.fill('input[name="cause"]', cause);
+  await page.fill('textarea[name="claimants"]', claimants.join("\n"));
+  await page.fill('input[name="defendant"]', defendant);
+  await navigate(page, "form.entry .actions button[type=submit]");
+  const m = /^\/proceedings\/(\d+)$/.exec(new URL(page.url()).pathname);
+  if (!m) {
+    const errs = await page.locator(".field-error, .error").allInnerTexts();
+    throw new Failure(`registering ${caseNo} failed at ${page.url()}: ${JSON.stringify(errs)}`);
+  }
+  await expectText(page, ".flash", "案件已登记");
+  return { id: Number(m[1]), caseNo };
+}
+
+/** The username of the unit clerk of `unit`, from 用户管理 (coordinator's page). */
+async function clerkOf(page, unit) {
+  await open(page, "/users");
+  const rows = await page.locator("table.grid tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent.trim())),
+  );
+  const row = rows.find((r) => r[2] === "单位联络员" && r[3] === unit && r[4] === "启用");
+  assert(row, `no active unit clerk of ${unit} on /users`);
+  return row[0];
+}
+
+/** The exact name of a unit offered by the register form's list, by a fragment of it. */
+async function unitNamed(page, fragment) {
+  if (!new URL(page.url()).pathname.endsWith("/proceedings/new")) await open(page, "/proceedings/new");
+  const names = await page.locator("#unit-list option").evaluateAll((os) => os.map((o) => o.value));
+  const name = names.find((n) => n.includes(fragment));
+  assert(name, `no unit containing ${fragment} in #unit-list (${names.length} units)`);
+  return name;
+}
+
+/** Resolves when the form's script has asked the server about exactly `value`. */
+function checkOf(page, value) {
+  const seen = page.waitForResponse(
+    (r) => r.url().includes("/lookup/case-no?") && new URL(r.url()).searchParams.get("v") === value,
+    { timeout: TIMEOUT },
+  );
+  seen.catch(() => {}); // awaited by the caller; no unhandled rejection if it fails first
+  return seen;
+}
+
+/** The value shown after a label of 基本信息 on the case page. */
+async function fact(page, label) {
+  return page.locator("dl.facts dt", { hasText: label }).first().evaluate((dt) => dt.nextElementSibling.textContent.trim());
+}
+
+// ----- tests --------------------------------------------------------------------------------
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test("login", async (t) => {
+  const page = t.page;
+  // Not logged in: the workbench sends to the login page, which remembers where to go.
+  await open(page, "/");
+  await expectPath(page, /^\/login\?next=%2F$/);
+  await expectText(page, "h1", "化解");
+
+  // A wrong password is refused with one message for unknown users and wrong passwords.
+  await page.fill('input[name="username"]', "auditor");
+  await page.fill('input[name="password"]', "wrong-password-1");
+  const refused = await navigate(page, "form.login-card button[type=submit]");
+  assertEq(refused.status(), 401, "status of a wrong password");
+  await expectText(page, ".login-card .error", "用户名或密码错误");
+  assertEq(await page.inputValue('input[name="username"]'), "auditor", "the typed username is kept");
+
+  // The right password lands on the workbench with its tiles.
+  await page.fill('input[name="password"]', PASSWORD);
+  await navigate(page, "form.login-card button[type=submit]");
+  await expectPath(page, /^\/$/);
+  await expectText(page, "main h2", "工作台");
+  await expectText(page, ".tiles .tile", "已逾期");
+  await expectText(page, ".tiles .tile", "即将到期");
+  await expectText(page, "header .who", "孙明");
+  await page.screenshot({ path: path.join(ARTIFACTS, "login-workbench.png"), fullPage: true });
+
+  // Logging out ends the session: the workbench asks for a login again.
+  await navigate(page, "header .who form[action='/logout'] button");
+  await expectPath(page, /^\/login/);
+  await open(page, "/");
+  await expectPath(page, /^\/login\?next=/);
+
+  // A deep link survives the login.
+  await open(page, "/ledger");
+  await expectPath(page, /^\/login\?next=%2Fledger$/);
+  await page.fill('input[name="username"]', "auditor");
+  await page.fill('input[name="password"]', PASSWORD);
+  await navigate(page, "form.login-card button[type=submit]");
+  await expectPath(page, /^\/ledger$/);
+  await expectText(page, "main h2", "案件台账");
+});
+
+test("lockout", async (t) => {
+  const page = t.page;
+  const user = "clerk.s02"; // used by no other test
+  await open(page, "/login");
+  await expectText(page, ".login-card .hint", "连续5次密码错误将锁定账户");
+  let last = "";
+  for (let i = 1; i <= 5; i++) {
+    await page.fill('input[name="username"]', user);
+    await page.fill('input[name="password"]', `wrong-${i}`);
+    await navigate(page, "form.login-card button[type=submit]");
+    last = (await page.locator(".login-card .error").innerText()).trim();
+    if (i < 5) assertEq(last, "用户名或密码错误", `message after wrong password ${i}`);
+  }
+  assert(last.includes("已锁定"), `the fifth wrong password locks the account; message: ${last}`);
+
+  // Now even the right password is refused, with the lock message.
+  await page.fill('input[name="username"]', user);
+  await page.fill('input[name="password"]', PASSWORD);
+  const resp = await navigate(page, "form.login-card button[type=submit]");
+  assertEq(resp.status(), 403, "status of a login to a locked account");
+  await expectPath(page, /^\/login/);
+  const msg = (await page.locator(".login-card .error").innerText()).trim();
+  assert(/锁定/.test(msg), `a locked account is refused with a lock message; message: ${msg}`);
+});
+
+test("register-case", async (t) => {
+  const page = t.page;
+  await login(page, "coordinator");
+  await navigate(page, "nav.side a[href='/proceedings/new']");
+  await expectPath(page, /^\/proceedings\/new$/);
+  await expectText(page, "main h2", "登记案件");
+  const live = page.locator("#field-case_no .live");
+
+  // A civil case number is refused as it is typed, in red.
+  const civil = "（2026）浙0624民初1号";
+  let checked = checkOf(page, civil);
+  await page.locator('input[name="case_no"]').pressSequentially(civil, { delay: 10 });
+  await checked;
+  await expectText(page, "#field-case_no .live.bad", /\S/);
+  const bad = (await live.innerText()).trim();
+  assert(!bad.startsWith("✓") && bad.includes("民初"), `a civil case number is refused by its type: ${bad}`);
+  assertEq(await live.evaluate((e) => getComputedStyle(e).color), RED, "colour of the refusal");
+
+  // A valid, unused administrative case number is confirmed.
+  const caseNo = freshCaseNo("浙0624");
+  checked = checkOf(page, caseNo);
+  await page.fill('input[name="case_no"]', caseNo);
+  await checked;
+  await expectText(page, "#field-case_no .live.ok", "✓");
+  const ok = (await live.innerText()).trim();
+  assert(ok.includes("2026年") && ok.includes(`第${caseSeq}号`), `check message names year and number: ${ok}`);
+
+  // The defendant is picked from the unit list: a township of the demo county.
+  const defendant = await unitNamed(page, "城关镇");
+  await page.fill('textarea[name="claimants"]', "张三\n李四");
+  await page.fill('input[name="defendant"]', defendant);
+  await page.fill('input[name="cause"]', "房屋征收补偿决定");
+
+  // Without 领域 the form comes back with the message on that field and everything typed kept.
+  const refused = await navigate(page, "form.entry .actions button[type=submit]");
+  assertEq(refused.status(), 422, "status of a form without 领域");
+  await expectText(page, "#field-domain .field-error", "领域不能为空");
+  assertEq(await page.inputValue('textarea[name="claimants"]'), "张三\n李四", "claimants kept");
+  assertEq(await page.inputValue('input[name="defendant"]'), defendant, "defendant kept");
+  assertEq(await page.inputValue('input[name="case_no"]'), caseNo, "case number kept");
+  await page.screenshot({ path: path.join(ARTIFACTS, "register-case-missing-domain.png"), fullPage: true });
+
+  await page.selectOption('select[name="domain"]', { label: "征收拆迁" });
+  await navigate(page, "form.entry .actions button[type=submit]");
+  await expectPath(page, /^\/proceedings\/\d+\?msg=registered$/);
+  await expectText(page, ".flash", "案件已登记");
+  await expectText(page, "main h2", caseNo);
+  assertEq(await fact(page, "领域"), "征收拆迁", "领域 on the case page");
+  assertEq(await fact(page, "案由"), "房屋征收补偿决定", "案由 on the case page");
+  const parties = await page.locator("table.grid").first().innerText();
+  for (const p of ["张三", "李四", defendant]) assert(parties.includes(p), `party ${p} listed`);
+
+  // The same number again is reported as registered, with a link to it.
+  await open(page, "/proceedings/new");
+  checked = checkOf(page, caseNo);
+  await page.fill('input[name="case_no"]', caseNo);
+  await checked;
+  await expectText(page, "#field-case_no .live.bad", "已登记");
+  await expectText(page, "#field-case_no .live a", "查看");
+});
+
+test("event-deadline", async (t) => {
+  const page = t.page;
+  await login(page, "coordinator");
+  const defendant = await unitNamed(page, "城关镇");
+  const clerk = await clerkOf(page, defendant);
+  const { id, caseNo } = await registerCase(page, { defendant, claimants: ["赵六"] });
+  await expectText(page, "#deadlines .empty", "尚无期限");
+
+  const today = todayBeijing();
+  await page.selectOption('#event-form select[name="kind"]', "complaint_copy_received");
+  await page.fill('#event-form input[name="occurred_on"]', today);
+  await navigate(page, "#event-form button[type=submit]");
+  await expectPath(page, new RegExp(`^/proceedings/${id}\\?msg=event_added$`));
+  await expectText(page, ".flash", "期限已自动计算");
+  await expectText(page, "#events table", "收到起诉状副本");
+  const row = await expectText(page, "#deadlines table tbody tr", "提交答辩状");
+  const due = (await row.locator("td").nth(1).innerText()).trim();
+  assert(/^\d{4}-\d{2}-\d{2}$/.test(due) && due > today, `due date after today: ${due}`);
+  await expectText(page, "#deadlines table tbody tr", "被诉（被申请）单位");
+
+  // The defendant's clerk finds it on their workbench.
+  const other = await newLoggedInPage(t, clerk);
+  await expectText(other, "main h2", "工作台");
+  await expectText(other, "section.card h3", "本单位负责");
+  const mine = await expectText(other, "table.grid tbody tr", caseNo);
+  const text = await mine.innerText();
+  assert(text.includes("提交答辩状") && text.includes(due), `workbench row: ${text}`);
+  await other.screenshot({ path: path.join(ARTIFACTS, "event-deadline-clerk.png"), fullPage: true });
+  await navigate(other, `table.grid tbody tr a[href="/proceedings/${id}"]`);
+  await expectText(other, "main h2", caseNo);
+});
+
+test("outcome", async (t) => {
+  const page = t.page;
+  await login(page, "coordinator");
+  const defendant = await unitNamed(page, "北山镇");
+  const { id } = await registerCase(page, { defendant, claimants: ["钱七"], domain: "行政处罚" });
+  await expectText(page, "#outcomes .empty", "尚无结果");
+  const form = "#outcome-form";
+  await page.selectOption(`${form} select[name="party_id"]`, { label: defendant });
+  await page.selectOption(`${form} select[name="code"]`, "revoke");
+  await page.fill(`${form} input[name="decided_on"]`, todayBeijing());
+  await page.check(`${form} input[name="grounds"][value="insufficient_evidence"]`);
+  await navigate(page, `${form} button[type=submit]`);
+  await expectPath(page, new RegExp(`^/proceedings/${id}\\?msg=outcome_added$`));
+  await expectText(page, ".flash", "结果已登记");
+  const row = await expectText(page, "#outcomes table tbody tr", "判决撤销");
+  const cells = await row.locator("td").allInnerTexts();
+  assertEq(cells[0], defendant, "outcome party");
+  assertEq(cells[2], todayBeijing(), "outcome date");
+  assertEq(cells[3], "主要证据不足", "loss ground");
+  assertEq(cells[4], "败诉", "counted as a loss");
+  // Each defendant has one outcome: the form is gone once all have one.
+  await expectAbsent(page, form, "outcome form after the only defendant's outcome");
+});
+
+test("clerk-denied", async (t) => {
+  const page = t.page;
+  await login(page, "coordinator");
+  const mine = await unitNamed(page, "东城街道");
+  const clerk = await clerkOf(page, mine);
+  const defendant = await unitNamed(page, "青石镇");
+  const { id, caseNo } = await registerCase(page, { defendant, claimants: ["孙八"] });
+
+  const other = await newLoggedInPage(t, clerk);
+  const resp = await open(other, `/proceedings/${id}`);
+  assertEq(resp.status(), 404, `status of another unit's case for ${clerk}`);
+  await expectText(other, ".error", "不存在，或您无权查看");
+  const body = await other.content();
+  assert(!body.includes(caseNo) && !body.includes("孙八"), "nothing of the case is shown");
+  await other.screenshot({ path: path.join(ARTIFACTS, "clerk-denied-clerk.png"), fullPage: true });
+  // Nor is it in the clerk's ledger.
+  await open(other, `/ledger?case_no=${encodeURIComponent(caseNo)}`);
+  await expectText(other, "main .card .empty", "没有符合条件的案件");
+
+  // The refusal is in the audit log.
+  await open(page, "/audit?action=denied");
+  const row = await expectText(page, "table.grid tbody tr.denied", `/proceedings/${id}`);
+  const text = await row.innerText();
+  assert(text.includes("拒绝访问") && text.includes(clerk) && text.includes("404"), `audit row: ${text}`);
+});
+
+test("edit-conflict", async (t) => {
+  const a = t.page;
+  await login(a, "coordinator");
+  const defendant = await unitNamed(a, "西城街道");
+  const { id } = await registerCase(a, { defendant, cause: "原案由" });
+  const b = await newLoggedInPage(t, "coordinator2");
+
+  await open(a, `/proceedings/${id}/edit`);
+  await open(b, `/proceedings/${id}/edit`);
+  await expectText(a, "main h2", "修改程序信息");
+  await expectText(b, "main h2", "修改程序信息");
+
+  // A changes 案由 and saves.
+  await a.fill('input[name="cause"]', "房屋征收补偿决定（甲）");
+  await navigate(a, "form.entry .actions button[type=submit]");
+  await expectText(a, ".flash", "程序信息已保存");
+
+  // B, still on the old version, changes 受理机关 and 案由 differently: a conflict to merge.
+  await b.fill('input[name="forum"]', "清河县人民法院");
+  await b.fill('input[name="cause"]', "房屋强制拆除（乙）");
+  const resp = await navigate(b, "form.entry .actions button[type=submit]");
+  assertEq(resp.status(), 409, "status of a stale save");
+  await expectText(b, "#conflict", "保存了修改");
+  await expectText(b, "#conflict", "coordinator 于");
+  await expectText(b, "#field-cause .theirs", "房屋征收补偿决定（甲）");
+  assertEq(await b.inputValue('input[name="cause"]'), "房屋强制拆除（乙）", "B's 案由 kept in the form");
+  assertEq(await b.inputValue('input[name="forum"]'), "清河县人民法院", "B's 受理机关 kept");
+  await b.screenshot({ path: path.join(ARTIFACTS, "edit-conflict-notice.png"), fullPage: true });
+
+  await b.click('button[data-take="cause"]');
+  assertEq(await b.inputValue('input[name="cause"]'), "房屋征收补偿决定（甲）", "案由 after 采用对方的值");
+  await navigate(b, "form.entry .actions button[type=submit]");
+  await expectPath(b, new RegExp(`^/proceedings/${id}\\?msg=updated$`));
+  await expectText(b, ".flash", "程序信息已保存");
+  assertEq(await fact(b, "案由"), "房屋征收补偿决定（甲）", "案由 on the case page");
+  assertEq(await fact(b, "受理机关"), "清河县人民法院", "受理机关 on the case page");
+
+  // A sees both changes too.
+  await open(a, `/proceedings/${id}`);
+  assertEq(await fact(a, "案由"), "房屋征收补偿决定（甲）", "案由 seen by A");
+  assertEq(await fact(a, "受理机关"), "清河县人民法院", "受理机关 seen by A");
+});
+
+test("leader-read-only", async (t) => {
+  // A case with open deadlines, registered by the coordinator: what the leader may only read.
+  const coord = await newLoggedInPage(t, "coordinator");
+  const defendant = await unitNamed(coord, "南湖街道");
+  const { id, caseNo } = await registerCase(coord, { defendant, claimants: ["吴九"] });
+  await coord.selectOption('#event-form select[name="kind"]', "complaint_copy_received");
+  await coord.fill('#event-form input[name="occurred_on"]', todayBeijing());
+  await navigate(coord, "#event-form button[type=submit]");
+  await expectText(coord, "#deadlines table tbody tr", "提交答辩状");
+  await expectText(coord, "form[action$='/met'] button", "标记完成");
+
+  const page = t.page;
+  await login(page, "leader");
+  await expectText(page, "header .who", "县领导");
+  await expectAbsent(page, "nav.side a[href='/proceedings/new']", "登记案件 in the leader's menu");
+  await open(page, `/ledger?case_no=${encodeURIComponent(caseNo)}`);
+  await navigate(page, `table.grid tbody tr td a[href="/proceedings/${id}"]`);
+  await expectText(page, "main h2", caseNo);
+  await expectText(page, "#deadlines table tbody tr", "提交答辩状");
+  await expectText(page, "#events table", "收到起诉状副本");
+  await expectAbsent(page, "a[href$='/edit']", "修改信息 link");
+  await expectAbsent(page, ".toolbar a", "toolbar links");
+  await expectAbsent(page, "#event-form", "event form");
+  await expectAbsent(page, "#outcome-form", "outcome form");
+  await expectAbsent(page, "#hearing-form", "hearing form");
+  await expectAbsent(page, "form[action$='/met']", "标记完成 forms");
+  await page.screenshot({ path: path.join(ARTIFACTS, "leader-read-only-case.png"), fullPage: true });
+
+  // A hand-made post of the event form, with the leader's own token, is refused by the server.
+  const posted = await page.evaluate(async ({ id, today }) => {
+    const csrf = document.querySelector('header form[action="/logout"] input[name="csrf"]').value;
+    const body = new URLSearchParams({ csrf, kind: "complaint_copy_received", occurred_on: today });
+    const r = await fetch(`/proceedings/${id}/events`, { method: "POST", body, redirect: "manual" });
+    return { status: r.status, text: await r.text() };
+  }, { id, today: todayBeijing() });
+  assertEq(posted.status, 403, `status of an event posted by the leader (${posted.text.slice(0, 200)})`);
+
+  const resp = await open(page, "/proceedings/new");
+  assertEq(resp.status(), 403, "status of /proceedings/new for a leader");
+  await expectText(page, ".error", "不能登记案件");
+  await expectAbsent(page, "form.entry", "register form");
+  const edit = await open(page, `/proceedings/${id}/edit`);
+  assertEq(edit.status(), 403, "status of the edit form for a leader");
+});
+
+// ----- runner -------------------------------------------------------------------------------
+
+function fmt(ms) {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+async function run() {
+  const only = process.argv.slice(2);
+  const chosen = only.length ? tests.filter((t) => only.includes(t.name)) : tests;
+  if (only.length && chosen.length !== only.length) {
+    console.error(`unknown test; known: ${tests.map((t) => t.name).join(", ")}`);
+    process.exit(2);
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  console.log(`browser tests against ${BASE_URL} (screenshots in ${ARTIFACTS})`);
+  let passed = 0;
+  const failed = [];
+  const started = Date.now();
+  let browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+    });
+  } catch (e) {
+    console.error(`cannot start ${CHROMIUM}: ${e.message}`);
+    console.log(`browser: 0 passed, ${chosen.length} failed`);
+    process.exit(1);
+  }
+  for (const { name, fn } of chosen) {
+    const t0 = Date.now();
+    const contexts = [];
+    const errors = [];
+    const newPage = async (label) => {
+      const ctx = await browser.newContext({ viewport: VIEWPORT, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+      ctx.setDefaultTimeout(TIMEOUT);
+      ctx.setDefaultNavigationTimeout(TIMEOUT);
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      page.on("pageerror", (e) => errors.push(`${label}: ${e.message}`));
+      page.on("dialog", (d) => d.dismiss().catch(() => {}));
+      return page;
+    };
+    let page;
+    try {
+      page = await newPage("main");
+      await fn({ page, newPage });
+      assert(errors.length === 0, `script errors in the page: ${errors.join("; ")}`);
+      await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+      passed += 1;
+      console.log(`ok    ${name} (${fmt(Date.now() - t0)})`);
+    } catch (e) {
+      failed.push(name);
+      console.log(`FAIL  ${name} (${fmt(Date.now() - t0)})`);
+      const text = e instanceof Failure ? e.message : String(e.stack || e);
+      console.log(`      ${text.replace(/\x1b\[[0-9;]*m/g, "").replace(/\n/g, "\n      ")}`);
+      if (page) {
+        console.log(`      at ${page.url()}`);
+        await page
+          .screenshot({ path: path.join(ARTIFACTS, `${name}-FAILED.png`), fullPage: true })
+          .catch((err) => console.log(`      (no screenshot: ${err.message})`));
+      }
+    } finally {
+      for (const ctx of contexts) await ctx.close().catch(() => {});
+    }
+  }
+  await browser.close().catch(() => {});
+  console.log(`browser tests took ${fmt(Date.now() - started)}${failed.length ? `; failed: ${failed.join(", ")}` : ""}`);
+  console.log(`browser: ${passed} passed, ${failed.length} failed`);
+  process.exit(failed.length ? 1 : 0);
+}
+
+await run();
