@@ -417,7 +417,7 @@ test("edit-conflict", async (t) => {
   const resp = await navigate(b, "form.entry .actions button[type=submit]");
   assertEq(resp.status(), 409, "status of a stale save");
   await expectText(b, "#conflict", "保存了修改");
-  await expectText(b, "#conflict", "coordinator 于");
+  await expectText(b, "#conflict", "（coordinator） 于");
   await expectText(b, "#field-cause .theirs", "房屋征收补偿决定（甲）");
   assertEq(await b.inputValue('input[name="cause"]'), "房屋强制拆除（乙）", "B's 案由 kept in the form");
   assertEq(await b.inputValue('input[name="forum"]'), "清河县人民法院", "B's 受理机关 kept");
