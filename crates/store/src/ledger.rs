@@ -118,7 +118,12 @@ impl Store {
             Some(CaseNoFilter::Prefix(c)) => conds.push(self.prefix("p.case_no", c, &mut params)),
             None => {}
         }
-        if let Some(name) = &q.party {
+        // A count with a party name and no unit to walk is driven from the name index: at most
+        // `cap` index entries are read, each joined to its proceeding by primary key.
+        let by_name = for_count && drive.is_none() && q.party.is_some();
+        if let Some(name) = q.party.as_ref().filter(|_| by_name) {
+            conds.push(self.prefix("fc.name", name, &mut params));
+        } else if let Some(name) = &q.party {
             // Adaptive plan: a selective prefix (few matching names) drives from the name index;
             // a common one (a surname) walks the ledger order and probes (proceeding_id, name).
             let cond = self.prefix("fp.name", name, &mut params);
@@ -164,6 +169,8 @@ impl Store {
         };
         let from = if drive.is_some() {
             "parties du JOIN proceedings p ON p.id = du.proceeding_id"
+        } else if by_name {
+            "parties fc JOIN proceedings p ON p.id = fc.proceeding_id"
         } else {
             "proceedings p"
         };
@@ -175,7 +182,7 @@ impl Store {
     pub async fn ledger_count(&self, actor: &Actor, q: &LedgerQuery, cap: i64) -> Result<i64> {
         let (from, conds, _, mut params) = self.ledger_plan(actor, q, true).await?;
         let sql = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM {from} WHERE {} LIMIT {}) t",
+            "SELECT COUNT(*) AS n FROM (SELECT DISTINCT p.id FROM {from} WHERE {} LIMIT {}) t",
             conds.join(" AND "),
             params.push(cap + 1)
         );

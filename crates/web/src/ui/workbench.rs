@@ -66,6 +66,9 @@ struct WorkbenchPage {
     /// To-dos: hearings of the last 30 days without an appearance record (for those who
     /// record hearings).
     unrecorded: Vec<HearingRow>,
+    /// For the 司法局 and leaders: every unit's open deadlines in the county, overdue first
+    /// (the ones they chase), with the county's counts.
+    county: Option<(Vec<DeadlineRow>, i64, i64)>,
 }
 
 pub async fn workbench(
@@ -113,6 +116,35 @@ pub async fn workbench(
         Ok(x) => x,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
+    let county_wide = !matches!(actor.role, Role::UnitClerk | Role::UnitHead);
+    let county = if county_wide {
+        let all = |state, limit| DeadlineQuery {
+            mine: false,
+            state,
+            limit,
+            ..DeadlineQuery::default()
+        };
+        let loaded = async {
+            Ok::<_, huajie_store::StoreError>((
+                st.store
+                    .list_deadlines(actor, &all(StateFilter::Open, 50))
+                    .await?,
+                st.store
+                    .count_deadlines(actor, &all(StateFilter::Overdue, 0))
+                    .await?,
+                st.store
+                    .count_deadlines(actor, &all(StateFilter::DueSoon, 0))
+                    .await?,
+            ))
+        }
+        .await;
+        match loaded {
+            Ok((p, o, d)) => Some((p.items.into_iter().map(DeadlineRow::from).collect(), o, d)),
+            Err(e) => return crate::error::ApiError::from(e).into_response(),
+        }
+    } else {
+        None
+    };
     let mut chrome = Chrome::new(&s.0, "workbench");
     chrome.flash = match q.msg.as_deref() {
         Some("password_changed") => Some("密码已修改，其他设备上的登录已退出。".into()),
@@ -132,6 +164,7 @@ pub async fn workbench(
             },
             deadlines: page.items.into_iter().map(DeadlineRow::from).collect(),
             unrecorded: unrecorded.into_iter().map(HearingRow::from).collect(),
+            county,
             hearings: hearings.into_iter().map(HearingRow::from).collect(),
         },
     )

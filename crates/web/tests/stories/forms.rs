@@ -522,6 +522,20 @@ pub async fn story(app: App) {
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
+    // The 司法局 sees every unit's open deadlines on its workbench; a unit clerk only its own.
+    let w = page(&app, "/", &coord).await;
+    assert!(
+        w.body.contains("全县未完成期限") && w.body.contains("提交答辩状"),
+        "{}",
+        w.body
+    );
+    assert!(
+        !page(&app, "/", &clerk)
+            .await
+            .body
+            .contains("全县未完成期限")
+    );
+
     // --- scope and roles -----------------------------------------------------------------
     let (_, other) = app
         .post(
