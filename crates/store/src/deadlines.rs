@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use huajie_domain::FieldError;
-use huajie_domain::access::Actor;
+use huajie_domain::access::{Actor, ProceedingScope};
 use huajie_domain::calendar::Calendar;
 use huajie_domain::deadline::{
     Adjustment, DEFAULT_DUE_SOON_DAYS, DeadlineState, EventInput, PlannedDeadline,
@@ -542,7 +542,14 @@ fn deadline_conditions(
         "d.jurisdiction_id = {}",
         params.push(actor.jurisdiction_id)
     )];
-    conds.push(scope_clause(actor.proceeding_scope(), params));
+    // Scope on the deadline itself (`d.jurisdiction_id` copies the proceeding's), so counts
+    // read the deadline index alone, without joining each row to its proceeding.
+    if let ProceedingScope::Unit { unit_id, .. } = actor.proceeding_scope() {
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM parties sp WHERE sp.proceeding_id = d.proceeding_id AND sp.unit_id = {})",
+            params.push(unit_id)
+        ));
+    }
     let own_unit = matches!(actor.role, Role::UnitClerk | Role::UnitHead);
     let (unit, responsible) = if q.mine {
         if own_unit {
@@ -969,7 +976,7 @@ impl Store {
         };
         let conds = deadline_conditions(actor, &q, today(), soon, &mut params);
         let sql = format!(
-            "SELECT COUNT(*) AS n FROM {DEADLINE_FROM} WHERE {}",
+            "SELECT COUNT(*) AS n FROM deadlines d WHERE {}",
             conds.join(" AND ")
         );
         let row = query(sql, params.args).fetch_one(&mut *conn).await?;

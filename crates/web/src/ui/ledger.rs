@@ -54,6 +54,8 @@ impl LedgerForm {
 
 /// Counts above this show as “more than”, so a count never walks the whole ledger.
 const COUNT_CAP: i64 = 10_000;
+/// With a party name, each counted match is a lookup from the name index: counted to 1,000.
+const NAME_COUNT_CAP: i64 = 1_000;
 
 struct LedgerRowView {
     id: i64,
@@ -128,7 +130,17 @@ pub async fn ledger(
     let page = match params.validate() {
         Ok(q) if errors.is_empty() => match (
             st.store.ledger(actor, &q).await,
-            st.store.ledger_count(actor, &q, COUNT_CAP).await,
+            st.store
+                .ledger_count(
+                    actor,
+                    &q,
+                    if q.party.is_some() {
+                        NAME_COUNT_CAP
+                    } else {
+                        COUNT_CAP
+                    },
+                )
+                .await,
         ) {
             (Ok(p), Ok(n)) => {
                 count = Some(n);
@@ -232,7 +244,11 @@ pub async fn ledger(
             rows,
             is_later_page: !f.after.is_empty(),
             count,
-            count_cap: COUNT_CAP,
+            count_cap: if f.party.trim().is_empty() {
+                COUNT_CAP
+            } else {
+                NAME_COUNT_CAP
+            },
             saved,
             current_query: f.query_string(None),
             first_href: format!("/ledger?{}", f.query_string(None)),

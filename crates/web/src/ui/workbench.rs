@@ -63,8 +63,8 @@ struct WorkbenchPage {
     scope_note: &'static str,
     deadlines: Vec<DeadlineRow>,
     hearings: Vec<HearingRow>,
-    /// To-dos: hearings of the last 30 days without an appearance record (for those who
-    /// record hearings).
+    /// To-dos: hearings of the last 30 days without an appearance record (for unit staff,
+    /// who record their unit's appearances).
     unrecorded: Vec<HearingRow>,
     /// For the 司法局 and leaders: every unit's open deadlines in the county, overdue first
     /// (the ones they chase), with the county's counts.
@@ -98,7 +98,9 @@ pub async fn workbench(
                 .await?,
             st.store.deadline_settings(actor).await?,
             st.store.hearings_between(actor, t, week).await?,
-            if actor.can_write_hearings() {
+            // The unit records its own appearances: the to-do is the unit staff's.
+            if actor.can_write_hearings() && matches!(actor.role, Role::UnitClerk | Role::UnitHead)
+            {
                 st.store
                     .hearings_without_appearances(
                         actor,
