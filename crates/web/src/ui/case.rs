@@ -77,6 +77,9 @@ struct CasePage {
     outcome_codes: Vec<(&'static str, &'static str)>,
     grounds: Vec<(&'static str, &'static str)>,
     levels: Vec<(&'static str, &'static str)>,
+    /// The dispute (争议) this proceeding belongs to, and its stages: (id, label, kind, status, is this one).
+    dispute_title: String,
+    stages: Vec<(i64, String, &'static str, &'static str, bool)>,
     documents: Vec<DocView>,
     document_kinds: Vec<(&'static str, &'static str)>,
     max_document_mb: usize,
@@ -162,6 +165,32 @@ async fn render_case(
         (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
             return crate::error::ApiError::from(e).into_response();
         }
+    };
+    // The dispute and its other stages (e.g. 一审 → 二审), as far as the actor may see them.
+    let (dispute_title, stages) = match st.store.get_dispute(actor, p.dispute_id).await {
+        Ok(d) => {
+            let mut stages = Vec::new();
+            for pid in d.proceeding_ids {
+                let other = if pid == id {
+                    Some(p.clone())
+                } else {
+                    st.store.get_proceeding(actor, pid).await.ok()
+                };
+                if let Some(o) = other {
+                    stages.push((
+                        pid,
+                        o.case_no
+                            .or(o.reference_no)
+                            .unwrap_or_else(|| format!("程序 {pid}")),
+                        o.kind.label(),
+                        o.status.label(),
+                        pid == id,
+                    ));
+                }
+            }
+            (d.title, stages)
+        }
+        Err(_) => (String::new(), Vec::new()),
     };
     let label_of = |list, code: &str| {
         let st = st.clone();
@@ -342,6 +371,8 @@ async fn render_case(
                 .map(|l| (l.code(), l.label()))
                 .collect(),
             can_write_hearings: actor.can_write_hearings(),
+            dispute_title,
+            stages,
             can_waive: actor.can_administer(),
             documents: documents
                 .into_iter()

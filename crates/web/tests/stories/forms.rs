@@ -154,6 +154,15 @@ pub async fn story(app: App) {
         .get(&format!("/api/v1/disputes/{}", v["dispute_id"]), &app.coord)
         .await;
     assert_eq!(d["proceeding_ids"].as_array().unwrap().len(), 2, "{d}");
+    let c = page(&app, r.location(), &coord).await;
+    assert!(
+        c.body.contains("所属争议")
+            && c.body.contains(&format!(
+                "href=\"/proceedings/{id}\">（2025）浙0699行初3号</a>"
+            )),
+        "{}",
+        c.body
+    );
     appeal[2] = ("case_no", "（2025）浙06行终10号");
     appeal.last_mut().unwrap().1 = "（2025）浙0699行初999号";
     let r = form(&app, "/proceedings/new", &coord, &appeal, None).await;
