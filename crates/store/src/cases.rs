@@ -1195,7 +1195,17 @@ impl Store {
             .fetch_optional(self.pool())
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.get_proceeding(actor, pid).await?;
+        // Scope only: one indexed probe, not a load of the whole proceeding.
+        let mut params = Params::default();
+        let idp = params.push(pid);
+        let scope = scope_clause(actor.proceeding_scope(), &mut params);
+        query(
+            format!("SELECT p.id FROM proceedings p WHERE p.id = {idp} AND {scope}"),
+            params.args,
+        )
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
         Ok(pid)
     }
 }

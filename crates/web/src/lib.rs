@@ -34,10 +34,20 @@ async fn log_denials(
 ) -> axum::response::Response {
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
-    let headers = req.headers().clone();
+    // Only the two headers that identify the user are kept (not a copy of every request's
+    // headers), and they are looked at only when the request was refused.
+    let mut who = axum::http::HeaderMap::new();
+    for name in [
+        axum::http::header::AUTHORIZATION,
+        axum::http::header::COOKIE,
+    ] {
+        for v in req.headers().get_all(&name) {
+            who.append(name.clone(), v.clone());
+        }
+    }
     let resp = next.run(req).await;
     if resp.extensions().get::<Refusal>().is_some()
-        && let Some(actor) = auth::actor_of(&st, &headers).await
+        && let Some(actor) = auth::actor_of(&st, &who).await
     {
         tracing::warn!(user = %actor.username, %method, %path, status = resp.status().as_u16(), "request denied");
         if let Err(e) = st

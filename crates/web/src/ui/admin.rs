@@ -1192,11 +1192,9 @@ pub async fn revoke_subscription(
     headers: HeaderMap,
     p: Pairs,
 ) -> Response {
-    if let Err(r) = s.check(&headers, &p.get("csrf")) {
-        return *r;
-    }
-    let Some(id) = parse_id(&raw) else {
-        return not_found_page(&s.0, &format!("订阅“{raw}”"));
+    let id = match s.posted(&headers, &p, &raw, "订阅") {
+        Ok(id) => id,
+        Err(r) => return *r,
     };
     match st.store.revoke_feed(&s.0.actor, id).await {
         Ok(()) => Redirect::to("/subscriptions").into_response(),

@@ -505,12 +505,10 @@ pub async fn add_event(
     headers: HeaderMap,
     p: Pairs,
 ) -> Response {
-    let Some(id) = parse_id(&raw) else {
-        return not_found_page(&s.0, &format!("程序“{raw}”"));
+    let id = match s.posted(&headers, &p, &raw, "程序") {
+        Ok(id) => id,
+        Err(r) => return *r,
     };
-    if let Err(r) = s.check(&headers, &p.get("csrf")) {
-        return *r;
-    }
     let draft = huajie_domain::deadline::EventDraft {
         version: None,
         kind: p.opt("kind"),
@@ -541,12 +539,10 @@ pub async fn add_hearing(
     headers: HeaderMap,
     p: Pairs,
 ) -> Response {
-    let Some(id) = parse_id(&raw) else {
-        return not_found_page(&s.0, &format!("程序“{raw}”"));
+    let id = match s.posted(&headers, &p, &raw, "程序") {
+        Ok(id) => id,
+        Err(r) => return *r,
     };
-    if let Err(r) = s.check(&headers, &p.get("csrf")) {
-        return *r;
-    }
     let draft = huajie_domain::hearing::HearingDraft {
         version: None,
         scheduled_at: p.opt("scheduled_at"),
@@ -577,12 +573,10 @@ pub async fn add_appearance(
     headers: HeaderMap,
     p: Pairs,
 ) -> Response {
-    let Some(hid) = parse_id(&raw) else {
-        return not_found_page(&s.0, &format!("开庭记录“{raw}”"));
+    let hid = match s.posted(&headers, &p, &raw, "开庭记录") {
+        Ok(id) => id,
+        Err(r) => return *r,
     };
-    if let Err(r) = s.check(&headers, &p.get("csrf")) {
-        return *r;
-    }
     let id = match st.store.proceeding_of(&s.0.actor, "hearing", hid).await {
         Ok(id) => id,
         Err(e) => return store_error_page(&s.0, &format!("开庭记录（编号{hid}）"), e),
@@ -635,12 +629,10 @@ pub async fn add_outcome(
     headers: HeaderMap,
     p: Pairs,
 ) -> Response {
-    let Some(id) = parse_id(&raw) else {
-        return not_found_page(&s.0, &format!("程序“{raw}”"));
+    let id = match s.posted(&headers, &p, &raw, "程序") {
+        Ok(id) => id,
+        Err(r) => return *r,
     };
-    if let Err(r) = s.check(&headers, &p.get("csrf")) {
-        return *r;
-    }
     let kind = match st.store.get_proceeding(&s.0.actor, id).await {
         Ok(proc) => proc.kind,
         Err(e) => return store_error_page(&s.0, &format!("程序（编号{id}）"), e),
@@ -721,32 +713,20 @@ pub async fn upload_document(
     .await
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct MetForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    version: String,
-    #[serde(default)]
-    met_on: String,
-}
-
 pub async fn mark_met(
     State(st): State<AppState>,
     s: UiSession,
     axum::extract::Path(raw): axum::extract::Path<String>,
     headers: HeaderMap,
-    Form(f): Form<MetForm>,
+    p: Pairs,
 ) -> Response {
-    let Some(id) = parse_id(&raw) else {
-        return not_found_page(&s.0, &format!("期限“{raw}”"));
+    let id = match s.posted(&headers, &p, &raw, "期限") {
+        Ok(id) => id,
+        Err(r) => return *r,
     };
-    if let Err(r) = s.check(&headers, &f.csrf) {
-        return *r;
-    }
     let draft = huajie_domain::deadline::MetDraft {
-        version: f.version.parse().ok(),
-        met_on: Some(f.met_on.clone()),
+        version: p.get("version").parse().ok(),
+        met_on: Some(p.get("met_on")),
     };
     let result = match (draft.validate(today()), draft.version) {
         (Ok(met_on), Some(v)) => st.store.mark_deadline_met(&s.0.actor, id, v, met_on).await,
@@ -771,12 +751,10 @@ pub async fn waive_or_reopen(
     headers: HeaderMap,
     p: Pairs,
 ) -> Response {
-    let Some(id) = parse_id(&raw) else {
-        return not_found_page(&s.0, &format!("期限“{raw}”"));
+    let id = match s.posted(&headers, &p, &raw, "期限") {
+        Ok(id) => id,
+        Err(r) => return *r,
     };
-    if let Err(r) = s.check(&headers, &p.get("csrf")) {
-        return *r;
-    }
     let Ok(version) = p.get("version").parse::<i64>() else {
         return forbidden_page("表单缺少版本号，请刷新页面后重试");
     };

@@ -290,11 +290,9 @@ pub async fn delete_filter(
     headers: HeaderMap,
     p: super::forms::Pairs,
 ) -> Response {
-    if let Err(r) = s.check(&headers, &p.get("csrf")) {
-        return *r;
-    }
-    let Some(id) = parse_id(&raw) else {
-        return not_found_page(&s.0, &format!("筛选“{raw}”"));
+    let id = match s.posted(&headers, &p, &raw, "筛选") {
+        Ok(id) => id,
+        Err(r) => return *r,
     };
     match st.store.delete_filter(&s.0.actor, id).await {
         Ok(()) => Redirect::to("/ledger").into_response(),

@@ -235,6 +235,22 @@ impl FromRequestParts<AppState> for UiSession {
 }
 
 impl UiSession {
+    /// The target id of a posted form (`raw` from the path) after the form's CSRF check: a bad
+    /// id is a 404 page naming `what`, a failed check a 403 page.
+    fn posted(
+        &self,
+        headers: &HeaderMap,
+        p: &forms::Pairs,
+        raw: &str,
+        what: &str,
+    ) -> Result<i64, Box<Response>> {
+        let Some(id) = parse_id(raw) else {
+            return Err(Box::new(not_found_page(&self.0, &format!("{what}“{raw}”"))));
+        };
+        self.check(headers, &p.get("csrf"))?;
+        Ok(id)
+    }
+
     /// Refuses a state-changing form without this session's token or from another origin.
     fn check(&self, headers: &HeaderMap, token: &str) -> Result<(), Box<Response>> {
         if token == self.0.csrf && same_origin(headers) {

@@ -632,12 +632,10 @@ pub async fn edit_submit(
     headers: HeaderMap,
     p: Pairs,
 ) -> Response {
-    let Some(id) = parse_id(&raw) else {
-        return not_found_page(&s.0, &format!("程序“{raw}”"));
+    let id = match s.posted(&headers, &p, &raw, "程序") {
+        Ok(id) => id,
+        Err(r) => return *r,
     };
-    if let Err(r) = s.check(&headers, &p.get("csrf")) {
-        return *r;
-    }
     if !s.0.actor.can_write_cases() {
         return denied(&s.0, "修改程序");
     }
