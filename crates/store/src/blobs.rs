@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sm3::{Digest, Sm3};
 
@@ -51,7 +52,11 @@ impl Blobs {
             }
             let parent = path.parent().expect("hash files live in a subdirectory");
             std::fs::create_dir_all(parent)?;
-            let tmp = parent.join(format!(".{hash}.{}.tmp", std::process::id()));
+            // One temporary name per write, not per process: two requests storing the same
+            // bytes at once must not share (and rename away) each other's temporary file.
+            static NEXT: AtomicU64 = AtomicU64::new(0);
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let tmp = parent.join(format!(".{hash}.{}.{n}.tmp", std::process::id()));
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;
@@ -108,5 +113,27 @@ mod tests {
         .unwrap();
         assert!(b.get(&h1).await.is_err());
         assert!(b.get("../../etc/passwd").await.is_err());
+    }
+
+    /// Regression: two uploads of the same bytes at the same moment (two users, or two tests
+    /// in one process) shared one temporary file, and the second rename failed with a 500.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_puts_of_the_same_bytes_both_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = Blobs::open(dir.path().join("docs")).unwrap();
+        for round in 0..50u32 {
+            let bytes = format!("same content {round}").into_bytes();
+            let puts: Vec<_> = (0..8)
+                .map(|_| {
+                    let b = b.clone();
+                    let bytes = bytes.clone();
+                    tokio::spawn(async move { b.put(bytes).await })
+                })
+                .collect();
+            for p in puts {
+                let hash = p.await.unwrap().expect("every concurrent put succeeds");
+                assert_eq!(b.get(&hash).await.unwrap(), bytes);
+            }
+        }
     }
 }
