@@ -482,6 +482,60 @@ test("leader-read-only", async (t) => {
   assertEq(edit.status(), 403, "status of the edit form for a leader");
 });
 
+test("dashboard", async (t) => {
+  // The leader reads the figures of a year: cards with formula and year-on-year, charts, ranking.
+  const page = t.page;
+  await login(page, "leader");
+  await navigate(page, "nav.side a[href='/stats']");
+  await expectText(page, "main h2", "统计分析");
+  await page.selectOption('#period-form select[name="period"]', "year");
+  await page.fill('#period-form input[name="year"]', "2025");
+  await navigate(page, "#period-form button[type=submit]");
+  await expectText(page, "main h2 small", "2025年");
+  const card = await expectText(page, ".stat-card", "一审收案");
+  const value = (await card.locator(".stat-value").innerText()).trim();
+  assert(/^\d+$/.test(value) && Number(value) > 0, `一审收案 of 2025 is a positive count (${value})`);
+  await expectText(page, ".stat-card", /同比/);
+  const charts = await page.locator(".chart-box svg").count();
+  assert(charts >= 4, `four charts, found ${charts}`);
+  const width = await page.locator(".chart-box svg").first().evaluate((e) => e.getBoundingClientRect().width);
+  assert(width > 400, `chart drawn at a readable width (${width})`);
+  await expectText(page, "#assessment tbody tr", /\d/);
+  // Print: menu and forms hidden, charts kept.
+  await page.emulateMedia({ media: "print" });
+  assert(!(await page.locator("nav.side").isVisible()), "menu hidden when printed");
+  assert(await page.locator(".chart-box svg").first().isVisible(), "charts printed");
+  await page.emulateMedia({ media: "screen" });
+  // Drill down from the figure to the cases behind it.
+  await navigate(page, ".stat-card:has-text('一审收案') .stat-value a");
+  await expectText(page, "#drill-count", `共 ${value} 件`);
+  await expectText(page, "main h2", "一审收案");
+  // The Excel export is a real workbook.
+  await page.goBack();
+  const xlsx = await page.evaluate(async () => {
+    const a = document.querySelector("#stats-export");
+    const r = await fetch(a.href);
+    const b = new Uint8Array(await r.arrayBuffer());
+    return { status: r.status, type: r.headers.get("content-type"), zip: b[0] === 0x50 && b[1] === 0x4b, size: b.length };
+  });
+  assertEq(xlsx.status, 200, "export status");
+  assert(xlsx.zip && xlsx.size > 3000 && xlsx.type.includes("spreadsheetml"), `an xlsx file (${JSON.stringify(xlsx)})`);
+  await expectAbsent(page, "#publish-form", "publish form for a leader");
+
+  // The bureau publishes the quarter; the published page lists corrections (none yet).
+  const coord = await newLoggedInPage(t, "coordinator");
+  await open(coord, "/stats?period=quarter&year=2025&n=2");
+  if (await coord.locator("#publish-form").count()) {
+    coord.removeAllListeners("dialog");
+    coord.on("dialog", (d) => d.accept().catch(() => {}));
+    await navigate(coord, "#publish-form button[type=submit]");
+  } else {
+    await navigate(coord, "a[href^='/stats/snapshots/']");
+  }
+  await expectText(coord, "main h2", "2025年第2季度");
+  await expectText(coord, "#corrections", "发布后的更正");
+});
+
 // ----- runner -------------------------------------------------------------------------------
 
 function fmt(ms) {

@@ -10,6 +10,7 @@ macro_rules! say {
 
 mod deadline;
 mod demo;
+mod export;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -52,6 +53,9 @@ enum Command {
     /// Load a year's holiday notice (e.g. 2027) or a jurisdiction's local rest days.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Export statistics or a ledger view as Excel: `huajie export stats --period quarter --year 2026 --n 3 -o 统计.xlsx`.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -277,6 +281,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Calendar(cmd) => calendar(&cli.database, cmd).await,
+        Command::Export(cmd) => {
+            let store = open(&cli.database, 2).await?;
+            export::run(&store, cmd).await
+        }
     }
 }
 

@@ -100,6 +100,90 @@ fn cli_demo_is_deterministic_and_refuses_a_second_load() {
     let (code, out, _) = huajie(&a, &["user", "token", "coordinator"]);
     assert_eq!(code, 0);
     assert!(out.trim().starts_with("hj_") && out.trim().len() == 67);
+    // Exports open back in Excel form.
+    use calamine::Reader;
+    let xlsx = dir.path().join("统计.xlsx");
+    let (code, out, err) = huajie(
+        &a,
+        &[
+            "export",
+            "stats",
+            "--period",
+            "year",
+            "--year",
+            "2025",
+            "-o",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("已导出2025年统计"), "{out}");
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    assert_eq!(wb.sheet_names()[0], "汇总");
+    let sum = wb.worksheet_range("汇总").unwrap();
+    assert!(sum.height() > 10);
+    let (code, _, err) = huajie(
+        &a,
+        &[
+            "export",
+            "stats",
+            "--period",
+            "quarter",
+            "--year",
+            "2025",
+            "--n",
+            "7",
+            "-o",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("季度“7”无效"), "{err}");
+    let (code, _, err) = huajie(
+        &a,
+        &[
+            "export", "stats", "--period", "year", "--year", "2025", "-o", "x.txt",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains(".xlsx"), "{err}");
+    let ledger = dir.path().join("台账.xlsx");
+    let (code, out, err) = huajie(
+        &a,
+        &[
+            "export",
+            "ledger",
+            "--kind",
+            "reconsideration",
+            "--from",
+            "2025-01-01",
+            "-o",
+            ledger.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("件案件到"), "{out}");
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&ledger).unwrap();
+    let rows = wb.worksheet_range("案件台账").unwrap();
+    assert!(rows.height() > 3);
+    assert!(
+        (3..rows.height())
+            .all(|r| rows.get_value((r as u32, 1))
+                == Some(&calamine::Data::String("行政复议".into())))
+    );
+    let (code, _, err) = huajie(
+        &a,
+        &[
+            "export",
+            "ledger",
+            "--kind",
+            "lawsuit",
+            "-o",
+            ledger.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("lawsuit"), "{err}");
     let (code, out, err) = huajie(&a, &["demo", "--scale", "3000", "--batch", "1000"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("已装入 3000 个程序"), "{out}");

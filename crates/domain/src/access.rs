@@ -57,6 +57,11 @@ impl Actor {
         self.role == Role::Coordinator
     }
 
+    /// May read statistics, rankings, assessments and circulars of the jurisdiction.
+    pub fn can_read_statistics(&self) -> bool {
+        matches!(self.role, Role::Coordinator | Role::Leader | Role::Auditor)
+    }
+
     /// May read the audit log of the whole jurisdiction.
     pub fn can_read_full_audit(&self) -> bool {
         matches!(self.role, Role::Coordinator | Role::Auditor)

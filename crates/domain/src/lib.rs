@@ -18,6 +18,7 @@ pub mod outcome;
 pub mod proceeding;
 pub mod records;
 pub mod rules;
+pub mod stats;
 pub mod unit;
 pub mod user;
 

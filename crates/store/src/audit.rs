@@ -148,6 +148,30 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Records that an actor exported or downloaded a report (`what` says which, e.g. the
+    /// ledger filter or the period), with the number of rows.
+    pub async fn record_export(
+        &self,
+        actor: &Actor,
+        entity: &str,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        let mut conn = self.pool().acquire().await?;
+        record::<(), _>(
+            &mut conn,
+            &actor.into(),
+            "export",
+            entity,
+            0,
+            None,
+            None,
+            Some(&detail),
+        )
+        .await
+    }
+}
+
 /// A search of the audit log (审计日志), newest first, paged by id.
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {

@@ -35,6 +35,7 @@ pub(crate) async fn install_defaults(store: &Store) -> Result<()> {
         .bind(crate::now())
         .execute(&mut *tx)
         .await?;
+    crate::stats::install_default_config(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

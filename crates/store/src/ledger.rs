@@ -14,6 +14,30 @@ const PARTY_PROBE_LIMIT: i64 = 2000;
 /// Largest code point, to turn a prefix into a half-open range on SQLite's byte order.
 const MAX_CHAR: char = '\u{10FFFF}';
 
+const LEDGER_COLS: &str = "p.id, p.dispute_id, p.kind, p.case_no, p.reference_no, p.status, p.domain, p.act_type, p.claimant_count, \
+     p.registered_on, p.filed_on, p.closed_on, p.claimants, p.defendants, p.updated_at, p.version";
+
+fn ledger_row(r: &sqlx::any::AnyRow) -> Result<LedgerRow> {
+    Ok(LedgerRow {
+        id: get_i64(r, "id")?,
+        dispute_id: get_i64(r, "dispute_id")?,
+        kind: get_enum(r, "kind", ProceedingKind::from_code)?,
+        case_no: get_opt_str(r, "case_no")?,
+        reference_no: get_opt_str(r, "reference_no")?,
+        status: get_enum(r, "status", ProceedingStatus::from_code)?,
+        domain: get_str(r, "domain")?,
+        act_type: get_opt_str(r, "act_type")?,
+        claimant_count: get_i64(r, "claimant_count")?,
+        registered_on: get_str(r, "registered_on")?,
+        filed_on: get_opt_str(r, "filed_on")?,
+        closed_on: get_opt_str(r, "closed_on")?,
+        claimants: get_str(r, "claimants")?,
+        defendants: get_str(r, "defendants")?,
+        updated_at: get_str(r, "updated_at")?,
+        version: get_i64(r, "version")?,
+    })
+}
+
 impl Store {
     /// A prefix condition on `col` that can use an ordinary index on both engines.
     pub(crate) fn prefix(&self, col: &str, prefix: &str, params: &mut Params) -> String {
@@ -193,36 +217,12 @@ impl Store {
     pub async fn ledger(&self, actor: &Actor, q: &LedgerQuery) -> Result<LedgerPage> {
         let (from, conds, order, mut params) = self.ledger_plan(actor, q, false).await?;
         let sql = format!(
-            "SELECT p.id, p.dispute_id, p.kind, p.case_no, p.reference_no, p.status, p.domain, p.act_type, p.claimant_count, \
-             p.registered_on, p.filed_on, p.closed_on, p.claimants, p.defendants, p.updated_at, p.version \
-             FROM {from} WHERE {} ORDER BY {order} LIMIT {}",
+            "SELECT {LEDGER_COLS} FROM {from} WHERE {} ORDER BY {order} LIMIT {}",
             conds.join(" AND "),
             params.push(q.limit + 1)
         );
         let rows = query(sql, params.args).fetch_all(self.pool()).await?;
-        let mut items = rows
-            .iter()
-            .map(|r| {
-                Ok(LedgerRow {
-                    id: get_i64(r, "id")?,
-                    dispute_id: get_i64(r, "dispute_id")?,
-                    kind: get_enum(r, "kind", ProceedingKind::from_code)?,
-                    case_no: get_opt_str(r, "case_no")?,
-                    reference_no: get_opt_str(r, "reference_no")?,
-                    status: get_enum(r, "status", ProceedingStatus::from_code)?,
-                    domain: get_str(r, "domain")?,
-                    act_type: get_opt_str(r, "act_type")?,
-                    claimant_count: get_i64(r, "claimant_count")?,
-                    registered_on: get_str(r, "registered_on")?,
-                    filed_on: get_opt_str(r, "filed_on")?,
-                    closed_on: get_opt_str(r, "closed_on")?,
-                    claimants: get_str(r, "claimants")?,
-                    defendants: get_str(r, "defendants")?,
-                    updated_at: get_str(r, "updated_at")?,
-                    version: get_i64(r, "version")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut items = rows.iter().map(ledger_row).collect::<Result<Vec<_>>>()?;
         let next_cursor = if items.len() as i64 > q.limit {
             items.truncate(q.limit as usize);
             items.last().map(|last| {
@@ -241,6 +241,58 @@ impl Store {
 }
 
 impl Store {
+    /// Every row of a ledger view (for exports), walking the pages; `None` when more than
+    /// `cap` rows match.
+    pub async fn ledger_all(
+        &self,
+        actor: &Actor,
+        q: &LedgerQuery,
+        cap: usize,
+    ) -> Result<Option<Vec<LedgerRow>>> {
+        let mut q = q.clone();
+        q.limit = 500;
+        q.after = None;
+        let mut out = Vec::new();
+        loop {
+            let page = self.ledger(actor, &q).await?;
+            let more = page.next_cursor.is_some();
+            out.extend(page.items);
+            if out.len() > cap {
+                return Ok(None);
+            }
+            let Some(last) = out.last().filter(|_| more) else {
+                return Ok(Some(out));
+            };
+            let value = match q.sort {
+                LedgerSort::RegisteredOn => last.registered_on.clone(),
+                LedgerSort::UpdatedAt => last.updated_at.clone(),
+                LedgerSort::Id => String::new(),
+            };
+            q.after = Some(Cursor { id: last.id, value });
+        }
+    }
+
+    /// Ledger rows of the given proceedings within the actor's scope, in the order given
+    /// (at most 1,000 ids; the caller pages).
+    pub async fn ledger_rows(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<LedgerRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut params = Params::default();
+        let scope = scope_clause(actor.proceeding_scope(), &mut params);
+        let list: Vec<String> = ids.iter().take(1000).map(|i| params.push(*i)).collect();
+        let sql = format!(
+            "SELECT {LEDGER_COLS} FROM proceedings p WHERE {scope} AND p.id IN ({})",
+            list.join(", ")
+        );
+        let rows = query(sql, params.args).fetch_all(self.pool()).await?;
+        let mut by_id: std::collections::HashMap<i64, LedgerRow> = rows
+            .iter()
+            .map(|r| ledger_row(r).map(|l| (l.id, l)))
+            .collect::<Result<_>>()?;
+        Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
+    }
+
     /// The proceeding registered under a case number (any scope: case numbers are unique
     /// system-wide, so a form can say "already registered" before the insert fails).
     pub async fn proceeding_by_case_no(&self, case_no: &str) -> Result<Option<i64>> {

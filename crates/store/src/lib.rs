@@ -24,6 +24,7 @@ pub mod filters;
 pub mod ledger;
 pub mod sessions;
 mod sql;
+pub mod stats;
 pub mod units;
 pub mod users;
 

@@ -7,6 +7,7 @@ pub mod deadlines;
 pub mod documents;
 pub mod error;
 pub mod extract;
+pub mod stats;
 pub mod ui;
 
 use axum::extract::DefaultBodyLimit;
@@ -132,6 +133,8 @@ impl Modify for TokenAuth {
         deadlines::calendar_year, deadlines::import_calendar,
         deadlines::create_feed, deadlines::list_feeds, deadlines::revoke_feed,
         documents::list, documents::upload, documents::download_api,
+        stats::figures, stats::members, stats::get_config, stats::put_config,
+        stats::publish, stats::list_snapshots, stats::get_snapshot,
     )
 )]
 pub struct ApiDoc;
@@ -235,6 +238,17 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
             "/settings/deadlines",
             get(deadlines::get_settings).put(deadlines::put_settings),
         )
+        .route("/stats", get(stats::figures))
+        .route("/stats/cases", get(stats::members))
+        .route(
+            "/stats/config",
+            get(stats::get_config).put(stats::put_config),
+        )
+        .route(
+            "/stats/snapshots",
+            get(stats::list_snapshots).post(stats::publish),
+        )
+        .route("/stats/snapshots/{id}", get(stats::get_snapshot))
         .route("/calendar/import", post(deadlines::import_calendar))
         .route("/calendar/{year}", get(deadlines::calendar_year))
         .route(
@@ -282,6 +296,21 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         )
         .route("/rules", get(ui::rules_page).post(ui::save_rules))
         .route("/audit", get(ui::audit_page))
+        .route("/stats", get(ui::stats_page))
+        .route("/stats/cases", get(ui::stats_cases))
+        .route("/stats/export.xlsx", get(ui::stats_export))
+        .route(
+            "/stats/snapshots/{id}/export.xlsx",
+            get(ui::stats_export_snapshot),
+        )
+        .route("/ledger/export.xlsx", get(ui::ledger_export))
+        .route("/stats/publish", post(ui::stats_publish))
+        .route("/stats/snapshots", get(ui::stats_snapshots))
+        .route("/stats/snapshots/{id}", get(ui::stats_snapshot))
+        .route(
+            "/stats/config",
+            get(ui::stats_config).post(ui::stats_save_config),
+        )
         .route(
             "/subscriptions",
             get(ui::subscriptions_page).post(ui::create_subscription),

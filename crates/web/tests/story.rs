@@ -8,6 +8,8 @@ mod common;
 mod deadlines;
 #[path = "stories/forms.rs"]
 mod forms;
+#[path = "stories/stats.rs"]
+mod stats;
 #[path = "stories/ui.rs"]
 mod ui;
 
@@ -915,4 +917,14 @@ async fn forms_story_sqlite() {
 #[tokio::test]
 async fn forms_story_postgres() {
     on_postgres("forms_story", forms::story).await;
+}
+
+#[tokio::test]
+async fn stats_story_sqlite() {
+    on_sqlite(stats::story).await;
+}
+
+#[tokio::test]
+async fn stats_story_postgres() {
+    on_postgres("stats_story", stats::story).await;
 }

@@ -299,3 +299,99 @@ pub async fn delete_filter(
         Err(e) => store_error_page(&s.0, "筛选", e),
     }
 }
+
+/// Rows an export may hold; a larger selection must be narrowed by the filters.
+pub(crate) const EXPORT_CAP: usize = 100_000;
+
+/// The ledger view with its filters as an Excel workbook (every matching row, not one page).
+pub async fn ledger_export(
+    State(st): State<AppState>,
+    s: UiSession,
+    Query(f): Query<LedgerForm>,
+) -> Response {
+    use huajie_domain::codes::CodeList;
+    use huajie_domain::ledger::LedgerParams;
+    let actor = &s.0.actor;
+    let unit_id = match f.unit_id.trim() {
+        "" => None,
+        v => match v.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                return message_page(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &format!("单位编号“{v}”无效"),
+                    BACK_FORM,
+                );
+            }
+        },
+    };
+    let params = LedgerParams {
+        unit_id,
+        kind: Some(f.kind.clone()),
+        status: Some(f.status.clone()),
+        domain: Some(f.domain.clone()),
+        registered_from: Some(f.registered_from.clone()),
+        registered_to: Some(f.registered_to.clone()),
+        case_no: Some(f.case_no.clone()),
+        party: Some(f.party.clone()),
+        sort: Some(f.sort.clone()),
+        ..LedgerParams::default()
+    };
+    let q = match params.validate() {
+        Ok(q) => q,
+        Err(inv) => {
+            let msg: Vec<String> = inv.0.into_iter().map(|e| e.message).collect();
+            return message_page(StatusCode::UNPROCESSABLE_ENTITY, &msg.join("；"), BACK_FORM);
+        }
+    };
+    let rows = match st.store.ledger_all(actor, &q, EXPORT_CAP).await {
+        Ok(Some(rows)) => rows,
+        Ok(None) => {
+            return message_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!(
+                    "符合条件的案件超过 {EXPORT_CAP} 件，请增加筛选条件（如登记日期范围）后分批导出"
+                ),
+                BACK_FORM,
+            );
+        }
+        Err(e) => return store_error_page(&s.0, "台账", e),
+    };
+    let domains: std::collections::HashMap<String, String> =
+        match st.store.codes(CodeList::Domain).await {
+            Ok(c) => c.into_iter().map(|c| (c.code, c.label)).collect(),
+            Err(e) => return store_error_page(&s.0, "台账", e),
+        };
+    let label = |d: &str| domains.get(d).cloned().unwrap_or_else(|| d.to_string());
+    let filter = f.query_string(None);
+    let caption = vec![
+        "案件台账".to_string(),
+        format!(
+            "导出时间：{}；筛选条件：{}；共 {} 件",
+            super::beijing_time(&jiff::Timestamp::now().to_string()),
+            if filter.is_empty() {
+                "无".to_string()
+            } else {
+                filter.clone()
+            },
+            rows.len()
+        ),
+    ];
+    let sheet = huajie_office::xlsx::ledger_sheet(&rows, &label, caption);
+    let bytes = match huajie_office::xlsx::workbook(&[sheet]) {
+        Ok(b) => b,
+        Err(e) => return message_page(StatusCode::INTERNAL_SERVER_ERROR, &e.0, BACK_HOME),
+    };
+    if let Err(e) = st
+        .store
+        .record_export(
+            actor,
+            "ledger",
+            serde_json::json!({"filter": filter, "rows": rows.len()}),
+        )
+        .await
+    {
+        return store_error_page(&s.0, "台账", e);
+    }
+    attachment(bytes, XLSX, &format!("案件台账-{}.xlsx", today()))
+}

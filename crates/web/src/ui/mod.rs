@@ -20,10 +20,12 @@ use crate::AppState;
 
 mod admin;
 mod case;
+mod charts;
 mod forms;
 mod ledger;
 mod login;
 mod proceeding_form;
+mod stats;
 mod workbench;
 
 use crate::auth::{LoginRefused, check_password, hash_password, new_token, token_hash};
@@ -36,10 +38,16 @@ pub use case::{
     add_appearance, add_event, add_hearing, add_outcome, case_page, mark_met, upload_document,
     waive_or_reopen,
 };
-pub use ledger::{delete_filter, ledger, save_filter};
+pub use ledger::{delete_filter, ledger, ledger_export, save_filter};
 pub use login::{login_page, login_submit, logout, logout_all, password_page, password_submit};
 pub use proceeding_form::{
     check_case_no, edit_page, edit_submit, new_page, new_submit, party_names,
+};
+pub use stats::{
+    cases_page as stats_cases, config_page as stats_config, export as stats_export,
+    export_snapshot as stats_export_snapshot, publish as stats_publish,
+    save_config as stats_save_config, snapshot_page as stats_snapshot,
+    snapshots_page as stats_snapshots, stats_page,
 };
 pub use workbench::workbench;
 
@@ -59,6 +67,8 @@ pub struct Chrome {
     pub audit: bool,
     /// Shows 登记案件.
     pub writer: bool,
+    /// Shows 统计分析.
+    pub stats: bool,
 }
 
 impl Chrome {
@@ -72,6 +82,7 @@ impl Chrome {
             admin: s.actor.can_administer(),
             audit: s.actor.can_read_full_audit(),
             writer: s.actor.can_write_cases(),
+            stats: s.actor.can_read_statistics(),
         }
     }
 }
@@ -321,6 +332,33 @@ pub struct MsgParam {
     msg: Option<String>,
 }
 
+/// A file download with a UTF-8 file name.
+pub(crate) fn attachment(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"export\"; filename*=UTF-8''{}",
+        urlencode(filename).replace('+', "%20")
+    );
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Percent-encodes a query-string value.
+pub(crate) fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
 pub(crate) fn parse_id(raw: &str) -> Option<i64> {
     raw.parse().ok().filter(|v: &i64| *v > 0)
 }
@@ -337,6 +375,8 @@ pub(crate) fn audit_action(a: &str) -> &'static str {
         "adjust" => "期限调整",
         "denied" => "拒绝访问",
         "download" => "下载",
+        "export" => "导出",
+        "publish" => "发布",
         _ => "其他操作",
     }
 }
@@ -354,6 +394,10 @@ pub(crate) fn audit_entity(e: &str) -> &'static str {
         "unit" => "单位",
         "user" => "用户",
         "access" => "访问",
+        "ledger" => "台账",
+        "statistics" => "统计",
+        "stat_snapshot" => "统计发布",
+        "stats_config" => "统计口径",
         _ => "记录",
     }
 }
