@@ -534,6 +534,15 @@ test("dashboard", async (t) => {
   }
   await expectText(coord, "main h2", "2025年第2季度");
   await expectText(coord, "#corrections", "发布后的更正");
+  // The quarterly circular of the published quarter is a real Word file.
+  const docx = await coord.evaluate(async () => {
+    const a = document.querySelector("#circular-docx");
+    const r = await fetch(a.href);
+    const b = new Uint8Array(await r.arrayBuffer());
+    return { status: r.status, type: r.headers.get("content-type"), zip: b[0] === 0x50 && b[1] === 0x4b, size: b.length };
+  });
+  assertEq(docx.status, 200, "circular status");
+  assert(docx.zip && docx.size > 3000 && docx.type.includes("wordprocessingml"), `a docx file (${JSON.stringify(docx)})`);
 });
 
 // ----- runner -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ macro_rules! say {
 mod deadline;
 mod demo;
 mod export;
+mod report;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -56,6 +57,9 @@ enum Command {
     /// Export statistics or a ledger view as Excel: `huajie export stats --period quarter --year 2026 --n 3 -o 统计.xlsx`.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// The quarterly circular or the half-year report as Word: `huajie report quarterly --year 2026 --quarter 3 -o 通报.docx`.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,6 +288,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(cmd) => {
             let store = open(&cli.database, 2).await?;
             export::run(&store, cmd).await
+        }
+        Command::Report(cmd) => {
+            let store = open(&cli.database, 2).await?;
+            report::run(&store, cmd).await
         }
     }
 }

@@ -147,6 +147,55 @@ fn cli_demo_is_deterministic_and_refuses_a_second_load() {
     );
     assert_eq!(code, 2);
     assert!(err.contains(".xlsx"), "{err}");
+    // The quarterly circular: publishes the quarter when needed, then writes the Word file.
+    let docx = dir.path().join("通报.docx");
+    let report = |args: &[&str]| {
+        let mut v = vec!["report"];
+        v.extend_from_slice(args);
+        v.extend_from_slice(&["-o", docx.to_str().unwrap()]);
+        huajie(&a, &v)
+    };
+    let (code, out, err) = report(&["quarterly", "--year", "2025", "--quarter", "2"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("已发布") && out.contains("已生成《"), "{out}");
+    let xml = {
+        use std::io::Read;
+        let mut z = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
+        let mut s = String::new();
+        z.by_name("word/document.xml")
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    };
+    assert!(xml.contains("关于2025年第2季度行政争议预防化解工作情况的通报"));
+    let (code, out, _) = report(&["quarterly", "--year", "2025", "--quarter", "2"]);
+    assert_eq!(code, 0);
+    assert!(
+        !out.contains("已发布"),
+        "the second run uses the snapshot: {out}"
+    );
+    let (code, out, err) = report(&["half-year", "--year", "2025", "--half", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("出庭应诉和行政应诉工作情况的报告"), "{out}");
+    let (code, _, err) = report(&["quarterly", "--year", "2025", "--quarter", "5"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("季度“5”无效"), "{err}");
+    let (code, _, err) = huajie(
+        &a,
+        &[
+            "report",
+            "quarterly",
+            "--year",
+            "2025",
+            "--quarter",
+            "1",
+            "-o",
+            "x.pdf",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains(".docx"), "{err}");
     let ledger = dir.path().join("台账.xlsx");
     let (code, out, err) = huajie(
         &a,

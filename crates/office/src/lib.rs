@@ -2,6 +2,8 @@
 //! in (existing ledgers), and Word reports (the quarterly circular). Bytes in, bytes out: the
 //! callers do the file and network I/O.
 
+pub mod docx;
+pub mod reports;
 pub mod xlsx;
 
 /// A file could not be produced or read.

@@ -22,6 +22,7 @@ pub mod documents;
 pub mod feeds;
 pub mod filters;
 pub mod ledger;
+pub mod review;
 pub mod sessions;
 mod sql;
 pub mod stats;

@@ -431,6 +431,20 @@ impl Store {
                 "只有司法局协调员可以发布统计数据".into(),
             ));
         }
+        if period.to >= today {
+            return Err(StoreError::Invalid(
+                FieldError::new(
+                    "period",
+                    "period_not_ended",
+                    format!(
+                        "{}到{}才结束，期间结束后才能发布（发布后数据冻结）",
+                        period.label(),
+                        period.to
+                    ),
+                )
+                .into(),
+            ));
+        }
         let (cfg, text, _) = self.stats_config().await?;
         let loss = self.loss_rule().await?;
         let set = self

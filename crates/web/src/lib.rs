@@ -303,6 +303,14 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
             "/stats/snapshots/{id}/export.xlsx",
             get(ui::stats_export_snapshot),
         )
+        .route(
+            "/stats/snapshots/{id}/circular.docx",
+            get(ui::stats_circular),
+        )
+        .route(
+            "/stats/snapshots/{id}/report.docx",
+            get(ui::stats_half_year),
+        )
         .route("/ledger/export.xlsx", get(ui::ledger_export))
         .route("/stats/publish", post(ui::stats_publish))
         .route("/stats/snapshots", get(ui::stats_snapshots))

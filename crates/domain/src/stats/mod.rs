@@ -9,6 +9,7 @@
 pub mod assess;
 pub mod config;
 pub mod report;
+pub mod review;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -44,8 +44,9 @@ pub use proceeding_form::{
     check_case_no, edit_page, edit_submit, new_page, new_submit, party_names,
 };
 pub use stats::{
-    cases_page as stats_cases, config_page as stats_config, export as stats_export,
-    export_snapshot as stats_export_snapshot, publish as stats_publish,
+    cases_page as stats_cases, circular as stats_circular, config_page as stats_config,
+    export as stats_export, export_snapshot as stats_export_snapshot,
+    half_year_report as stats_half_year, publish as stats_publish,
     save_config as stats_save_config, snapshot_page as stats_snapshot,
     snapshots_page as stats_snapshots, stats_page,
 };
@@ -353,6 +354,8 @@ pub(crate) fn attachment(bytes: Vec<u8>, content_type: &'static str, filename: &
 }
 
 pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const DOCX: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// Percent-encodes a query-string value.
 pub(crate) fn urlencode(s: &str) -> String {

@@ -416,7 +416,8 @@ pub async fn stats_page(
             errors: Vec::new(),
             view: Some(set_view(&set, Some(&query))),
             can_publish: s.0.actor.can_administer(),
-            publishable: period.kind != PeriodKind::Custom || p.period.is_some(),
+            publishable: (period.kind != PeriodKind::Custom || p.period.is_some())
+                && period.to < today(),
             published,
             query,
         },
@@ -676,6 +677,7 @@ struct SnapshotPage {
     published: String,
     note: String,
     corrections: Vec<CorrectionRow>,
+    half: bool,
     view: SetView,
 }
 
@@ -719,6 +721,7 @@ pub async fn snapshot_page(
                 ),
                 note: v.info.note.clone().unwrap_or_default(),
                 corrections: v.corrections.iter().map(correction_row).collect(),
+                half: v.info.period.kind == PeriodKind::Half,
                 view: set_view(&v.figures, None),
             },
         ),
@@ -914,4 +917,98 @@ pub async fn export_snapshot(
         super::XLSX,
         &format!("行政争议统计-{}（已发布）.xlsx", snap.info.label),
     )
+}
+
+// ----- Word documents -------------------------------------------------------------------------
+
+/// Which document of a snapshot.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Paper {
+    Circular,
+    HalfYear,
+}
+
+async fn paper(st: &AppState, s: &Session, raw: &str, which: Paper) -> Response {
+    if let Some(r) = readers_only(s) {
+        return r;
+    }
+    let Some(id) = parse_id(raw) else {
+        return not_found_page(s, &format!("发布记录“{raw}”"));
+    };
+    let snap = match st.store.snapshot(&s.actor, id).await {
+        Ok(x) => x,
+        Err(e) => return store_error_page(s, "发布记录", e),
+    };
+    if which == Paper::HalfYear && snap.info.period.kind != PeriodKind::Half {
+        return message_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!(
+                "半年度报告由半年度（上半年或下半年）的发布数据生成；“{}”不是半年度。",
+                snap.info.label
+            ),
+            super::BACK_FORM,
+        );
+    }
+    let issuer = match st.store.issuer(&s.actor).await {
+        Ok(x) => x,
+        Err(e) => return store_error_page(s, "统计", e),
+    };
+    let today = today();
+    let (doc, name) = match which {
+        Paper::Circular => (
+            huajie_office::reports::quarterly_circular(&snap.figures, &snap.config, &issuer, today),
+            format!("{}行政争议预防化解工作情况通报.docx", snap.info.label),
+        ),
+        Paper::HalfYear => {
+            let detail = match st.store.review_of(&s.actor, &snap, today).await {
+                Ok(x) => x,
+                Err(e) => return store_error_page(s, "统计", e),
+            };
+            (
+                huajie_office::reports::half_year_report(
+                    &snap.figures,
+                    &snap.config,
+                    &snap.loss_rule,
+                    &detail,
+                    &issuer,
+                    today,
+                ),
+                format!("{}行政应诉工作情况报告.docx", snap.info.label),
+            )
+        }
+    };
+    let bytes = match huajie_office::docx::docx(&doc) {
+        Ok(b) => b,
+        Err(e) => return message_page(StatusCode::INTERNAL_SERVER_ERROR, &e.0, super::BACK_HOME),
+    };
+    if let Err(e) = st
+        .store
+        .record_export(
+            &s.actor,
+            "stat_snapshot",
+            serde_json::json!({"snapshot": id, "period": snap.info.label, "document": doc.title}),
+        )
+        .await
+    {
+        return store_error_page(s, "统计", e);
+    }
+    super::attachment(bytes, super::DOCX, &name)
+}
+
+/// The quarterly circular (季度通报) of a published figure set, as Word.
+pub async fn circular(
+    State(st): State<AppState>,
+    s: UiSession,
+    Path(raw): Path<String>,
+) -> Response {
+    paper(&st, &s.0, &raw, Paper::Circular).await
+}
+
+/// The half-year report (半年度报告) of a published half-year, as Word.
+pub async fn half_year_report(
+    State(st): State<AppState>,
+    s: UiSession,
+    Path(raw): Path<String>,
+) -> Response {
+    paper(&st, &s.0, &raw, Paper::HalfYear).await
 }

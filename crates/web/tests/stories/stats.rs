@@ -724,6 +724,8 @@ async fn pages(app: &App) {
         r.body
     );
 
+    word_documents(app, &leader, &coord).await;
+
     // Exports are audited.
     let r = page(app, "/audit?action=export", &coord).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -731,5 +733,143 @@ async fn pages(app: &App) {
         r.body.contains("导出") && r.body.contains("台账") && r.body.contains("统计"),
         "{}",
         r.body
+    );
+}
+
+/// The text of a part of a .docx package.
+fn docx_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
+    let mut s = String::new();
+    z.by_name(name)
+        .unwrap_or_else(|_| panic!("no {name}"))
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+/// The quarterly circular and the half-year report, downloaded from the snapshot pages.
+async fn word_documents(app: &App, leader: &str, coord: &str) {
+    use super::ui::page;
+    let (_, list) = app.get("/api/v1/stats/snapshots", &app.leader).await;
+    let q4 = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["label"] == "2022年第4季度")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = page(app, &format!("/stats/snapshots/{q4}"), leader).await;
+    assert!(r.body.contains("circular.docx") && !r.body.contains("report.docx"));
+    let (s, ct, bytes) =
+        bytes_of(app, &format!("/stats/snapshots/{q4}/circular.docx"), leader).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ct.contains("wordprocessingml"), "{ct}");
+    let x = docx_part(&bytes, "word/document.xml");
+    // GB/T 9704 layout: A4, margins 37/26/35/28 mm, 22 lines, the official fonts.
+    assert!(x.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\"/>"));
+    assert!(x.contains("w:top=\"2098\" w:right=\"1474\" w:bottom=\"1984\" w:left=\"1587\""));
+    assert!(x.contains("w:linePitch=\"579\""));
+    assert!(
+        x.contains("方正小标宋简体")
+            && x.contains("仿宋_GB2312")
+            && x.contains("<w:sz w:val=\"32\"/>")
+    );
+    assert!(docx_part(&bytes, "word/footer1.xml").contains(" PAGE "));
+    // Issued by the bureau, to the townships and departments, about the frozen figures: the
+    // snapshot's 5 losses, not the 6 known since.
+    assert!(
+        x.contains("测试县司法局关于2022年第4季度行政争议预防化解工作情况的通报"),
+        "{x}"
+    );
+    assert!(x.contains("各乡镇人民政府、街道办事处，县级各部门、各单位："));
+    assert!(x.contains("败诉量5件（去年同期0件）"), "{x}");
+    // Tables by unit, domain and ranking; the escalation list from the year's losses.
+    for t in [
+        "表2 各单位情况",
+        "表3 各领域情况",
+        "表4 败诉率排名与考核",
+        "表5 约谈与通报名单",
+    ] {
+        assert!(x.contains(t), "{t}");
+    }
+    assert!(
+        x.contains("甲镇人民政府（3件），提交县政府常务会议研究")
+            && x.contains("测试县公安局（2件），由分管副县长约谈单位主要负责人"),
+        "{x}"
+    );
+    assert!(x.contains("附：指标口径") && x.contains("÷"));
+    // The busiest units are named below the county, which holds every case.
+    assert!(
+        x.contains("较多的单位是") && !x.contains("较多的单位是测试县（"),
+        "{x}"
+    );
+    // The half-year report belongs to half-year snapshots only.
+    let (s, _, _) = bytes_of(app, &format!("/stats/snapshots/{q4}/report.docx"), leader).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, v) = app
+        .post(
+            "/api/v1/stats/snapshots",
+            &app.coord,
+            json!({"period": "half", "year": "2022", "n": "2"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let h2 = v["id"].as_i64().unwrap();
+    let r = page(app, &format!("/stats/snapshots/{h2}"), coord).await;
+    assert!(r.body.contains("id=\"report-docx\""));
+    let (s, _, bytes) = bytes_of(app, &format!("/stats/snapshots/{h2}/report.docx"), leader).await;
+    assert_eq!(s, StatusCode::OK);
+    let x = docx_part(&bytes, "word/document.xml");
+    assert!(
+        x.contains("测试县司法局关于2022年下半年行政机关负责人出庭应诉和行政应诉工作情况的报告")
+    );
+    assert!(x.contains("测试县人民政府："));
+    for h in [
+        "一、行政机关负责人出庭应诉情况",
+        "二、行政应诉工作情况",
+        "三、存在败诉风险案件的争议化解情况",
+        "四、履行生效裁判情况",
+        "五、存在的问题和建议",
+    ] {
+        assert!(x.contains(h), "{h}");
+    }
+    // Every heard case of the half had a head in court; the losses are listed as they stand now
+    // (five decided in October and November, one recorded late in December).
+    assert!(
+        x.contains("开庭审理的案件均有行政机关负责人出庭应诉。"),
+        "{x}"
+    );
+    assert!(
+        x.contains("判决行政机关败诉的案件6件（涉及被诉单位6个次）"),
+        "{x}"
+    );
+    assert!(x.contains("判决撤销") && x.contains("确认违法"));
+    // The first half: four heard cases without a head are named.
+    let (_, v) = app
+        .post(
+            "/api/v1/stats/snapshots",
+            &app.coord,
+            json!({"period": "half", "year": "2022", "n": "1"}),
+        )
+        .await;
+    let h1 = v["id"].as_i64().unwrap();
+    let (_, _, bytes) = bytes_of(app, &format!("/stats/snapshots/{h1}/report.docx"), leader).await;
+    let x = docx_part(&bytes, "word/document.xml");
+    assert!(x.contains("负责人未出庭应诉4件次"), "{x}");
+    assert!(x.contains("负责人未出庭，未说明理由"));
+    // A period that has not ended cannot be published (its figures would freeze half-made).
+    let (s, v) = app
+        .post(
+            "/api/v1/stats/snapshots",
+            &app.coord,
+            json!({"period": "year", "year": "2099"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["fields"][0]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("period_not_ended")),
+        "{v}"
     );
 }
