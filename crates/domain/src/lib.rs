@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod document;
 pub mod error;
 pub mod hearing;
+pub mod import;
 pub mod ical;
 pub mod ledger;
 pub mod outcome;

@@ -3,6 +3,7 @@
 //! callers do the file and network I/O.
 
 pub mod docx;
+pub mod import;
 pub mod reports;
 pub mod xlsx;
 

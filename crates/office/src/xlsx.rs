@@ -317,7 +317,7 @@ pub fn figure_set_sheets(set: &FigureSet) -> Vec<Sheet> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use calamine::{Data, Reader, Xlsx};
     use std::io::Cursor;

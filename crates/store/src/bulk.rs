@@ -114,6 +114,23 @@ impl Store {
         batch: &[BulkDispute],
     ) -> Result<usize> {
         let mut tx = self.write_tx().await?;
+        let ids = self
+            .bulk_insert_in(&mut tx, by, jurisdiction_id, batch)
+            .await?;
+        tx.commit().await?;
+        Ok(ids.len())
+    }
+
+    /// [`Store::bulk_insert`] inside the caller's transaction; returns the new proceedings' ids
+    /// in input order.
+    pub(crate) async fn bulk_insert_in(
+        &self,
+        tx: &mut AnyConnection,
+        by: &Author,
+        jurisdiction_id: i64,
+        batch: &[BulkDispute],
+    ) -> Result<Vec<i64>> {
+        let mut tx = tx;
         let mut ids = self.next_ids(&mut tx).await?;
         let first_proceeding = ids.proceeding;
         let now = crate::now();
@@ -334,8 +351,7 @@ impl Store {
                     .await?;
             }
         }
-        tx.commit().await?;
-        Ok(n)
+        Ok((first_proceeding..first_proceeding + n as i64).collect())
     }
 
     /// Number of proceedings in the installation.

@@ -268,7 +268,7 @@ async fn party_unit_name(
 }
 
 /// Recomputes the ledger's denormalised name columns of a proceeding.
-async fn refresh_names(conn: &mut AnyConnection, id: i64) -> Result<()> {
+pub(crate) async fn refresh_names(conn: &mut AnyConnection, id: i64) -> Result<()> {
     let rows = sqlx::query("SELECT role, name FROM parties WHERE proceeding_id = $1 ORDER BY id")
         .bind(id)
         .fetch_all(&mut *conn)

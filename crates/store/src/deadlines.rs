@@ -329,6 +329,63 @@ async fn deadline_on(conn: &mut AnyConnection, id: i64, soon: i64) -> Result<Dea
 /// waived deadlines are left exactly as they are (calendar and rule changes); otherwise (the
 /// event itself changed) their dates are recomputed too, keeping who met or waived them.
 #[allow(clippy::too_many_arguments)]
+/// Plans and records events inside a caller's transaction (the ledger import): one catalogue
+/// and calendar load for many events.
+pub(crate) struct EventPlanner {
+    planner: Planner,
+    soon: i64,
+    jurisdiction_id: i64,
+}
+
+impl EventPlanner {
+    pub(crate) async fn load(conn: &mut AnyConnection, jurisdiction_id: i64) -> Result<Self> {
+        Ok(EventPlanner {
+            planner: Planner::load(conn, jurisdiction_id).await?,
+            soon: due_soon_days(conn, jurisdiction_id).await?,
+            jurisdiction_id,
+        })
+    }
+
+    /// Records the event on the proceeding and creates its deadlines; returns how many.
+    pub(crate) async fn add(
+        &self,
+        conn: &mut AnyConnection,
+        by: &Author,
+        proceeding_id: i64,
+        kind: ProceedingKind,
+        input: &EventInput,
+        reason: &str,
+    ) -> Result<u64> {
+        let planned = self.planner.plan(kind, input, &BTreeMap::new())?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO events (proceeding_id, kind, occurred_on, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
+        )
+        .bind(proceeding_id)
+        .bind(input.kind.code().to_string())
+        .bind(input.occurred_on.to_string())
+        .bind(input.note.clone())
+        .bind(crate::now())
+        .fetch_one(&mut *conn)
+        .await?;
+        let mut counts = Recomputed::default();
+        sync_event(
+            conn,
+            by,
+            id,
+            proceeding_id,
+            self.jurisdiction_id,
+            &[],
+            &planned,
+            reason,
+            false,
+            self.soon,
+            &mut counts,
+        )
+        .await?;
+        Ok(counts.created)
+    }
+}
+
 async fn sync_event(
     conn: &mut AnyConnection,
     by: &Author,

@@ -21,6 +21,7 @@ pub mod deadlines;
 pub mod documents;
 pub mod feeds;
 pub mod filters;
+pub mod import;
 pub mod ledger;
 pub mod review;
 pub mod sessions;
