@@ -554,6 +554,22 @@ impl Numbers {
         CaseNo::parse(&format!("（{year}）{court}{ty}{n}号"))
             .expect("generated case numbers are valid")
     }
+
+    /// A file number (文号) such as 清政复〔2024〕12号, unique per year and prefix.
+    fn file_no(&mut self, year: i16, prefix: &'static str) -> String {
+        let n = match &mut self.global {
+            Some(g) => {
+                *g += 1;
+                *g as u32
+            }
+            None => {
+                let s = self.seq.entry((year, prefix)).or_default();
+                *s += 1;
+                *s
+            }
+        };
+        format!("{prefix}〔{year}〕{n}号")
+    }
 }
 
 fn pick_outcome(rng: &mut Rng, kind: ProceedingKind, loss_p: f64) -> OutcomeCode {
@@ -755,17 +771,17 @@ impl Gen<'_> {
             ProceedingKind::Reconsideration => (
                 None,
                 Some("清河县人民政府".to_string()),
-                Some(format!("清政复〔{year}〕{}号", self.rng.below(400) + 1)),
+                Some(self.numbers.file_no(year, "清政复")),
             ),
             ProceedingKind::PreLitigationMediation => (
                 None,
                 Some("清河县人民法院诉前调解".to_string()),
-                Some(format!("清法诉调〔{year}〕{}号", self.rng.below(300) + 1)),
+                Some(self.numbers.file_no(year, "清法诉调")),
             ),
             ProceedingKind::DisputeCenter => (
                 None,
                 Some("清河县行政争议协调化解中心".to_string()),
-                Some(format!("清化解〔{year}〕{}号", self.rng.below(200) + 1)),
+                Some(self.numbers.file_no(year, "清化解")),
             ),
         };
         let act_on = registered - ((10 + self.rng.below(120)) as i64).days();

@@ -11,6 +11,7 @@ macro_rules! say {
 mod deadline;
 mod demo;
 mod export;
+mod import;
 mod report;
 
 use std::net::SocketAddr;
@@ -60,6 +61,8 @@ enum Command {
     /// The quarterly circular or the half-year report as Word: `huajie report quarterly --year 2026 --quarter 3 -o 通报.docx`.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Import an existing ledger (Excel or CSV), all or nothing: `huajie import 台账.xlsx --dry-run`.
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -288,6 +291,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(cmd) => {
             let store = open(&cli.database, 2).await?;
             export::run(&store, cmd).await
+        }
+        Command::Import(args) => {
+            let store = open(&cli.database, 2).await?;
+            import::run(&store, args).await
         }
         Command::Report(cmd) => {
             let store = open(&cli.database, 2).await?;

@@ -212,6 +212,27 @@ fn cli_demo_is_deterministic_and_refuses_a_second_load() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("件案件到"), "{out}");
+    // The exported ledger imports back: every row is a known case, so a dry run updates them.
+    let (code, out, err) = huajie(&a, &["import", ledger.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("识别的列") && out.contains("试导入（未写入）：将新增0件、更新"),
+        "{out}"
+    );
+    let bad = dir.path().join("坏台账.csv");
+    std::fs::write(
+        &bad,
+        "程序类型,案号,收案日期,原告,被告,领域\n一审,（2025）浙0699行初9999号,2025-02-30,张三,不存在局,征收拆迁\n",
+    )
+    .unwrap();
+    let (code, _, err) = huajie(&a, &["import", bad.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("第2行：【收案日期】")
+            && err.contains("“不存在局”不是系统中的单位")
+            && err.contains("没有导入任何数据"),
+        "{err}"
+    );
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&ledger).unwrap();
     let rows = wb.worksheet_range("案件台账").unwrap();
     assert!(rows.height() > 3);

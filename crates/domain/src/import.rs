@@ -46,14 +46,14 @@ macro_rules! fields {
 }
 
 fields! {
-    CaseNo: "案号", false, "法院案号，如（2024）浙0225行初12号；诉讼案件必填。再次导入同一案号时更新该案，不会重复", ["案件号", "法院案号", "案件编号", "诉讼案号", "一审案号", "case_num", "case_no"];
+    CaseNo: "案号", false, "法院案号，如（2024）浙0225行初12号；诉讼案件必填。再次导入同一案号时更新该案，不会重复", ["案号/文号", "案件号", "法院案号", "案件编号", "诉讼案号", "一审案号", "case_num", "case_no"];
     ReferenceNo: "内部编号", false, "复议、调解案件的文号或编号（如象政复〔2024〕12号）；没有案号的案件以此识别", ["复议案号", "复议文号", "文号", "受理号", "登记号", "编号", "reference_no"];
     Kind: "程序类型", false, "一审、二审、再审、行政复议、诉前调解、协调化解中心；不填时按案号推断", ["案件类别", "一审或二审", "审级", "程序", "案件性质", "kind"];
-    RegisteredOn: "收案日期", true, "日期，如2024-03-05", ["收案时间", "立案日期", "立案时间", "登记日期", "受理日期", "收件日期", "receive_date", "registered_on"];
-    Claimants: "原告（申请人）", true, "多人用顿号、逗号或分号分隔", ["原告", "原告姓名", "申请人", "申请人姓名", "当事人", "原告名称", "app_name", "claimants"];
+    RegisteredOn: "收案日期", true, "日期，如2024-03-05", ["收案时间", "登记日期", "受理日期", "收件日期", "receive_date", "registered_on"];
+    Claimants: "原告（申请人）", true, "多人用顿号、逗号或分号分隔", ["原告/申请人", "原告", "原告姓名", "申请人", "申请人姓名", "当事人", "原告名称", "app_name", "claimants"];
     ClaimantKind: "原告类别", false, "公民 或 法人或其他组织；不填为公民", ["申请人类别", "原告类型", "当事人类别", "app_type"];
     ClaimantCount: "原告人数", false, "人数（可多于列出的姓名，如50名村民）；不填按列出的人数", ["原告总数", "申请人总数", "申请人人数", "原告数量", "app_num"];
-    Defendants: "被告（被申请人）", true, "系统中的单位全称或简称；多个被告用顿号分隔，第一个为被告，其余为共同被告", ["被告", "被告单位", "被告姓名", "应诉机关", "被申请人", "第一被告", "被诉单位", "被诉行政机关", "defendant", "defendants"];
+    Defendants: "被告（被申请人）", true, "系统中的单位全称或简称；多个被告用顿号分隔，第一个为被告，其余为共同被告", ["被告/被申请人", "被告", "被告单位", "被告姓名", "应诉机关", "被申请人", "第一被告", "被诉单位", "被诉行政机关", "defendant", "defendants"];
     CoDefendants: "共同被告", false, "系统中的单位，多个用顿号分隔", ["第二被告", "共同被申请人", "复议机关（共同被告）"];
     Domain: "行政管理领域", true, "领域代码表中的名称，如征收拆迁、行政处罚", ["行政管理类别", "管理领域", "领域", "管理类别", "manage_type", "domain"];
     ActType: "行为类型", false, "行为类型代码表中的名称（可不填）", ["被诉行为类型", "具体行政行为类型", "案件类型", "case_type", "act_type"];
@@ -62,7 +62,7 @@ fields! {
     Status: "办理状态", false, "在办、中止 或 已结；不填时有结案日期或结果的为已结，否则为在办", ["状态", "案件状态", "是否结案", "status"];
     ActOn: "行政行为作出日期", false, "日期", ["行为作出日期", "被诉行为作出日期"];
     ReceivedOn: "收到起诉状副本日期", false, "日期；在办案件据此生成答辩等期限", ["收到起诉状副本时间", "收到复议申请书副本日期", "应诉通知日期", "应诉通知", "notice_receiptDate", "received_on"];
-    FiledOn: "立案（受理）日期", false, "法院立案或复议受理日期", ["法院立案日期", "受理时间", "filed_on"];
+    FiledOn: "立案（受理）日期", false, "法院立案或复议受理日期", ["立案日期", "立案时间", "法院立案日期", "受理时间", "filed_on"];
     Outcome: "结果", false, "如判决驳回诉讼请求、判决撤销、准予撤诉、复议维持、调解成功", ["结案方式", "审理结果", "裁判结果", "判决结果", "结案结果", "处理结果", "jieanType", "outcome"];
     DecidedOn: "裁判（决定）日期", false, "日期；不填时用结案日期", ["判决日期", "裁判日期", "裁定日期", "决定日期", "复议决定日期", "decided_on"];
     ClosedOn: "结案日期", false, "日期", ["结案时间", "审结日期", "结案日", "jieandate", "closed_on"];
@@ -137,7 +137,9 @@ impl ColumnMap {
         self.columns
             .iter()
             .enumerate()
-            .filter_map(|(i, c)| c.map(|f| (headers.get(i).cloned().unwrap_or_default(), f.header())))
+            .filter_map(|(i, c)| {
+                c.map(|f| (headers.get(i).cloned().unwrap_or_default(), f.header()))
+            })
             .collect()
     }
 }
@@ -322,7 +324,9 @@ fn status_of(v: &str) -> Option<ProceedingStatus> {
         return Some(s);
     }
     Some(match n.as_str() {
-        "在办" | "未结" | "审理中" | "办理中" | "未审结" | "否" => ProceedingStatus::Pending,
+        "在办" | "未结" | "审理中" | "办理中" | "未审结" | "否" => {
+            ProceedingStatus::Pending
+        }
         "中止" | "中止审理" => ProceedingStatus::Suspended,
         "已结" | "结案" | "已结案" | "审结" | "已审结" | "办结" | "是" => {
             ProceedingStatus::Concluded
@@ -356,7 +360,9 @@ fn outcome_of(v: &str, kind: ProceedingKind) -> Option<OutcomeCode> {
         "履行法定职责" | "判决履行" => O::PerformDuty,
         "确认违法" if !recon => O::ConfirmIllegal,
         "准许原告主动撤诉" | "撤诉" | "原告撤诉" | "准许撤诉" => O::Withdraw,
-        "准许原告因被告改变原行政行为撤诉" | "改变行为后撤诉" => O::WithdrawAfterChange,
+        "准许原告因被告改变原行政行为撤诉" | "改变行为后撤诉" => {
+            O::WithdrawAfterChange
+        }
         "调解" if recon => O::ReconMediation,
         "调解" if mediation => O::MediationSettled,
         "调解" => O::Mediation,
@@ -429,15 +435,17 @@ fn parse_row(
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
     };
-    let case_no = get(Field::CaseNo);
-    let reference_no = get(Field::ReferenceNo);
+    let mut case_no = get(Field::CaseNo);
+    let mut reference_no = get(Field::ReferenceNo);
     let kind = match get(Field::Kind) {
         Some(v) => match kind_of(&v) {
             Some(k) => Some(k),
             None => {
                 err(
                     Some(Field::Kind),
-                    format!("“{v}”不是程序类型，应为一审、二审、再审、行政复议、诉前调解或协调化解中心"),
+                    format!(
+                        "“{v}”不是程序类型，应为一审、二审、再审、行政复议、诉前调解或协调化解中心"
+                    ),
                 );
                 None
             }
@@ -453,6 +461,10 @@ fn parse_row(
             }
         },
     };
+    // One "案号/文号" column: a reconsideration or mediation holds a file number there.
+    if kind.is_some_and(|k| !k.is_litigation()) && reference_no.is_none() {
+        reference_no = case_no.take();
+    }
     let date = |f: Field, err: &mut dyn FnMut(Option<Field>, String)| -> Option<String> {
         let v = get(f)?;
         match normalize_date(&v) {
@@ -509,7 +521,11 @@ fn parse_row(
         }
     };
     let claimant_count = get(Field::ClaimantCount).and_then(|v| {
-        match v.trim_end_matches('人').trim_end_matches(".0").parse::<i64>() {
+        match v
+            .trim_end_matches('人')
+            .trim_end_matches(".0")
+            .parse::<i64>()
+        {
             Ok(n) if n > 0 => Some(n),
             _ => {
                 err(Some(Field::ClaimantCount), format!("“{v}”应为正整数"));
@@ -528,25 +544,28 @@ fn parse_row(
             ..PartyDraft::default()
         })
         .collect();
-    let unit = |name: &str, role: &str, err: &mut dyn FnMut(Option<Field>, String)| {
-        match lookup.units.get(&normalize_header(name)) {
-            Some(id) => Some(PartyDraft {
-                role: Some(role.into()),
-                kind: Some("agency".into()),
-                name: Some(name.to_string()),
-                unit_id: Some(*id),
-                ..PartyDraft::default()
-            }),
-            None => {
-                err(
-                    Some(Field::Defendants),
-                    format!("“{name}”不是系统中的单位（请先在“单位”中添加，或写单位全称、简称）"),
-                );
-                None
-            }
+    let unit = |name: &str, role: &str, err: &mut dyn FnMut(Option<Field>, String)| match lookup
+        .units
+        .get(&normalize_header(name))
+    {
+        Some(id) => Some(PartyDraft {
+            role: Some(role.into()),
+            kind: Some("agency".into()),
+            name: Some(name.to_string()),
+            unit_id: Some(*id),
+            ..PartyDraft::default()
+        }),
+        None => {
+            err(
+                Some(Field::Defendants),
+                format!("“{name}”不是系统中的单位（请先在“单位”中添加，或写单位全称、简称）"),
+            );
+            None
         }
     };
-    let defendants = get(Field::Defendants).map(|v| split_names(&v)).unwrap_or_default();
+    let defendants = get(Field::Defendants)
+        .map(|v| split_names(&v))
+        .unwrap_or_default();
     for (i, d) in defendants.iter().enumerate() {
         let role = if i == 0 { "defendant" } else { "co_defendant" };
         parties.extend(unit(d, role, &mut err));
@@ -562,10 +581,7 @@ fn parse_row(
         Some(v) => match status_of(&v) {
             Some(s) => Some(s),
             None => {
-                err(
-                    Some(Field::Status),
-                    format!("“{v}”应为在办、中止或已结"),
-                );
+                err(Some(Field::Status), format!("“{v}”应为在办、中止或已结"));
                 None
             }
         },
@@ -622,9 +638,9 @@ fn parse_row(
                 "defendant_required" => Some(Field::Defendants),
                 _ => Field::of_draft_field(&e.field),
             };
-            let dup = errors.iter().any(|x| {
-                f.is_some_and(|f| x.message.starts_with(&format!("【{}】", f.header())))
-            });
+            let dup = errors
+                .iter()
+                .any(|x| f.is_some_and(|f| x.message.starts_with(&format!("【{}】", f.header()))));
             if !dup {
                 errors.push(RowError {
                     line,
@@ -648,7 +664,8 @@ fn parse_row(
     let Some(key) = key else {
         return Err(vec![RowError {
             line,
-            message: "【案号】案号和内部编号至少填写一项（用于识别案件，再次导入时更新而不重复）".into(),
+            message: "【案号】案号和内部编号至少填写一项（用于识别案件，再次导入时更新而不重复）"
+                .into(),
         }]);
     };
     Ok(ImportRow {
@@ -682,7 +699,17 @@ mod tests {
         let rows = vec![
             cells(&["象山县行政应诉案件登记表", "", ""]),
             cells(&["填报单位：县司法局"]),
-            cells(&["序号", "收案时间", "案件号", "原告姓名", "应诉机关", "行政管理类别", "结案方式", "结案时间", "承办人"]),
+            cells(&[
+                "序号",
+                "收案时间",
+                "案件号",
+                "原告姓名",
+                "应诉机关",
+                "行政管理类别",
+                "结案方式",
+                "结案时间",
+                "承办人",
+            ]),
         ];
         let m = detect_columns(&rows).unwrap();
         assert_eq!(m.header_row, 2);
@@ -692,17 +719,53 @@ mod tests {
         assert_eq!(m.ignored, vec!["序号".to_string(), "承办人".to_string()]);
         let e = detect_columns(&[cells(&["案号", "原告"])]).unwrap_err();
         assert!(e.contains("缺少必需的列") && e.contains("收案日期"), "{e}");
-        assert!(detect_columns(&[cells(&["甲", "乙"])]).unwrap_err().contains("没有找到表头行"));
+        assert!(
+            detect_columns(&[cells(&["甲", "乙"])])
+                .unwrap_err()
+                .contains("没有找到表头行")
+        );
     }
 
     #[test]
     fn rows_become_proceedings_or_precise_errors() {
         let rows = vec![
-            cells(&["案号", "收案日期", "原告", "被告", "领域", "结果", "结案日期"]),
-            cells(&["（2024）浙0225行初12号", "2024/3/5", "张三、李四", "县自然资源局、象山县人民政府", "征收拆迁", "判决撤销", "2024年9月1日"]),
+            cells(&[
+                "案号",
+                "收案日期",
+                "原告",
+                "被告",
+                "领域",
+                "结果",
+                "结案日期",
+            ]),
+            cells(&[
+                "（2024）浙0225行初12号",
+                "2024/3/5",
+                "张三、李四",
+                "县自然资源局、象山县人民政府",
+                "征收拆迁",
+                "判决撤销",
+                "2024年9月1日",
+            ]),
             cells(&["", "", "", "", "", "", ""]),
-            cells(&["（2024）浙0225行初13号", "2024-13-01", "王五", "不存在局", "林业", "", ""]),
-            cells(&["（2024）浙0225行初12号", "2024-03-06", "赵六", "象山县人民政府", "行政处罚", "", ""]),
+            cells(&[
+                "（2024）浙0225行初13号",
+                "2024-13-01",
+                "王五",
+                "不存在局",
+                "林业",
+                "",
+                "",
+            ]),
+            cells(&[
+                "（2024）浙0225行初12号",
+                "2024-03-06",
+                "赵六",
+                "象山县人民政府",
+                "行政处罚",
+                "",
+                "",
+            ]),
         ];
         let m = detect_columns(&rows).unwrap();
         let (ok, errors) = parse_rows(&rows, &m, &lookup());
@@ -710,32 +773,70 @@ mod tests {
         let r = &ok[0];
         assert_eq!(r.line, 2);
         assert_eq!(r.key, "（2024）浙0225行初12号");
-        assert_eq!(r.proceeding.kind, ProceedingKind::FirstInstance, "from 行初");
+        assert_eq!(
+            r.proceeding.kind,
+            ProceedingKind::FirstInstance,
+            "from 行初"
+        );
         assert_eq!(r.proceeding.status, ProceedingStatus::Concluded);
         assert_eq!(r.proceeding.claimant_count, 2);
         assert_eq!(r.parties.len(), 4);
         assert_eq!(r.parties[2].unit_id, Some(7));
-        assert_eq!(r.outcome, Some((OutcomeCode::Revoke, jiff::civil::date(2024, 9, 1))));
-        let msgs: Vec<String> = errors.iter().map(|e| format!("{}:{}", e.line, e.message)).collect();
-        assert!(msgs.iter().any(|m| m.starts_with("4:【收案日期】日期“2024-13-01”无效")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("4:【被告（被申请人）】“不存在局”不是系统中的单位")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("4:【行政管理领域】“林业”不在领域代码表中")), "{msgs:?}");
+        assert_eq!(
+            r.outcome,
+            Some((OutcomeCode::Revoke, jiff::civil::date(2024, 9, 1)))
+        );
+        let msgs: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}:{}", e.line, e.message))
+            .collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("4:【收案日期】日期“2024-13-01”无效")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("4:【被告（被申请人）】“不存在局”不是系统中的单位")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("4:【行政管理领域】“林业”不在领域代码表中")),
+            "{msgs:?}"
+        );
         assert_eq!(msgs.len(), 4, "one message per problem: {msgs:?}");
-        assert!(msgs.iter().any(|m| m == "5:案号（编号）“（2024）浙0225行初12号”与第2行重复"), "{msgs:?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m == "5:案号（编号）“（2024）浙0225行初12号”与第2行重复"),
+            "{msgs:?}"
+        );
     }
 
     #[test]
     fn dates_and_outcomes_as_ledgers_write_them() {
-        assert_eq!(normalize_date("2024年3月5日").as_deref(), Some("2024-03-05"));
+        assert_eq!(
+            normalize_date("2024年3月5日").as_deref(),
+            Some("2024-03-05")
+        );
         assert_eq!(normalize_date("2024.03.05").as_deref(), Some("2024-03-05"));
         assert_eq!(normalize_date("20240305").as_deref(), Some("2024-03-05"));
-        assert_eq!(normalize_date("2024-03-05 00:00:00").as_deref(), Some("2024-03-05"));
+        assert_eq!(
+            normalize_date("2024-03-05 00:00:00").as_deref(),
+            Some("2024-03-05")
+        );
         assert_eq!(normalize_date("三月"), None);
         let r = ProceedingKind::Reconsideration;
         assert_eq!(outcome_of("维持", r), Some(OutcomeCode::ReconUphold));
         assert_eq!(outcome_of("撤销", r), Some(OutcomeCode::ReconRevoke));
-        assert_eq!(outcome_of("撤销", ProceedingKind::FirstInstance), Some(OutcomeCode::Revoke));
-        assert_eq!(outcome_of("准许原告主动撤诉", ProceedingKind::FirstInstance), Some(OutcomeCode::Withdraw));
+        assert_eq!(
+            outcome_of("撤销", ProceedingKind::FirstInstance),
+            Some(OutcomeCode::Revoke)
+        );
+        assert_eq!(
+            outcome_of("准许原告主动撤诉", ProceedingKind::FirstInstance),
+            Some(OutcomeCode::Withdraw)
+        );
         assert_eq!(outcome_of("维持", ProceedingKind::FirstInstance), None);
     }
 }

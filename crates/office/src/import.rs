@@ -45,8 +45,8 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>, OfficeError> {
             "无法读取Excel文件（{e}）；请确认文件是.xlsx、.xls或.ods格式且没有损坏"
         ))
     };
-    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| bad(&e))?;
+    let mut wb =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
     let range = wb
         .worksheet_range_at(0)
         .ok_or_else(|| OfficeError("Excel文件中没有工作表".into()))?
@@ -192,7 +192,12 @@ pub fn template(lists: &TemplateLists) -> Result<Vec<u8>, OfficeError> {
             } else {
                 f.header().to_string()
             };
-            ws.write_string_with_format(0, c, &title, if f.required() { &required } else { &head })?;
+            ws.write_string_with_format(
+                0,
+                c,
+                &title,
+                if f.required() { &required } else { &head },
+            )?;
             ws.set_column_width(c, (f.header().chars().count() as f64 * 2.2).max(12.0))?;
             if f.header().contains("日期") {
                 ws.set_column_format(c, &date)?;
@@ -248,11 +253,21 @@ mod tests {
 
     #[test]
     fn csv_quotes_encodings_and_line_breaks() {
-        let rows = read_csv("\u{feff}案号,原告\r\n\"（2024）浙0225行初1号\",\"张三,\"\"李四\"\"\n王五\"\r\n".as_bytes()).unwrap();
-        assert_eq!(rows, vec![
-            vec!["案号".to_string(), "原告".to_string()],
-            vec!["（2024）浙0225行初1号".to_string(), "张三,\"李四\"\n王五".to_string()],
-        ]);
+        let rows = read_csv(
+            "\u{feff}案号,原告\r\n\"（2024）浙0225行初1号\",\"张三,\"\"李四\"\"\n王五\"\r\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                vec!["案号".to_string(), "原告".to_string()],
+                vec![
+                    "（2024）浙0225行初1号".to_string(),
+                    "张三,\"李四\"\n王五".to_string()
+                ],
+            ]
+        );
         let (gbk, _, _) = encoding_rs::GB18030.encode("收案日期,被告\n2024-03-05,县公安局\n");
         let rows = read_csv(&gbk).unwrap();
         assert_eq!(rows[1][1], "县公安局");
@@ -272,13 +287,27 @@ mod tests {
         assert_eq!(rows[0][0], "案号");
         assert!(rows[0].contains(&"*收案日期".to_string()));
         let map = huajie_domain::import::detect_columns(&rows).unwrap();
-        assert_eq!(map.columns.iter().flatten().count(), Field::ALL.len(), "every heading is recognised");
+        assert_eq!(
+            map.columns.iter().flatten().count(),
+            Field::ALL.len(),
+            "every heading is recognised"
+        );
         let xml = crate::xlsx::tests::sheet_xml(&bytes, 1);
         assert!(xml.contains("<dataValidation type=\"list\""), "{xml}");
         assert!(xml.contains("代码表!$C$2:$C$3"), "{xml}");
         assert!(read_table(&bytes, "台账.XLSX").is_ok());
-        assert!(read_table(b"x", "台账.pdf").unwrap_err().0.contains("不支持的文件类型"));
-        assert!(read_table(b"not a zip", "台账.xlsx").unwrap_err().0.contains("无法读取Excel文件"));
+        assert!(
+            read_table(b"x", "台账.pdf")
+                .unwrap_err()
+                .0
+                .contains("不支持的文件类型")
+        );
+        assert!(
+            read_table(b"not a zip", "台账.xlsx")
+                .unwrap_err()
+                .0
+                .contains("无法读取Excel文件")
+        );
     }
 
     #[test]

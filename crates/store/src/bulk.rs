@@ -130,8 +130,7 @@ impl Store {
         jurisdiction_id: i64,
         batch: &[BulkDispute],
     ) -> Result<Vec<i64>> {
-        let mut tx = tx;
-        let mut ids = self.next_ids(&mut tx).await?;
+        let mut ids = self.next_ids(tx).await?;
         let first_proceeding = ids.proceeding;
         let now = crate::now();
         let (mut disputes, mut procs, mut parties, mut hearings, mut appearances, mut outcomes) = (
@@ -231,7 +230,7 @@ impl Store {
         }
         let n = procs.len();
         insert_rows(
-            &mut tx,
+            tx,
             self.backend(),
             "disputes",
             &[
@@ -250,7 +249,7 @@ impl Store {
         pcols.extend(crate::cases::PROC_FIELDS);
         pcols.extend(["claimants", "defendants", "created_at", "updated_at"]);
         insert_rows(
-            &mut tx,
+            tx,
             self.backend(),
             "proceedings",
             &pcols,
@@ -258,7 +257,7 @@ impl Store {
         )
         .await?;
         insert_rows(
-            &mut tx,
+            tx,
             self.backend(),
             "parties",
             &[
@@ -276,7 +275,7 @@ impl Store {
         )
         .await?;
         insert_rows(
-            &mut tx,
+            tx,
             self.backend(),
             "hearings",
             &[
@@ -292,7 +291,7 @@ impl Store {
         )
         .await?;
         insert_rows(
-            &mut tx,
+            tx,
             self.backend(),
             "appearances",
             &[
@@ -312,7 +311,7 @@ impl Store {
         )
         .await?;
         insert_rows(
-            &mut tx,
+            tx,
             self.backend(),
             "outcomes",
             &[
@@ -331,7 +330,7 @@ impl Store {
         .await?;
         let note = serde_json::json!({"proceedings": n, "first_id": first_proceeding, "last_id": ids.proceeding - 1});
         audit::record(
-            &mut tx,
+            tx,
             by,
             "bulk_create",
             "proceeding",

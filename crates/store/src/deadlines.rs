@@ -325,10 +325,6 @@ async fn deadline_on(conn: &mut AnyConnection, id: i64, soon: i64) -> Result<Dea
     deadline_row(&row, today(), soon)
 }
 
-/// Brings the stored deadlines of one event (`rows`, from [`event_rows`]) in line with `planned`. With `open_only`, met and
-/// waived deadlines are left exactly as they are (calendar and rule changes); otherwise (the
-/// event itself changed) their dates are recomputed too, keeping who met or waived them.
-#[allow(clippy::too_many_arguments)]
 /// Plans and records events inside a caller's transaction (the ledger import): one catalogue
 /// and calendar load for many events.
 pub(crate) struct EventPlanner {
@@ -386,6 +382,10 @@ impl EventPlanner {
     }
 }
 
+/// Brings the stored deadlines of one event (`rows`, from [`event_rows`]) in line with `planned`. With `open_only`, met and
+/// waived deadlines are left exactly as they are (calendar and rule changes); otherwise (the
+/// event itself changed) their dates are recomputed too, keeping who met or waived them.
+#[allow(clippy::too_many_arguments)]
 async fn sync_event(
     conn: &mut AnyConnection,
     by: &Author,

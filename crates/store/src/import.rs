@@ -18,7 +18,7 @@ use crate::audit::{self, Author};
 use crate::bulk::{BulkDispute, BulkProceeding};
 use crate::cases::{PROC_FIELDS, proc_args};
 use crate::deadlines::EventPlanner;
-use crate::sql::{Params, get_i64, get_opt_str, query};
+use crate::sql::{Arg, Params, get_i64, get_opt_str, query};
 use crate::{Result, Store, StoreError};
 
 /// What an import did (or, for a dry run, would do).
@@ -123,9 +123,7 @@ impl Store {
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<ImportSummary> {
         if !actor.can_administer() {
-            return Err(StoreError::Forbidden(
-                "只有司法局协调员可以导入台账".into(),
-            ));
+            return Err(StoreError::Forbidden("只有司法局协调员可以导入台账".into()));
         }
         let j = actor.jurisdiction_id;
         let by: Author = actor.into();
@@ -205,12 +203,11 @@ impl Store {
 
 /// Case numbers and file numbers of the jurisdiction → proceeding id.
 async fn existing_keys(conn: &mut AnyConnection, j: i64) -> Result<HashMap<String, i64>> {
-    let rows = sqlx::query(
-        "SELECT id, case_no, reference_no FROM proceedings WHERE jurisdiction_id = $1",
-    )
-    .bind(j)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows =
+        sqlx::query("SELECT id, case_no, reference_no FROM proceedings WHERE jurisdiction_id = $1")
+            .bind(j)
+            .fetch_all(&mut *conn)
+            .await?;
     let mut m = HashMap::with_capacity(rows.len() * 2);
     for r in &rows {
         let id = get_i64(r, "id")?;
@@ -225,27 +222,29 @@ async fn existing_keys(conn: &mut AnyConnection, j: i64) -> Result<HashMap<Strin
 }
 
 async fn has_event(conn: &mut AnyConnection, id: i64, kind: EventKind) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM events WHERE proceeding_id = $1 AND kind = $2",
-    )
-    .bind(id)
-    .bind(kind.code())
-    .fetch_one(&mut *conn)
-    .await?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE proceeding_id = $1 AND kind = $2")
+            .bind(id)
+            .bind(kind.code())
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(n > 0)
 }
 
-/// Updates a known proceeding from a row: its fields, any defendant unit not yet a party, and
-/// the outcome of every defendant when the row has one.
+/// Updates a known proceeding from a row: the fields the row has (empty cells keep what is
+/// recorded), any defendant unit not yet a party, and the outcome of every defendant when the
+/// row has one.
 async fn update_one(conn: &mut AnyConnection, by: &Author, id: i64, r: &ImportRow) -> Result<()> {
     let dispute_id: i64 = sqlx::query_scalar("SELECT dispute_id FROM proceedings WHERE id = $1")
         .bind(id)
         .fetch_one(&mut *conn)
         .await?;
     let mut p = Params::default();
+    // Empty cells do not erase what is known: only values the row has are written.
     let sets: Vec<String> = PROC_FIELDS
         .iter()
         .zip(proc_args(dispute_id, &r.proceeding))
+        .filter(|(_, a)| !matches!(a, Arg::OptInt(None) | Arg::OptText(None)))
         .map(|(f, a)| format!("{f} = {}", p.push(a)))
         .collect();
     let now = crate::now();

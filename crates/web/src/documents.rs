@@ -24,6 +24,8 @@ use crate::extract::Id;
 pub struct Upload {
     pub csrf: String,
     pub kind: String,
+    /// The button pressed, for forms with several (the ledger import: check or import).
+    pub mode: String,
     pub filename: String,
     pub bytes: Vec<u8>,
 }
@@ -70,12 +72,12 @@ pub async fn read_upload(mut mp: Multipart, max: usize) -> Result<Upload, FieldE
                     }
                 };
             }
-            "kind" | "csrf" => {
+            "kind" | "csrf" | "mode" => {
                 let text = field.text().await.unwrap_or_default();
-                if name == "kind" {
-                    up.kind = text;
-                } else {
-                    up.csrf = text;
+                match name.as_str() {
+                    "kind" => up.kind = text,
+                    "mode" => up.mode = text,
+                    _ => up.csrf = text,
                 }
             }
             _ => {}

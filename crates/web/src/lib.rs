@@ -269,8 +269,15 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
                 .post(documents::upload)
                 .layer(upload_limit),
         );
+    let uploads = uploads.route(
+        "/import",
+        get(ui::import_page)
+            .post(ui::import_submit)
+            .layer(DefaultBodyLimit::max(ui::IMPORT_MAX_BYTES + 64 * 1024)),
+    );
     let app = Router::new()
         .merge(uploads)
+        .route("/import/template.xlsx", get(ui::import_template))
         .route("/documents/{id}", get(documents::download))
         .route("/api/v1/documents/{id}", get(documents::download_api))
         .route("/", get(ui::workbench))

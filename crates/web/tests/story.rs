@@ -8,6 +8,8 @@ mod common;
 mod deadlines;
 #[path = "stories/forms.rs"]
 mod forms;
+#[path = "stories/import.rs"]
+mod import;
 #[path = "stories/stats.rs"]
 mod stats;
 #[path = "stories/ui.rs"]
@@ -917,6 +919,16 @@ async fn forms_story_sqlite() {
 #[tokio::test]
 async fn forms_story_postgres() {
     on_postgres("forms_story", forms::story).await;
+}
+
+#[tokio::test]
+async fn import_story_sqlite() {
+    on_sqlite(import::story).await;
+}
+
+#[tokio::test]
+async fn import_story_postgres() {
+    on_postgres("import_story", import::story).await;
 }
 
 #[tokio::test]

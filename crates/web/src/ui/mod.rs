@@ -22,6 +22,7 @@ mod admin;
 mod case;
 mod charts;
 mod forms;
+mod import;
 mod ledger;
 mod login;
 mod proceeding_form;
@@ -38,6 +39,7 @@ pub use case::{
     add_appearance, add_event, add_hearing, add_outcome, case_page, mark_met, upload_document,
     waive_or_reopen,
 };
+pub use import::{IMPORT_MAX_BYTES, import_page, import_submit, import_template};
 pub use ledger::{delete_filter, ledger, ledger_export, save_filter};
 pub use login::{login_page, login_submit, logout, logout_all, password_page, password_submit};
 pub use proceeding_form::{

@@ -604,7 +604,7 @@ fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, V
     (format!("multipart/form-data; boundary={b}"), body)
 }
 
-async fn upload(
+pub async fn upload(
     app: &App,
     uri: &str,
     auth: (&str, &str),
