@@ -545,6 +545,30 @@ test("dashboard", async (t) => {
   assert(docx.zip && docx.size > 3000 && docx.type.includes("wordprocessingml"), `a docx file (${JSON.stringify(docx)})`);
 });
 
+test("import", async (t) => {
+  // The bureau checks a ledger (every bad row listed, nothing written), then imports it; a
+  // second import of the same file updates instead of duplicating.
+  const page = await newLoggedInPage(t, "coordinator");
+  await navigate(page, "nav.side a[href='/import']");
+  await expectText(page, "main h2", "导入台账");
+  const caseNo = freshCaseNo();
+  const head = "程序类型,案号,收案时间,原告姓名,应诉机关,行政管理类别\n";
+  const file = (body) => ({ name: "台账.csv", mimeType: "text/csv", buffer: Buffer.from(head + body) });
+  await page.setInputFiles("#import-file", file(`一审,${caseNo},2026-13-01,王小明,不存在局,征收拆迁\n`));
+  await navigate(page, "#import-form button[value=check]");
+  await expectText(page, "#import-problems", "第2行");
+  await expectText(page, "#import-problems", "不存在局");
+  page.removeAllListeners("dialog");
+  page.on("dialog", (d) => d.accept().catch(() => {}));
+  const good = file(`一审,${caseNo},2026-03-05,王小明,清河县公安局,征收拆迁\n`);
+  await page.setInputFiles("#import-file", good);
+  await navigate(page, "#import-form button[value=import]");
+  await expectText(page, "#import-summary", "新增 1 件");
+  await page.setInputFiles("#import-file", good);
+  await navigate(page, "#import-form button[value=import]");
+  await expectText(page, "#import-summary", "更新 1 件");
+});
+
 // ----- runner -------------------------------------------------------------------------------
 
 function fmt(ms) {
