@@ -137,19 +137,24 @@ impl Store {
         let (old, new): (Vec<&ImportRow>, Vec<&ImportRow>) =
             rows.iter().partition(|r| known.contains_key(&r.key));
         let mut done = 0;
-        let mut opened: Vec<(i64, &ImportRow)> = Vec::new();
+        // (proceeding, row, whether it existed before this import)
+        let mut opened: Vec<(i64, &ImportRow, bool)> = Vec::new();
         for chunk in new.chunks(BATCH) {
             let batch: Vec<BulkDispute> = chunk.iter().map(|r| bulk_of(r)).collect();
             let ids = self.bulk_insert_in(&mut tx, &by, j, &batch).await?;
-            opened.extend(ids.into_iter().zip(chunk.iter().copied()));
+            opened.extend(
+                ids.into_iter()
+                    .zip(chunk.iter().copied())
+                    .map(|(id, r)| (id, r, false)),
+            );
             summary.created += chunk.len();
             done += chunk.len();
             progress(done);
         }
         for r in &old {
-            let id = known[&r.key];
-            update_one(&mut tx, &by, id, r).await?;
-            opened.push((id, r));
+            let k = known[&r.key];
+            update_one(&mut tx, &by, k, r).await?;
+            opened.push((k.id, r, true));
             summary.updated += 1;
             done += 1;
             if done % BATCH == 0 {
@@ -157,12 +162,15 @@ impl Store {
             }
         }
         // Deadlines for open cases from their date of receipt (once per proceeding).
-        for (id, r) in &opened {
+        for (id, r, existed) in &opened {
             let p = &r.proceeding;
             let (Some(kind), Some(on)) = (receipt_event(p.kind), p.dates.received_on) else {
                 continue;
             };
-            if p.status != ProceedingStatus::Pending || has_event(&mut tx, *id, kind).await? {
+            // A case created by this import has no events yet.
+            if p.status != ProceedingStatus::Pending
+                || (*existed && has_event(&mut tx, *id, kind).await?)
+            {
                 continue;
             }
             summary.deadlines += planner
@@ -201,21 +209,32 @@ impl Store {
     }
 }
 
-/// Case numbers and file numbers of the jurisdiction → proceeding id.
-async fn existing_keys(conn: &mut AnyConnection, j: i64) -> Result<HashMap<String, i64>> {
-    let rows =
-        sqlx::query("SELECT id, case_no, reference_no FROM proceedings WHERE jurisdiction_id = $1")
-            .bind(j)
-            .fetch_all(&mut *conn)
-            .await?;
+/// A proceeding already known by its key: its id and its dispute.
+#[derive(Clone, Copy)]
+struct Known {
+    id: i64,
+    dispute_id: i64,
+}
+
+/// Case numbers and file numbers of the jurisdiction → the proceeding.
+async fn existing_keys(conn: &mut AnyConnection, j: i64) -> Result<HashMap<String, Known>> {
+    let rows = sqlx::query(
+        "SELECT id, dispute_id, case_no, reference_no FROM proceedings WHERE jurisdiction_id = $1",
+    )
+    .bind(j)
+    .fetch_all(&mut *conn)
+    .await?;
     let mut m = HashMap::with_capacity(rows.len() * 2);
     for r in &rows {
-        let id = get_i64(r, "id")?;
+        let known = Known {
+            id: get_i64(r, "id")?,
+            dispute_id: get_i64(r, "dispute_id")?,
+        };
         if let Some(k) = get_opt_str(r, "reference_no")? {
-            m.insert(k, id);
+            m.insert(k, known);
         }
         if let Some(k) = get_opt_str(r, "case_no")? {
-            m.insert(k, id);
+            m.insert(k, known);
         }
     }
     Ok(m)
@@ -234,11 +253,12 @@ async fn has_event(conn: &mut AnyConnection, id: i64, kind: EventKind) -> Result
 /// Updates a known proceeding from a row: the fields the row has (empty cells keep what is
 /// recorded), any defendant unit not yet a party, and the outcome of every defendant when the
 /// row has one.
-async fn update_one(conn: &mut AnyConnection, by: &Author, id: i64, r: &ImportRow) -> Result<()> {
-    let dispute_id: i64 = sqlx::query_scalar("SELECT dispute_id FROM proceedings WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
+async fn update_one(
+    conn: &mut AnyConnection,
+    by: &Author,
+    Known { id, dispute_id }: Known,
+    r: &ImportRow,
+) -> Result<()> {
     let mut p = Params::default();
     // Empty cells do not erase what is known: only values the row has are written.
     let sets: Vec<String> = PROC_FIELDS

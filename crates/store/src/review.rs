@@ -1,6 +1,8 @@
 //! What the Word documents need besides a figure set: who issues them, and the lists of the
 //! half-year review (deadlines kept, risk cases, losses, hearings without a head).
 
+use std::collections::HashMap;
+
 use huajie_domain::access::Actor;
 use huajie_domain::outcome::OutcomeCode;
 use huajie_domain::proceeding::ProceedingStatus;
@@ -10,9 +12,8 @@ use huajie_domain::unit::UnitKind;
 use jiff::civil::Date;
 
 use crate::sql::{Params, get_i64, get_opt_str, get_str, parse_day, query};
+use crate::stats::DEFENDANT_ROLES;
 use crate::{Result, Store};
-
-const DEFENDANT_ROLES: &str = "('defendant', 'co_defendant', 'reconsideration_organ')";
 
 fn state_of(status: &str, outcome: Option<&str>) -> String {
     match outcome.and_then(OutcomeCode::from_code) {
@@ -53,12 +54,7 @@ impl Store {
         loss_codes: &[OutcomeCode],
         today: Date,
     ) -> Result<ReviewDetail> {
-        if !actor.can_read_statistics() {
-            return Err(crate::StoreError::Forbidden(
-                "统计分析仅向司法局、县领导和审计人员开放".into(),
-            ));
-        }
-        let j = actor.jurisdiction_id;
+        let j = crate::stats::stats_only(actor)?;
         let (from, to) = (period.from.to_string(), period.to.to_string());
 
         // 1. Deadlines of the units that fell due in the period, per rule.
@@ -144,11 +140,16 @@ impl Store {
             )
             .fetch_all(self.pool())
             .await?;
+            let ids: Vec<i64> = rows
+                .iter()
+                .map(|r| get_i64(r, "id"))
+                .collect::<Result<_>>()?;
+            let follow_ups = self.report_states(&ids, report_rules, today).await?;
             for r in &rows {
                 let id = get_i64(r, "id")?;
                 let code = get_str(r, "code")?;
                 let mut state = vec![state_of("concluded", Some(&code))];
-                state.extend(self.report_states(id, report_rules, today).await?);
+                state.extend(follow_ups.get(&id).cloned().unwrap_or_default());
                 losses.push(CaseLine {
                     proceeding_id: id,
                     case_no: get_opt_str(r, "case_no")?.unwrap_or_default(),
@@ -226,27 +227,35 @@ impl Store {
         .await
     }
 
-    /// The state of the listed follow-up deadlines of one proceeding.
-    async fn report_states(&self, id: i64, rules: &[String], today: Date) -> Result<Vec<String>> {
-        if rules.is_empty() {
-            return Ok(Vec::new());
+    /// The state of the listed follow-up deadlines of the given proceedings, in one query.
+    async fn report_states(
+        &self,
+        ids: &[i64],
+        rules: &[String],
+        today: Date,
+    ) -> Result<HashMap<i64, Vec<String>>> {
+        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        if rules.is_empty() || ids.is_empty() {
+            return Ok(out);
         }
         let mut p = Params::default();
-        let pid = p.push(id);
+        let id_list: Vec<String> = ids.iter().map(|id| p.push(*id)).collect();
         let list: Vec<String> = rules.iter().map(|r| p.push(r.as_str())).collect();
         let rows = query(
             format!(
-                "SELECT name, due_on, met_on, waived_reason FROM deadlines \
-                 WHERE proceeding_id = {pid} AND rule_id IN ({}) ORDER BY due_on, id",
+                "SELECT proceeding_id, name, due_on, met_on, waived_reason FROM deadlines \
+                 WHERE proceeding_id IN ({}) AND rule_id IN ({}) ORDER BY proceeding_id, due_on, id",
+                id_list.join(", "),
                 list.join(", ")
             ),
             p.args,
         )
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(deadline_state(
+        for r in &rows {
+            out.entry(get_i64(r, "proceeding_id")?)
+                .or_default()
+                .push(deadline_state(
                     &get_str(r, "name")?,
                     parse_day(&get_str(r, "due_on")?)?,
                     get_opt_str(r, "met_on")?
@@ -254,8 +263,8 @@ impl Store {
                         .transpose()?,
                     get_opt_str(r, "waived_reason")?.is_some(),
                     today,
-                ))
-            })
-            .collect()
+                ));
+        }
+        Ok(out)
     }
 }

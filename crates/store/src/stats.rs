@@ -24,7 +24,7 @@ use crate::{Result, Store, StoreError};
 const CONFIG_KEY: &str = "stats_config";
 
 /// Roles on a defendant's side of a proceeding.
-const DEFENDANT_ROLES: &str = "('defendant', 'co_defendant', 'reconsideration_organ')";
+pub(crate) const DEFENDANT_ROLES: &str = "('defendant', 'co_defendant', 'reconsideration_organ')";
 
 /// Unit kinds that are assessed (考核) even in a period without cases.
 fn assessed_kind(k: UnitKind) -> bool {
@@ -96,7 +96,7 @@ pub(crate) async fn install_default_config(conn: &mut sqlx::AnyConnection) -> Re
     Ok(())
 }
 
-fn stats_only(actor: &Actor) -> Result<i64> {
+pub(crate) fn stats_only(actor: &Actor) -> Result<i64> {
     if actor.can_read_statistics() {
         Ok(actor.jurisdiction_id)
     } else {

@@ -126,19 +126,15 @@ pub async fn import_submit(
         Err(e) => return store_error_page(&s.0, "导入台账", e),
     };
     let (rows, errors) = parse_rows(&cells, &map, &lookup);
-    page.rows = rows.len()
-        + errors
-            .iter()
-            .map(|e| e.line)
-            .collect::<std::collections::BTreeSet<_>>()
-            .len();
+    let bad_lines = errors
+        .iter()
+        .map(|e| e.line)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    page.rows = rows.len() + bad_lines;
     if !errors.is_empty() {
         page.problem_count = errors.len();
-        page.problem_rows = errors
-            .iter()
-            .map(|e| e.line)
-            .collect::<std::collections::BTreeSet<_>>()
-            .len();
+        page.problem_rows = bad_lines;
         page.problems = errors
             .into_iter()
             .take(MAX_LISTED)
