@@ -12,7 +12,9 @@ mod deadline;
 mod demo;
 mod export;
 mod import;
+mod judgment;
 mod report;
+mod stats;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -63,6 +65,13 @@ enum Command {
     Report(report::ReportCommand),
     /// Import an existing ledger (Excel or CSV), all or nothing: `huajie import 台账.xlsx --dry-run`.
     Import(import::ImportArgs),
+    /// The figure set of a period with year-on-year change, and how long it took:
+    /// `huajie stats --period quarter --year 2026 --n 3 [--json] [--repeat 5]`.
+    Stats(stats::StatsArgs),
+    /// Read a court document (判决书, 裁定书, 调解书; UTF-8 text):
+    /// `huajie judgment parse 判决书.txt --json`.
+    #[command(subcommand)]
+    Judgment(judgment::JudgmentCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -299,6 +308,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Report(cmd) => {
             let store = open(&cli.database, 2).await?;
             report::run(&store, cmd).await
+        }
+        Command::Judgment(cmd) => judgment::run(cmd),
+        Command::Stats(args) => {
+            let store = open(&cli.database, 2).await?;
+            stats::run(&store, args).await
         }
     }
 }

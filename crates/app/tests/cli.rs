@@ -147,6 +147,40 @@ fn cli_demo_is_deterministic_and_refuses_a_second_load() {
     );
     assert_eq!(code, 2);
     assert!(err.contains(".xlsx"), "{err}");
+    // The figure set on the terminal, and as JSON with the timing on stderr.
+    let (code, out, err) = huajie(
+        &a,
+        &[
+            "stats", "--period", "quarter", "--year", "2025", "--n", "2", "--repeat", "2",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("2025年第2季度（同比：2024年第2季度）")
+            && out.contains("败诉率：")
+            && out.contains("个百分点")
+            && out.contains("中位数")
+            && out.contains("（2 次）"),
+        "{out}"
+    );
+    let (code, out, err) = huajie(
+        &a,
+        &[
+            "stats", "--period", "quarter", "--year", "2025", "--n", "2", "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let set: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(set["label"], "2025年第2季度");
+    assert!(set["units"].as_array().unwrap().len() > 10);
+    assert!(err.contains("全套统计"), "{err}");
+    let (code, _, err) = huajie(
+        &a,
+        &[
+            "stats", "--period", "quarter", "--year", "2025", "--n", "2", "--repeat", "0",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
     // The quarterly circular: publishes the quarter when needed, then writes the Word file.
     let docx = dir.path().join("通报.docx");
     let report = |args: &[&str]| {
@@ -360,4 +394,56 @@ fn cli_calendar_import_and_layered_deadline() {
     assert!(err.contains("第3行") && err.contains("不是周末"), "{err}");
     let (code, _, err) = huajie(&db, &["calendar", "import", f, "--jurisdiction", "999"]);
     assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn cli_judgment_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("unused.db");
+    let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../judgment/tests/judgments-dev/wenshu_4bb600408e9b42f6822cbc5ab3875cbe.txt");
+    let (code, out, err) = huajie(&db, &["judgment", "parse", doc.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["case_number"], "（2016）黑10行初26号");
+    assert_eq!(j["court"], "黑龙江省牡丹江市中级人民法院");
+    assert_eq!(j["doc_kind"], "判决书");
+    assert_eq!(j["stage"], "一审");
+    assert_eq!(j["dispositions"], serde_json::json!(["撤销", "撤销"]));
+    assert_eq!(j["agency_lost"], true);
+    assert_eq!(j["grounds"][0]["article"], 70);
+    assert_eq!(j["grounds"][0]["item"], 2);
+    assert_eq!(j["grounds"][0]["label"], "适用法律法规错误");
+    assert!(
+        !dir.path().join("unused.db").exists(),
+        "no database is touched"
+    );
+    // The summary.
+    let (code, out, _) = huajie(&db, &["judgment", "parse", doc.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("行政机关败诉：是") && out.contains("（复议机关）"),
+        "{out}"
+    );
+    // Not UTF-8, not a judgment, missing: exit 2 with a message.
+    let gbk = dir.path().join("gbk.txt");
+    std::fs::write(
+        &gbk,
+        [0xD0, 0xD0, 0xD5, 0xFE, 0xC5, 0xD0, 0xBE, 0xF6, 0xCA, 0xE9],
+    )
+    .unwrap();
+    let (code, out, err) = huajie(&db, &["judgment", "parse", gbk.to_str().unwrap(), "--json"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("不是 UTF-8 编码的文本"), "{err}");
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, "会议通知\n请各单位于周五下午参加培训。\n").unwrap();
+    let (code, _, err) = huajie(
+        &db,
+        &["judgment", "parse", note.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("不是裁判文书"), "{err}");
+    let (code, _, err) = huajie(&db, &["judgment", "parse", "/nonexistent/x.txt"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("无法读取文件"), "{err}");
 }
