@@ -423,6 +423,21 @@ mod tests {
     }
 
     #[test]
+    fn mediation_and_reversal_on_appeal() {
+        let t = "某县人民法院\n行政调解书\n（2021）浙0624行初12号\n原告张三诉被告某县人力资源和社会保障局工伤认定一案\n本案审理过程中，经本院主持调解，双方当事人自愿达成如下协议：\n一、被告于2021年5月1日前支付原告补偿款10000元；\n二、原告放弃其他诉讼请求。\n上述协议，符合有关法律规定，本院予以确认。\n二〇二一年四月二日\n";
+        let j = parse(t).unwrap();
+        assert_eq!(j.doc_kind, Some(DocKind::Mediation));
+        assert_eq!(j.dispositions, [Disposition::Mediation]);
+        assert_eq!(j.agency_lost, Some(false));
+        let t = "某市中级人民法院\n行政判决书\n（2020）浙06行终88号\n上诉人李四因诉某县自然资源和规划局行政处罚一案，不服某县人民法院（2019）浙0624行初30号行政判决，向本院提起上诉\n本院认为，被上诉人作出处罚未告知陈述申辩权利，违反法定程序。依照《中华人民共和国行政诉讼法》第七十条第（三）项、第八十九条第一款第（二）项之规定，判决如下\n一、撤销某县人民法院（2019）浙0624行初30号行政判决；\n二、撤销某县自然资源和规划局作出的行政处罚决定。\n本判决为终审判决\n二〇二〇年九月一日\n";
+        let j = parse(t).unwrap();
+        assert_eq!(j.stage, Some(Stage::Appeal));
+        assert_eq!(j.dispositions, [Disposition::Reversed, Disposition::Revoke]);
+        assert_eq!(j.agency_lost, Some(true));
+        assert_eq!(j.loss_grounds, ["违反法定程序"]);
+    }
+
+    #[test]
     fn a_ruling_headed_judgment_is_a_ruling() {
         let t = "某县人民法院\n行政判决书\n（2020）浙0783行初49号\n原告甲诉被告某县自然资源局一案，原告申请撤诉\n依照《中华人民共和国行政诉讼法》第六十二条的规定，裁定如下：\n准予原告甲撤诉。\n二〇二〇年十一月十六日\n";
         let j = parse(t).unwrap();
