@@ -185,11 +185,7 @@ fn classify(t: &str) -> Raw {
 }
 
 /// The 判项 of an operative part, in order; `operative` starts right after the lead-in.
-pub fn parse(
-    operative: &str,
-    kind: Option<DocKind>,
-    _stage: Option<Stage>,
-) -> Vec<DispositionItem> {
+pub fn parse(operative: &str, kind: Option<DocKind>) -> Vec<DispositionItem> {
     let operative = operative.trim_start_matches(['：', ':', '\n']);
     let mut texts: Vec<String> = Vec::new();
     'lines: for line in operative.lines() {
@@ -406,13 +402,12 @@ static RECITAL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// An appeal (or withdrawn appeal) that leaves the first-instance decision standing.
 fn appeal_upheld(cx: &Context, what: &str) -> Outcome {
+    static RULING: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"不服[^。]{0,80}(?:行政)?裁定").expect("ruling"));
+    static JUDGMENT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"不服[^。]{0,80}(?:行政)?判决").expect("judgment"));
     let ruling_appealed = cx.items.iter().any(|i| i.text.contains("原裁定"))
-        || Regex::new(r"不服[^。]{0,80}(?:行政)?裁定")
-            .expect("ruling")
-            .is_match(cx.before)
-            && !Regex::new(r"不服[^。]{0,80}(?:行政)?判决")
-                .expect("judgment")
-                .is_match(cx.before);
+        || RULING.is_match(cx.before) && !JUDGMENT.is_match(cx.before);
     if ruling_appealed {
         return outcome(
             Some(false),
@@ -501,7 +496,7 @@ mod tests {
     use super::*;
 
     fn kinds(op: &str) -> Vec<&'static str> {
-        parse(op, Some(DocKind::Judgment), None)
+        parse(op, Some(DocKind::Judgment))
             .iter()
             .map(|i| i.kind.label())
             .collect()

@@ -278,7 +278,7 @@ pub fn parse(text: &str) -> Result<Judgment, NotAJudgment> {
         unknown.insert("decided_on".into(), "文末没有裁判日期".into());
     }
 
-    let items = disposition::parse(operative, doc_kind, stage);
+    let items = disposition::parse(operative, doc_kind);
     if items.is_empty() {
         unknown.insert("dispositions".into(), "主文为空或无法识别".into());
     }
@@ -393,8 +393,6 @@ fn reasoning(before: &str) -> Option<String> {
         .or_else(|| before.rfind("本院经审理认为"))
         .or_else(|| before.rfind("本院经审查认为"))?;
     let text = before[at..].trim();
-    // Cut the basis sentence's dangling "，裁定如下" remainder is already excluded; keep the
-    // whole reasoning.
     (!text.is_empty()).then(|| text.to_string())
 }
 
