@@ -6,38 +6,6 @@ use std::path::Path;
 
 use huajie_judgment::{Disposition, Stage, parse};
 
-/// A minimal RFC 4180 reader (the index has quoted fields with commas).
-fn csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, '\r') => {}
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
-}
-
 /// The label set's stage names.
 fn stage_label(s: Option<Stage>) -> &'static str {
     match s {
@@ -74,8 +42,9 @@ fn lost_label(l: Option<bool>) -> &'static str {
 #[test]
 fn development_set() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/judgments-dev");
-    let index = std::fs::read_to_string(dir.join("index.csv")).unwrap();
-    let rows = csv(&index);
+    // The project's own CSV reader (quoted fields with commas).
+    let rows =
+        huajie_office::import::read_csv(&std::fs::read(dir.join("index.csv")).unwrap()).unwrap();
     let head = &rows[0];
     let col = |name: &str| head.iter().position(|h| h == name).unwrap();
     let (file, number, stage, outcome, lost) = (
