@@ -896,7 +896,7 @@ impl Gen<'_> {
         if concluded {
             let code = pick_outcome(&mut self.rng, kind, loss_p);
             let grounds = if code.takes_grounds() {
-                vec![*self.rng.pick(Ground::ALL)]
+                vec![*self.rng.pick(&Ground::ALL[..6])]
             } else {
                 Vec::new()
             };

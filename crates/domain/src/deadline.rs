@@ -231,6 +231,9 @@ pub struct PlannedDeadline {
     pub trace: String,
     /// The window reaches a year without an official notice.
     pub provisional: bool,
+    /// Due only when the proceeding was lost (a `when = "loss"` rule and its targets); the
+    /// storage layer drops it for a proceeding without a loss.
+    pub on_loss: bool,
 }
 
 /// Court- or organ-approved changes to one rule's deadline: suspension intervals (中止, the
@@ -311,6 +314,7 @@ pub fn plan_with(
                     rule.name, e.due, te.trace
                 ),
                 provisional: te.provisional || e.provisional,
+                on_loss: rule.on_loss,
             });
         }
         out.push(PlannedDeadline {
@@ -323,6 +327,7 @@ pub fn plan_with(
             citation: rule.citation.clone(),
             trace,
             provisional: e.provisional,
+            on_loss: rule.on_loss,
         });
     }
     out.sort_by(|a, b| {

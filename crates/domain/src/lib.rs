@@ -17,6 +17,7 @@ pub mod import;
 pub mod ledger;
 pub mod outcome;
 pub mod proceeding;
+pub mod reading;
 pub mod records;
 pub mod rules;
 pub mod stats;

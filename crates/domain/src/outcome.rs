@@ -109,14 +109,16 @@ impl OutcomeCode {
         )
     }
 
-    /// Whether the outcome may carry the six 撤销 grounds of 行诉法 70.
+    /// Whether the outcome may carry loss causes (grounds).
     pub fn takes_grounds(self) -> bool {
         self.adverse_judgment() || self.is_reconsideration_correction()
     }
 }
 
 labelled_enum!(
-    /// The six grounds for revocation (行诉法 70).
+    /// Loss causes (败诉原因, LEGAL-RULES §4): the six grounds for revocation (行诉法 70), the
+    /// grounds of the other adverse judgments (72–78), and the causes a unit's own analysis adds
+    /// (消极应诉, source 002).
     Ground {
         InsufficientEvidence = "insufficient_evidence", "主要证据不足";
         WrongLaw = "wrong_law", "适用法律、法规错误";
@@ -124,8 +126,26 @@ labelled_enum!(
         UltraVires = "ultra_vires", "超越职权";
         AbuseOfPower = "abuse_of_power", "滥用职权";
         ObviouslyImproper = "obviously_improper", "明显不当";
+        FailureToPerform = "failure_to_perform", "不履行法定职责";
+        FailureToPay = "failure_to_pay", "不履行给付义务";
+        GrossIllegality = "gross_illegality", "重大且明显违法";
+        NoRevocableContent = "no_revocable_content", "违法但不具有可撤销内容";
+        ChangedAct = "changed_act", "被告改变原违法行政行为";
+        AgreementBreach = "agreement_breach", "不依法履行行政协议";
+        PassiveDefence = "passive_defence", "消极应诉";
+        OtherCause = "other_cause", "其他原因";
     } "败诉原因"
 );
+
+impl Ground {
+    /// The ground a label of the judgment parser's taxonomy stands for (labels are compared
+    /// without the enumeration comma: 适用法律法规错误 = 适用法律、法规错误).
+    pub fn from_taxonomy(label: &str) -> Option<Ground> {
+        let key = |s: &str| s.replace('、', "");
+        let want = key(label);
+        Ground::ALL.iter().copied().find(|g| key(g.label()) == want)
+    }
+}
 
 /// Which outcomes count as a loss (败诉). Stored as configuration; the default follows
 /// LEGAL-RULES §4: every adverse judgment, an appeal reversed against the agency, and the
@@ -175,7 +195,7 @@ pub struct OutcomeDraft {
     pub code: Option<String>,
     /// Date of the judgment, ruling or decision (YYYY-MM-DD).
     pub decided_on: Option<String>,
-    /// Ground codes of 行诉法 70 (only for adverse outcomes).
+    /// Loss cause codes (only for adverse outcomes), e.g. insufficient_evidence, illegal_procedure.
     #[serde(default)]
     pub grounds: Vec<String>,
     pub note: Option<String>,

@@ -94,6 +94,9 @@ pub struct Rule {
     pub targets: Vec<Target>,
     /// Which catalogue the rule came from.
     pub source: String,
+    /// `when = "loss"`: the rule fires only when the proceeding ended in a loss (败诉) for a
+    /// defendant under the configured loss rule (the 败诉分析报告 of source 004).
+    pub on_loss: bool,
 }
 
 impl Rule {
@@ -160,6 +163,8 @@ struct FileRule {
     #[serde(default)]
     applies_to: Vec<String>,
     extension: Option<String>,
+    /// Condition: "loss" (only when the proceeding was lost).
+    when: Option<String>,
     #[serde(default)]
     targets: Vec<FileTarget>,
 }
@@ -238,7 +243,7 @@ pub fn parse_catalogue(file: &str, text: &str) -> Result<CatalogueFile, Catalogu
             if f.catalogue.extends.is_none() {
                 return Err(at("只有扩展其他规则库的地方规则才能使用 attach_to".into()));
             }
-            if r.trigger.is_some() || r.period.is_some() {
+            if r.trigger.is_some() || r.period.is_some() || r.when.is_some() {
                 return Err(at("attach_to 条目只能包含 targets".into()));
             }
             attachments.extend(targets.into_iter().map(|t| (base.clone(), t)));
@@ -285,7 +290,17 @@ pub fn parse_catalogue(file: &str, text: &str) -> Result<CatalogueFile, Catalogu
             .as_deref()
             .map(|e| e.parse::<Period>().map_err(|er| at(er.to_string())))
             .transpose()?;
+        let on_loss = match r.when.as_deref() {
+            None => false,
+            Some("loss") => true,
+            Some(w) => {
+                return Err(at(format!(
+                    "条件 when = “{w}”无效（只支持 \"loss\"：败诉时适用）"
+                )));
+            }
+        };
         rules.push(Rule {
+            on_loss,
             id: r.id,
             name: r.name,
             trigger,
@@ -311,6 +326,10 @@ pub fn parse_catalogue(file: &str, text: &str) -> Result<CatalogueFile, Catalogu
         attachments,
     })
 }
+
+/// General working requirements that are not statute but that every installation tracks,
+/// appended to the statutory catalogue (see [`Catalogue::statutory`]).
+pub const PRACTICE: (&str, &str) = ("practice.toml", include_str!("../rules/practice.toml"));
 
 /// The statutory catalogue and the local policy sets shipped with the binary.
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -365,11 +384,18 @@ impl Catalogue {
         Ok(out)
     }
 
-    /// The shipped statutory catalogue.
+    /// The shipped base catalogue: the statutory deadlines, followed by the general working
+    /// requirements every installation tracks (`practice.toml`, e.g. the 败诉分析报告). Both are
+    /// the base a local set extends (`extends = "statutory"`) and may replace by id.
     pub fn statutory() -> Catalogue {
-        parse_catalogue(SHIPPED[0].0, SHIPPED[0].1)
+        let mut base = parse_catalogue(SHIPPED[0].0, SHIPPED[0].1)
             .expect("the shipped statutory catalogue is valid")
-            .catalogue
+            .catalogue;
+        let practice = parse_catalogue(PRACTICE.0, PRACTICE.1)
+            .expect("the shipped practice catalogue is valid")
+            .catalogue;
+        base.rules.extend(practice.rules);
+        base
     }
 
     /// Rules fired by `event` on a proceeding of `kind`.

@@ -4,7 +4,9 @@
 
 pub mod docx;
 pub mod import;
+pub mod loss_report;
 pub mod reports;
+pub mod text;
 pub mod xlsx;
 
 /// A file could not be produced or read.

@@ -19,6 +19,17 @@ pub fn cn_date(d: Date) -> String {
 
 const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
+/// 1 → 一, 12 → 十二, 20 → 二十; beyond 99 in Arabic digits.
+pub fn numeral(n: usize) -> String {
+    match n {
+        1..=10 => NUMERALS[n - 1].to_string(),
+        11..=19 => format!("十{}", NUMERALS[n - 11]),
+        20..=99 if n.is_multiple_of(10) => format!("{}十", NUMERALS[n / 10 - 1]),
+        21..=99 => format!("{}十{}", NUMERALS[n / 10 - 1], NUMERALS[n % 10 - 1]),
+        _ => n.to_string(),
+    }
+}
+
 /// Numbers first-level headings "一、", "二、" … in order.
 struct Headings(usize);
 

@@ -313,7 +313,44 @@ pub fn figure_set_sheets(set: &FigureSet) -> Vec<Sheet> {
         group_sheet("按领域", set, &set.domains),
         group_sheet("按程序类型", set, &set.kinds),
         assessment,
+        loss_cause_sheet(set),
     ]
+}
+
+/// Litigation losses of the period by cause (rows) and domain (columns).
+fn loss_cause_sheet(set: &FigureSet) -> Sheet {
+    let lc = &set.loss_causes;
+    let mut headers = vec!["败诉原因".to_string()];
+    headers.extend(lc.domains.iter().map(|(_, l)| l.clone()));
+    headers.push("合计".into());
+    let mut rows: Vec<Vec<Value>> = lc
+        .rows
+        .iter()
+        .map(|r| {
+            let mut row = vec![Value::Text(r.label.clone())];
+            row.extend(r.counts.iter().map(|n| Value::Int(*n as i64)));
+            row.push(Value::Int(r.total as i64));
+            row
+        })
+        .collect();
+    if !rows.is_empty() {
+        let mut row = vec![Value::Text("败诉案件数".into())];
+        row.extend(lc.domain_totals.iter().map(|n| Value::Int(*n as i64)));
+        row.push(Value::Int(lc.total as i64));
+        rows.push(row);
+    }
+    let mut widths = vec![24.0];
+    widths.extend(std::iter::repeat_n(12.0, lc.domains.len() + 1));
+    Sheet {
+        name: "败诉原因".into(),
+        caption: vec![
+            format!("{}行政诉讼败诉原因（按领域）", set.label),
+            "本期审结且按败诉口径计入的行政诉讼案件；一案有多项原因的分别计入各原因，败诉案件数每案只计一次".into(),
+        ],
+        headers,
+        rows,
+        widths,
+    }
 }
 
 #[cfg(test)]

@@ -170,7 +170,7 @@ fn dispute_row(r: &AnyRow) -> Result<Dispute> {
 // Loading with scope
 
 /// Loads a proceeding with its parties, hearings and outcomes if it is in the actor's scope.
-async fn load(
+pub(crate) async fn load(
     conn: &mut AnyConnection,
     actor: &Actor,
     id: i64,
@@ -1121,6 +1121,7 @@ impl Store {
             Some(&created),
         )
         .await?;
+        crate::deadlines::resync_loss_deadlines(&mut tx, &actor.into(), proceeding_id).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -1173,6 +1174,8 @@ impl Store {
             Some(&after),
         )
         .await?;
+        crate::deadlines::resync_loss_deadlines(&mut tx, &actor.into(), before.proceeding_id)
+            .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -1338,6 +1341,82 @@ fn check_appearance_unit(proc: &Proceeding, input: &AppearanceInput) -> Result<(
         .into());
     }
     Ok(())
+}
+
+/// Records `input` as the outcome of its defendant inside the caller's transaction: a new row,
+/// or the defendant's existing outcome updated (a confirmed court document replaces what was
+/// typed before). Writes the audit event; does not resync loss deadlines.
+pub(crate) async fn write_outcome(
+    conn: &mut AnyConnection,
+    by: &crate::audit::Author,
+    proc: &Proceeding,
+    input: &OutcomeInput,
+    rule: &LossRule,
+) -> Result<Outcome> {
+    check_outcome_party(proc, input.party_id)?;
+    let grounds: Vec<&str> = input.grounds.iter().map(|g| g.code()).collect();
+    let now = crate::now();
+    match proc.outcomes.iter().find(|o| o.party_id == input.party_id) {
+        None => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO outcomes (proceeding_id, party_id, code, decided_on, grounds, note, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING id",
+            )
+            .bind(proc.id)
+            .bind(input.party_id)
+            .bind(input.code.code())
+            .bind(input.decided_on.to_string())
+            .bind(grounds.join(","))
+            .bind(input.note.clone())
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?;
+            let created = outcome_on(conn, id, rule).await?;
+            audit::record(
+                conn,
+                by,
+                "create",
+                "outcome",
+                id,
+                Some(proc.id),
+                None::<&Outcome>,
+                Some(&created),
+            )
+            .await?;
+            Ok(created)
+        }
+        Some(before) => {
+            let note = input.note.clone().or_else(|| before.note.clone());
+            sqlx::query("UPDATE outcomes SET code = $1, decided_on = $2, grounds = $3, note = $4, version = version + 1, updated_at = $5 WHERE id = $6")
+                .bind(input.code.code())
+                .bind(input.decided_on.to_string())
+                .bind(grounds.join(","))
+                .bind(note)
+                .bind(now)
+                .bind(before.id)
+                .execute(&mut *conn)
+                .await?;
+            let after = outcome_on(conn, before.id, rule).await?;
+            if after.code != before.code
+                || after.decided_on != before.decided_on
+                || after.grounds != before.grounds
+                || after.note != before.note
+            {
+                audit::record(
+                    conn,
+                    by,
+                    "update",
+                    "outcome",
+                    before.id,
+                    Some(proc.id),
+                    Some(before),
+                    Some(&after),
+                )
+                .await?;
+            }
+            Ok(after)
+        }
+    }
 }
 
 fn check_outcome_party(proc: &Proceeding, party_id: i64) -> Result<()> {

@@ -40,6 +40,17 @@ pub(crate) async fn install_defaults(store: &Store) -> Result<()> {
     Ok(())
 }
 
+/// The loss rule in force, read on a connection (inside a transaction).
+pub(crate) async fn loss_rule_on(conn: &mut sqlx::AnyConnection) -> Result<LossRule> {
+    let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+        .bind(LOSS_RULE_KEY)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(value
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
 fn conflict(expected: i64, current: i64) -> StoreError {
     StoreError::Conflict { expected, current }
 }

@@ -11,6 +11,7 @@ use huajie_domain::deadline::{
     Adjustment, DEFAULT_DUE_SOON_DAYS, DeadlineState, EventInput, PlannedDeadline,
     check_adjustment, local_catalogue, plan_with,
 };
+use huajie_domain::outcome::{LossRule, OutcomeCode};
 use huajie_domain::proceeding::ProceedingKind;
 use huajie_domain::records::{
     Deadline, DeadlinePage, DeadlineSettings, Event, Interval, Recomputed, RuleSet,
@@ -287,6 +288,7 @@ fn adjustments_of(rows: &[AnyRow]) -> Result<BTreeMap<String, Adjustment>> {
 struct Planner {
     catalogue: Catalogue,
     calendar: Calendar,
+    loss: LossRule,
 }
 
 impl Planner {
@@ -294,16 +296,21 @@ impl Planner {
         Ok(Planner {
             catalogue: catalogue_on(conn, jurisdiction).await?.0,
             calendar: crate::calendar::calendar_on(conn, Some(jurisdiction)).await?,
+            loss: crate::codes::loss_rule_on(conn).await?,
         })
     }
 
-    fn plan(
+    /// The deadlines `ev` starts on proceeding `proceeding_id`; the `when = "loss"` rules only
+    /// when one of its defendants lost (one indexed query, only for events that fire such rules).
+    async fn plan(
         &self,
+        conn: &mut AnyConnection,
+        proceeding_id: i64,
         kind: ProceedingKind,
         ev: &EventInput,
         adjustments: &BTreeMap<String, Adjustment>,
     ) -> Result<Vec<PlannedDeadline>> {
-        plan_with(
+        let mut planned = plan_with(
             &self.catalogue,
             &self.calendar,
             ev.kind,
@@ -311,8 +318,189 @@ impl Planner {
             ev.occurred_on,
             adjustments,
         )
-        .map_err(|e| StoreError::from(FieldError::new("occurred_on", e.code(), e.to_string())))
+        .map_err(|e| StoreError::from(FieldError::new("occurred_on", e.code(), e.to_string())))?;
+        if planned.iter().any(|p| p.on_loss) && !self.lost(conn, proceeding_id).await? {
+            planned.retain(|p| !p.on_loss);
+        }
+        Ok(planned)
     }
+
+    async fn lost(&self, conn: &mut AnyConnection, proceeding_id: i64) -> Result<bool> {
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT code FROM outcomes WHERE proceeding_id = $1")
+                .bind(proceeding_id)
+                .fetch_all(&mut *conn)
+                .await?;
+        Ok(codes
+            .iter()
+            .filter_map(|c| OutcomeCode::from_code(c))
+            .any(|c| self.loss.is_loss(c)))
+    }
+}
+
+/// Records that the judgment of a proceeding took effect on `on` (event 裁判生效) inside the
+/// caller's transaction: a new event with its deadlines, or the existing one moved to the date
+/// (its deadlines recomputed, met ones included, as for an edited event).
+pub(crate) async fn record_effective(
+    conn: &mut AnyConnection,
+    by: &Author,
+    proceeding_id: i64,
+    on: Date,
+) -> Result<()> {
+    let row = sqlx::query("SELECT kind, jurisdiction_id FROM proceedings WHERE id = $1")
+        .bind(proceeding_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let kind = get_enum(&row, "kind", ProceedingKind::from_code)?;
+    let j = get_i64(&row, "jurisdiction_id")?;
+    let input = EventInput {
+        kind: EventKind::JudgmentEffective,
+        occurred_on: on,
+        note: Some("由裁判文书识别确认".into()),
+    };
+    let sql = format!(
+        "SELECT {EVENT_COLS} FROM events WHERE proceeding_id = $1 AND kind = $2 ORDER BY id"
+    );
+    let existing = query(
+        sql,
+        vec![
+            proceeding_id.into(),
+            EventKind::JudgmentEffective.code().into(),
+        ],
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = existing else {
+        let planner = EventPlanner::load(conn, j).await?;
+        let (event, _) = planner
+            .add(conn, by, proceeding_id, kind, &input, "登记事件")
+            .await?;
+        let created = event_on(conn, event).await?;
+        audit::record(
+            conn,
+            by,
+            "create",
+            "event",
+            event,
+            Some(proceeding_id),
+            None::<&Event>,
+            Some(&created),
+        )
+        .await?;
+        return Ok(());
+    };
+    let before = event_row(&row)?;
+    if before.occurred_on == on.to_string() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE events SET occurred_on = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(on.to_string())
+    .bind(crate::now())
+    .bind(before.id)
+    .execute(&mut *conn)
+    .await?;
+    let after = event_on(conn, before.id).await?;
+    audit::record(
+        conn,
+        by,
+        "update",
+        "event",
+        before.id,
+        Some(proceeding_id),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    let planner = Planner::load(conn, j).await?;
+    let rows = event_rows(conn, before.id).await?;
+    let planned = planner
+        .plan(conn, proceeding_id, kind, &input, &adjustments_of(&rows)?)
+        .await?;
+    let soon = due_soon_days(conn, j).await?;
+    let reason = format!(
+        "事件“{}”日期由 {} 改为 {on}",
+        before.kind_label, before.occurred_on
+    );
+    sync_event(
+        conn,
+        by,
+        before.id,
+        proceeding_id,
+        j,
+        &rows,
+        &planned,
+        &reason,
+        false,
+        soon,
+        &mut Recomputed::default(),
+    )
+    .await
+}
+
+/// Brings the `when = "loss"` deadlines of a proceeding in line with its outcomes, after an
+/// outcome was recorded or changed (inside the caller's transaction). Met and waived deadlines
+/// stay as they are.
+pub(crate) async fn resync_loss_deadlines(
+    conn: &mut AnyConnection,
+    by: &Author,
+    proceeding_id: i64,
+) -> Result<Recomputed> {
+    let row = sqlx::query("SELECT kind, jurisdiction_id FROM proceedings WHERE id = $1")
+        .bind(proceeding_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let kind = get_enum(&row, "kind", ProceedingKind::from_code)?;
+    let j = get_i64(&row, "jurisdiction_id")?;
+    let planner = Planner::load(conn, j).await?;
+    let triggers: Vec<EventKind> = planner
+        .catalogue
+        .rules
+        .iter()
+        .filter(|r| r.on_loss)
+        .map(|r| r.trigger)
+        .collect();
+    let mut out = Recomputed::default();
+    if triggers.is_empty() {
+        return Ok(out);
+    }
+    let soon = due_soon_days(conn, j).await?;
+    let sql = format!("SELECT {EVENT_COLS} FROM events WHERE proceeding_id = $1 ORDER BY id");
+    let events = query(sql, vec![proceeding_id.into()])
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in &events {
+        let e = event_row(r)?;
+        if !triggers.contains(&e.kind) {
+            continue;
+        }
+        let ev = EventInput {
+            kind: e.kind,
+            occurred_on: parse_day(&e.occurred_on)?,
+            note: None,
+        };
+        let existing = event_rows(conn, e.id).await?;
+        let planned = planner
+            .plan(conn, proceeding_id, kind, &ev, &adjustments_of(&existing)?)
+            .await?;
+        sync_event(
+            conn,
+            by,
+            e.id,
+            proceeding_id,
+            j,
+            &existing,
+            &planned,
+            "败诉认定变化",
+            true,
+            soon,
+            &mut out,
+        )
+        .await?;
+        out.events += 1;
+    }
+    Ok(out)
 }
 
 /// Loads one deadline by id (no scope check: callers have checked the proceeding).
@@ -342,7 +530,8 @@ impl EventPlanner {
         })
     }
 
-    /// Records the event on the proceeding and creates its deadlines; returns how many.
+    /// Records the event on the proceeding and creates its deadlines; returns the event's id
+    /// and how many deadlines it created.
     pub(crate) async fn add(
         &self,
         conn: &mut AnyConnection,
@@ -351,8 +540,11 @@ impl EventPlanner {
         kind: ProceedingKind,
         input: &EventInput,
         reason: &str,
-    ) -> Result<u64> {
-        let planned = self.planner.plan(kind, input, &BTreeMap::new())?;
+    ) -> Result<(i64, u64)> {
+        let planned = self
+            .planner
+            .plan(conn, proceeding_id, kind, input, &BTreeMap::new())
+            .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO events (proceeding_id, kind, occurred_on, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
         )
@@ -378,7 +570,7 @@ impl EventPlanner {
             &mut counts,
         )
         .await?;
-        Ok(counts.created)
+        Ok((id, counts.created))
     }
 }
 
@@ -565,8 +757,14 @@ pub(crate) async fn recompute(
         let kind = get_enum(r, "proc_kind", ProceedingKind::from_code)?;
         // A date outside the calendar's range cannot be planned; such an event keeps its rows.
         let existing = event_rows(conn, get_i64(r, "id")?).await?;
-        let Ok(planned) = pl.plan(kind, &ev, &adjustments_of(&existing)?) else {
-            continue;
+        let pid = get_i64(r, "proceeding_id")?;
+        let planned = match pl
+            .plan(conn, pid, kind, &ev, &adjustments_of(&existing)?)
+            .await
+        {
+            Ok(p) => p,
+            Err(StoreError::Invalid(_)) => continue,
+            Err(e) => return Err(e),
         };
         sync_event(
             conn,
@@ -788,7 +986,9 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let (kind, j) = visible_proceeding(&mut tx, actor, proceeding_id).await?;
         let planner = Planner::load(&mut tx, j).await?;
-        let planned = planner.plan(kind, input, &BTreeMap::new())?;
+        let planned = planner
+            .plan(&mut tx, proceeding_id, kind, input, &BTreeMap::new())
+            .await?;
         let now = crate::now();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO events (proceeding_id, kind, occurred_on, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
@@ -850,7 +1050,15 @@ impl Store {
         let (kind, j) = visible_proceeding(&mut tx, actor, before.proceeding_id).await?;
         let planner = Planner::load(&mut tx, j).await?;
         let existing = event_rows(&mut tx, id).await?;
-        let planned = planner.plan(kind, input, &adjustments_of(&existing)?)?;
+        let planned = planner
+            .plan(
+                &mut tx,
+                before.proceeding_id,
+                kind,
+                input,
+                &adjustments_of(&existing)?,
+            )
+            .await?;
         let n = sqlx::query("UPDATE events SET kind = $1, occurred_on = $2, note = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
             .bind(input.kind.code().to_string())
             .bind(input.occurred_on.to_string())
@@ -1214,7 +1422,15 @@ impl Store {
             note: None,
         };
         let existing = event_rows(&mut tx, event.id).await?;
-        let planned = planner.plan(kind, &input, &adjustments_of(&existing)?)?;
+        let planned = planner
+            .plan(
+                &mut tx,
+                before.proceeding_id,
+                kind,
+                &input,
+                &adjustments_of(&existing)?,
+            )
+            .await?;
         let by: Author = actor.into();
         let mut counts = Recomputed::default();
         let why = format!("期限调整（{reason}）");

@@ -55,39 +55,7 @@ impl Store {
         self.proceeding_of(actor, "proceeding", proceeding_id)
             .await?;
         let mut tx = self.write_tx().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO documents (proceeding_id, kind, filename, media_type, size, content_hash, uploaded_by, uploaded_by_name, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(proceeding_id)
-        .bind(input.kind.code())
-        .bind(input.filename.clone())
-        .bind(input.file_type.media_type())
-        .bind(input.size)
-        .bind(input.content_hash.clone())
-        .bind(actor.user_id)
-        .bind(actor.username.clone())
-        .bind(crate::now())
-        .fetch_one(&mut *tx)
-        .await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM documents WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let doc = document(&row)?;
-        audit::record(
-            &mut tx,
-            &Author::from(actor),
-            "create",
-            "document",
-            id,
-            Some(proceeding_id),
-            None::<&()>,
-            Some(&doc),
-        )
-        .await?;
+        let doc = insert_document(&mut tx, actor, proceeding_id, input).await?;
         tx.commit().await?;
         Ok(doc)
     }
@@ -133,4 +101,48 @@ impl Store {
         .await?;
         Ok(doc)
     }
+}
+
+/// Inserts a document record and its audit event inside the caller's transaction (the bytes
+/// are already stored under `content_hash`).
+pub(crate) async fn insert_document(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    proceeding_id: i64,
+    input: &DocumentInput,
+) -> Result<Document> {
+    let id: i64 = sqlx::query_scalar(
+            "INSERT INTO documents (proceeding_id, kind, filename, media_type, size, content_hash, uploaded_by, uploaded_by_name, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(proceeding_id)
+        .bind(input.kind.code())
+        .bind(input.filename.clone())
+        .bind(input.file_type.media_type())
+        .bind(input.size)
+        .bind(input.content_hash.clone())
+        .bind(actor.user_id)
+        .bind(actor.username.clone())
+        .bind(crate::now())
+        .fetch_one(&mut *conn)
+        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM documents WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let doc = document(&row)?;
+    audit::record(
+        conn,
+        &Author::from(actor),
+        "create",
+        "document",
+        id,
+        Some(proceeding_id),
+        None::<&()>,
+        Some(&doc),
+    )
+    .await?;
+    Ok(doc)
 }

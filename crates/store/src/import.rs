@@ -186,7 +186,8 @@ impl Store {
                     },
                     "导入台账",
                 )
-                .await?;
+                .await?
+                .1;
         }
         progress(rows.len());
         audit::record(

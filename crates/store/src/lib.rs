@@ -23,6 +23,7 @@ pub mod feeds;
 pub mod filters;
 pub mod import;
 pub mod ledger;
+pub mod readings;
 pub mod review;
 pub mod sessions;
 mod sql;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use huajie_domain::FieldError;
 use huajie_domain::access::Actor;
 use huajie_domain::codes::CodeList;
-use huajie_domain::outcome::{LossRule, OutcomeCode};
+use huajie_domain::outcome::{Ground, LossRule, OutcomeCode};
 use huajie_domain::proceeding::ProceedingKind;
 use huajie_domain::stats::assess::LateDeadline;
 use huajie_domain::stats::report::{Directory, FigureSet, figure_set, windows};
@@ -260,7 +260,7 @@ impl Store {
         }
         let sql = format!(
             "WITH ids AS ({}) \
-             SELECT p.id, p.kind, p.domain, p.registered_on, p.status, p.closed_on, pa.unit_id, o.code, o.decided_on, \
+             SELECT p.id, p.kind, p.domain, p.registered_on, p.status, p.closed_on, pa.unit_id, o.code, o.decided_on, o.grounds, \
                 (SELECT MIN(h.scheduled_at) FROM hearings h WHERE h.proceeding_id = p.id AND h.scheduled_at <= {hu}) AS first_heard, \
                 CASE WHEN pa.unit_id IS NOT NULL AND EXISTS (SELECT 1 FROM hearings h JOIN appearances a ON a.hearing_id = h.id \
                      WHERE h.proceeding_id = p.id AND a.unit_id = pa.unit_id AND a.appeared = 1 \
@@ -300,6 +300,9 @@ impl Store {
                 outcome,
                 heard_on,
                 head_appeared: get_i64(r, "head")? != 0,
+                grounds: get_opt_str(r, "grounds")?
+                    .map(|g| g.split(',').filter_map(Ground::from_code).collect())
+                    .unwrap_or_default(),
             });
         }
         Ok(out)

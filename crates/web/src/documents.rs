@@ -28,6 +28,8 @@ pub struct Upload {
     pub mode: String,
     pub filename: String,
     pub bytes: Vec<u8>,
+    /// Pasted text (the judgment reader's alternative to a file).
+    pub text: String,
 }
 
 /// Reads the fields `kind`, `csrf` and `file` of a multipart body. A body over the limit is a
@@ -72,11 +74,12 @@ pub async fn read_upload(mut mp: Multipart, max: usize) -> Result<Upload, FieldE
                     }
                 };
             }
-            "kind" | "csrf" | "mode" => {
+            "kind" | "csrf" | "mode" | "text" => {
                 let text = field.text().await.unwrap_or_default();
                 match name.as_str() {
                     "kind" => up.kind = text,
                     "mode" => up.mode = text,
+                    "text" => up.text = text,
                     _ => up.csrf = text,
                 }
             }

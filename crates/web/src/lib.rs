@@ -7,6 +7,7 @@ pub mod deadlines;
 pub mod documents;
 pub mod error;
 pub mod extract;
+pub mod readings;
 pub mod stats;
 pub mod ui;
 
@@ -133,6 +134,7 @@ impl Modify for TokenAuth {
         deadlines::calendar_year, deadlines::import_calendar,
         deadlines::create_feed, deadlines::list_feeds, deadlines::revoke_feed,
         documents::list, documents::upload, documents::download_api,
+        readings::create, readings::list, readings::get, readings::confirm, readings::report_api, readings::examples,
         stats::figures, stats::members, stats::get_config, stats::put_config,
         stats::publish, stats::list_snapshots, stats::get_snapshot,
     )
@@ -255,7 +257,14 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
             "/feeds",
             get(deadlines::list_feeds).post(deadlines::create_feed),
         )
-        .route("/feeds/{id}", delete(deadlines::revoke_feed));
+        .route("/feeds/{id}", delete(deadlines::revoke_feed))
+        .route("/judgment-readings/{id}", get(readings::get))
+        .route("/judgment-readings/{id}/confirm", post(readings::confirm))
+        .route(
+            "/judgment-readings/{id}/loss-report.docx",
+            get(readings::report_api),
+        )
+        .route("/judgment-examples", get(readings::examples));
     // Uploads get their own body limit (the document limit plus room for the form fields).
     let upload_limit = DefaultBodyLimit::max(state.max_document_bytes + 64 * 1024);
     let uploads = Router::new()
@@ -268,6 +277,16 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
             get(documents::list)
                 .post(documents::upload)
                 .layer(upload_limit),
+        )
+        .route(
+            "/api/v1/proceedings/{id}/judgment-readings",
+            get(readings::list)
+                .post(readings::create)
+                .layer(upload_limit),
+        )
+        .route(
+            "/proceedings/{id}/readings",
+            post(ui::add_reading).layer(upload_limit),
         );
     let uploads = uploads.route(
         "/import",
@@ -336,6 +355,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/proceedings/{id}/hearings", post(ui::add_hearing))
         .route("/hearings/{id}/appearances", post(ui::add_appearance))
         .route("/proceedings/{id}/outcomes", post(ui::add_outcome))
+        .route("/readings/{id}/confirm", post(ui::confirm_reading))
+        .route("/readings/{id}/loss-report.docx", get(ui::reading_report))
         .route("/deadlines/{id}/met", post(ui::mark_met))
         .route("/deadlines/{id}/waive", post(ui::waive_or_reopen))
         .route("/logout-all", post(ui::logout_all))

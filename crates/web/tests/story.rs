@@ -10,6 +10,8 @@ mod deadlines;
 mod forms;
 #[path = "stories/import.rs"]
 mod import;
+#[path = "stories/readings.rs"]
+mod readings;
 #[path = "stories/stats.rs"]
 mod stats;
 #[path = "stories/ui.rs"]
@@ -939,4 +941,14 @@ async fn stats_story_sqlite() {
 #[tokio::test]
 async fn stats_story_postgres() {
     on_postgres("stats_story", stats::story).await;
+}
+
+#[tokio::test]
+async fn readings_story_sqlite() {
+    on_sqlite(readings::story).await;
+}
+
+#[tokio::test]
+async fn readings_story_postgres() {
+    on_postgres("readings_story", readings::story).await;
 }

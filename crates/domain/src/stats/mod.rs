@@ -267,6 +267,8 @@ pub struct Fact {
     pub heard_on: Option<Date>,
     /// A 负责人 of this defendant's unit appeared at a hearing.
     pub head_appeared: bool,
+    /// Loss causes recorded with this defendant's outcome.
+    pub grounds: Vec<crate::outcome::Ground>,
 }
 
 impl Selector {
@@ -616,6 +618,7 @@ mod tests {
             outcome: None,
             heard_on: None,
             head_appeared: false,
+            grounds: Vec::new(),
         }
     }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::assess::{AssessInput, LateDeadline, UnitAssessment, assess};
 use super::{Change, Fact, Figure, GroupKey, Groupings, Period, StatsConfig, UnitTree, compute};
-use crate::outcome::LossRule;
+use crate::outcome::{Ground, LossRule};
 use crate::proceeding::ProceedingKind;
 
 /// An indicator as shown: id, name, whether a rate, and its formula.
@@ -60,6 +60,111 @@ pub struct FigureSet {
     /// The twelve months ending with the period.
     pub trend: Vec<MonthFigures>,
     pub unit_names: BTreeMap<i64, String>,
+    /// Litigation losses of the period by cause and domain (absent in sets published before
+    /// it existed).
+    #[serde(default)]
+    pub loss_causes: LossCauses,
+}
+
+/// Litigation losses (行政诉讼败诉) concluded in a period, by loss cause (败诉原因) and domain:
+/// each cell counts distinct proceedings (the causes of a case are those of all its losing
+/// defendants), so a case with two causes counts in both rows and once in the total.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LossCauses {
+    /// Domain columns: (code, label), in code order; only domains with a loss.
+    pub domains: Vec<(String, String)>,
+    pub rows: Vec<LossCauseRow>,
+    /// Per domain column: distinct proceedings lost.
+    pub domain_totals: Vec<u64>,
+    /// Distinct proceedings lost in the period.
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LossCauseRow {
+    /// `None`: losses recorded without a cause (未填写原因).
+    pub ground: Option<Ground>,
+    pub label: String,
+    /// Per domain column.
+    pub counts: Vec<u64>,
+    pub total: u64,
+}
+
+/// Counts the litigation losses concluded in `period` by cause and domain.
+pub fn loss_causes(
+    facts: &[Fact],
+    loss: &LossRule,
+    period: &Period,
+    domains: &BTreeMap<String, String>,
+) -> LossCauses {
+    use std::collections::BTreeSet;
+    // One entry per lost proceeding: its domain and the causes of all its losing defendants.
+    let mut lost: BTreeMap<i64, (&str, BTreeSet<Ground>)> = BTreeMap::new();
+    for f in facts {
+        let litigation = matches!(
+            f.kind,
+            ProceedingKind::FirstInstance
+                | ProceedingKind::SecondInstance
+                | ProceedingKind::Retrial
+        );
+        let is_loss = f.outcome.is_some_and(|o| loss.is_loss(o));
+        if !litigation || !is_loss || !f.concluded_on.is_some_and(|d| period.contains(d)) {
+            continue;
+        }
+        lost.entry(f.proceeding_id)
+            .or_insert_with(|| (f.domain.as_str(), BTreeSet::new()))
+            .1
+            .extend(f.grounds.iter().copied());
+    }
+    let mut cells: BTreeMap<(Option<Ground>, &str), BTreeSet<i64>> = BTreeMap::new();
+    let mut per_domain: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
+    for (id, (domain, grounds)) in &lost {
+        per_domain.entry(domain).or_default().insert(*id);
+        if grounds.is_empty() {
+            cells.entry((None, domain)).or_default().insert(*id);
+        }
+        for g in grounds {
+            cells.entry((Some(*g), domain)).or_default().insert(*id);
+        }
+    }
+    let cols: Vec<&str> = per_domain.keys().copied().collect();
+    let mut grounds: Vec<Option<Ground>> = Ground::ALL.iter().copied().map(Some).collect();
+    grounds.push(None);
+    let rows = grounds
+        .into_iter()
+        .filter_map(|g| {
+            let mut all = HashSet::new();
+            let counts: Vec<u64> = cols
+                .iter()
+                .map(|d| {
+                    cells.get(&(g, *d)).map_or(0, |ids| {
+                        all.extend(ids.iter().copied());
+                        ids.len() as u64
+                    })
+                })
+                .collect();
+            (!all.is_empty()).then(|| LossCauseRow {
+                ground: g,
+                label: g.map_or("未填写原因", |g| g.label()).to_string(),
+                counts,
+                total: all.len() as u64,
+            })
+        })
+        .collect();
+    LossCauses {
+        domains: cols
+            .iter()
+            .map(|d| {
+                (
+                    d.to_string(),
+                    domains.get(*d).cloned().unwrap_or_else(|| d.to_string()),
+                )
+            })
+            .collect(),
+        domain_totals: cols.iter().map(|d| per_domain[d].len() as u64).collect(),
+        rows,
+        total: lost.len() as u64,
+    }
 }
 
 impl FigureSet {
@@ -305,6 +410,7 @@ pub fn figure_set(
         kinds,
         assessment,
         trend: monthly(facts, cfg, loss, &trend_months(period)),
+        loss_causes: loss_causes(facts, loss, period, dir.domains),
         unit_names: dir
             .units
             .iter()

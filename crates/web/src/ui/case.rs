@@ -22,10 +22,11 @@ struct CaseDeadline {
 /// A form on the case page that was refused: which one, what was typed, and the messages.
 #[derive(Debug, Default)]
 pub(crate) struct Pending {
-    /// `event`, `hearing`, `appearance-{hearing id}` or `outcome`.
-    form: String,
-    values: Pairs,
-    errs: FieldErrs,
+    /// `event`, `hearing`, `appearance-{hearing id}`, `outcome`, `reading-upload` or
+    /// `reading-{reading id}`.
+    pub(crate) form: String,
+    pub(crate) values: Pairs,
+    pub(crate) errs: FieldErrs,
 }
 
 struct HearingView {
@@ -81,6 +82,9 @@ struct CasePage {
     dispute_title: String,
     stages: Vec<(i64, String, &'static str, &'static str, bool)>,
     documents: Vec<DocView>,
+    /// Court documents read into this proceeding (litigation only).
+    readings: Vec<super::reading::ReadingView>,
+    can_read_judgments: bool,
     document_kinds: Vec<(&'static str, &'static str)>,
     max_document_mb: usize,
     audit: Vec<(String, String, String, String)>,
@@ -165,6 +169,11 @@ async fn render_case(
         (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
             return crate::error::ApiError::from(e).into_response();
         }
+    };
+    let can_read_judgments = huajie_domain::reading::check_kind(p.kind).is_ok();
+    let readings = match st.store.list_readings(actor, id).await {
+        Ok(r) => super::reading::views(r, &p, &pending),
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
     // The dispute and its other stages (e.g. 一审 → 二审), as far as the actor may see them.
     let (dispute_title, stages) = match st.store.get_dispute(actor, p.dispute_id).await {
@@ -389,6 +398,8 @@ async fn render_case(
                     at: beijing_time(&d.created_at).chars().take(16).collect(),
                 })
                 .collect(),
+            readings,
+            can_read_judgments,
             document_kinds: huajie_domain::document::DocumentKind::ALL
                 .iter()
                 .map(|k| (k.code(), k.label()))
@@ -436,6 +447,12 @@ pub async fn case_page(
         Some("appearance_added") => Some("出庭情况已登记。".to_string()),
         Some("outcome_added") => Some("结果已登记。".to_string()),
         Some("document_added") => Some("文书已上传。".to_string()),
+        Some("reading_added") => {
+            Some("裁判文书已识别，请核对下方的识别结果，确认或更正后登记。".to_string())
+        }
+        Some("reading_confirmed") => Some(
+            "识别结果已确认，结果已登记；败诉的，已按生效日期计算败诉分析报告期限。".to_string(),
+        ),
         Some("deadline_changed") => Some("期限已更新。".to_string()),
         _ => None,
     };
@@ -445,7 +462,7 @@ pub async fn case_page(
 /// Runs one of the case page's forms. Success goes back to the page (at `anchor`, with a
 /// message); refused input shows the page again with that form's typed values and messages.
 #[allow(clippy::too_many_arguments)]
-async fn case_form<T>(
+pub(crate) async fn case_form<T>(
     st: &AppState,
     s: &Session,
     proceeding_id: i64,

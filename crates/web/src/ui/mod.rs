@@ -26,6 +26,7 @@ mod import;
 mod ledger;
 mod login;
 mod proceeding_form;
+mod reading;
 mod stats;
 mod workbench;
 
@@ -45,6 +46,7 @@ pub use login::{login_page, login_submit, logout, logout_all, password_page, pas
 pub use proceeding_form::{
     check_case_no, edit_page, edit_submit, new_page, new_submit, party_names,
 };
+pub use reading::{add_reading, confirm_reading, reading_report};
 pub use stats::{
     cases_page as stats_cases, circular as stats_circular, config_page as stats_config,
     export as stats_export, export_snapshot as stats_export_snapshot,

@@ -104,6 +104,53 @@ fn change_of(row: &FigureRow, i: usize) -> (String, &'static str) {
     }
 }
 
+/// Litigation losses by cause (rows) and domain (columns).
+fn loss_cause_table(lc: &huajie_domain::stats::report::LossCauses) -> Table {
+    let cell = |n: u64, title: String| Cell {
+        text: n.to_string(),
+        title,
+        href: None,
+    };
+    let mut headers: Vec<String> = lc.domains.iter().map(|(_, l)| l.clone()).collect();
+    headers.push("合计".into());
+    let mut rows: Vec<TRow> = lc
+        .rows
+        .iter()
+        .map(|r| {
+            let mut cells: Vec<Cell> = r
+                .counts
+                .iter()
+                .zip(&lc.domains)
+                .map(|(n, (_, d))| cell(*n, format!("{}：{d}领域 {n} 件", r.label)))
+                .collect();
+            cells.push(cell(r.total, format!("{}：合计 {} 件", r.label, r.total)));
+            TRow {
+                name: r.label.clone(),
+                indent: 0,
+                cells,
+            }
+        })
+        .collect();
+    if !rows.is_empty() {
+        let mut cells: Vec<Cell> = lc
+            .domain_totals
+            .iter()
+            .map(|n| cell(*n, "败诉案件数（一案多因只计一次）".into()))
+            .collect();
+        cells.push(cell(lc.total, "败诉案件数（一案多因只计一次）".into()));
+        rows.push(TRow {
+            name: "败诉案件数".into(),
+            indent: 0,
+            cells,
+        });
+    }
+    Table {
+        title: "败诉原因 × 领域（行政诉讼，本期审结败诉，单位：件；一案多因分别计入）",
+        headers,
+        rows,
+    }
+}
+
 /// Builds the view of a figure set; `drill` is the period query string when figures link to
 /// their cases (live figures), `None` for a frozen snapshot.
 pub fn set_view(set: &FigureSet, drill: Option<&str>) -> SetView {
@@ -193,6 +240,7 @@ pub fn set_view(set: &FigureSet, drill: Option<&str>) -> SetView {
             headers,
             rows: table_rows(&set.kinds),
         },
+        loss_cause_table(&set.loss_causes),
     ];
     let assessment = set
         .assessment

@@ -600,7 +600,14 @@ async fn pages(app: &App) {
     let mut x = open_xlsx(bytes);
     assert_eq!(
         x.sheet_names(),
-        ["汇总", "按单位", "按领域", "按程序类型", "排名与考核"]
+        [
+            "汇总",
+            "按单位",
+            "按领域",
+            "按程序类型",
+            "排名与考核",
+            "败诉原因"
+        ]
     );
     let sum = x.worksheet_range("汇总").unwrap();
     let row = (0..sum.height())
@@ -689,7 +696,7 @@ async fn pages(app: &App) {
     assert!(r.body.contains("本期已发布"), "publish is offered once");
     let (s, _, bytes) = bytes_of(app, &format!("{snap_uri}/export.xlsx"), &leader).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(open_xlsx(bytes).sheet_names().len(), 5);
+    assert_eq!(open_xlsx(bytes).sheet_names().len(), 6);
     let r = form(
         app,
         "/stats/publish",
