@@ -368,6 +368,66 @@ test("outcome", async (t) => {
   await expectAbsent(page, form, "outcome form after the only defendant's outcome");
 });
 
+test("judgment-reading", async (t) => {
+  const page = t.page;
+  await login(page, "coordinator");
+  const defendant = await unitNamed(page, "北山镇");
+  const { id, caseNo } = await registerCase(page, { defendant, claimants: ["孙八"], domain: "行政处罚" });
+  const form = "#reading-form";
+  // Not a court document: refused on the page, what was pasted is kept.
+  await page.fill(`${form} textarea[name="text"]`, "关于召开应诉工作会议的通知");
+  await navigate(page, `${form} button[type=submit]`);
+  await expectText(page, `${form} .field-error`, "未能识别为法院裁判文书");
+  assertEq(await page.inputValue(`${form} textarea[name="text"]`), "关于召开应诉工作会议的通知", "pasted text kept");
+
+  const judgment = [
+    "浙江省某县人民法院",
+    "行政判决书",
+    caseNo,
+    "原告孙八，男，1968年2月3日出生。",
+    `被告${defendant}，住所地某县北山镇。`,
+    `原告孙八不服被告${defendant}行政处罚一案，本院立案后依法审理。`,
+    `本院认为，被告${defendant}作出处罚决定前未告知原告陈述、申辩的权利，违反法定程序。依照《中华人民共和国行政诉讼法》第七十条第（三）项之规定，判决如下：`,
+    `撤销被告${defendant}作出的行政处罚决定。`,
+    "案件受理费50元，由被告负担。",
+    "审判长周九",
+    "二〇二六年十一月二日",
+  ].join("\n");
+  await page.fill(`${form} textarea[name="text"]`, judgment);
+  await navigate(page, `${form} button[type=submit]`);
+  await expectPath(page, new RegExp(`^/proceedings/${id}\\?msg=reading_added$`));
+  await expectText(page, ".flash", "裁判文书已识别");
+  const reading = page.locator("#readings .reading").first();
+  await expectText(page, "#readings .reading table.facts", "撤销");
+  await expectText(page, "#readings .reading table.facts", "违反法定程序");
+  const code = reading.locator("select[name^=code_]");
+  assertEq(await code.inputValue(), "revoke", "proposed outcome");
+  const partyId = (await code.getAttribute("name")).slice("code_".length);
+  assert(await reading.locator(`input[name="grounds_${partyId}"][value="illegal_procedure"]`).isChecked(), "proposed cause checked");
+  assertEq(await reading.locator(`input[name="decided_on_${partyId}"]`).inputValue(), "2026-11-02", "judgment date");
+
+  // The clerk corrects: adds a cause, gives the date the judgment took effect.
+  await reading.locator(`input[name="grounds_${partyId}"][value="passive_defence"]`).check();
+  await reading.locator('input[name="effective_on"]').fill("2026-11-20");
+  await navigate(page, "#readings .reading-form button[type=submit]");
+  await expectText(page, ".flash", "识别结果已确认");
+  const row = await expectText(page, "#outcomes table tbody tr", "判决撤销");
+  const cells = await row.locator("td").allInnerTexts();
+  assertEq(cells[3], "违反法定程序、消极应诉", "confirmed causes");
+  assertEq(cells[4], "败诉", "counted as a loss");
+  await expectText(page, "#readings .reading", "更正");
+  const report = await expectText(page, "#deadlines table tbody tr", "报送败诉分析报告");
+  assert((await report.innerText()).includes("2026-12-10"), `due 20 days after 2026-11-20: ${await report.innerText()}`);
+
+  // The draft report downloads as Word.
+  const link = reading.locator("a", { hasText: "败诉分析报告（草稿）" });
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: TIMEOUT }), link.click()]);
+  assert(download.suggestedFilename().endsWith(".docx"), `file name: ${download.suggestedFilename()}`);
+  const file = await download.path();
+  const head = fs.readFileSync(file).subarray(0, 2).toString("latin1");
+  assertEq(head, "PK", "a .docx (zip) file");
+});
+
 test("clerk-denied", async (t) => {
   const page = t.page;
   await login(page, "coordinator");

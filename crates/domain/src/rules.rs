@@ -557,4 +557,33 @@ mod tests {
                 .contains("NO_SUCH")
         );
     }
+
+    #[test]
+    fn the_loss_report_fires_only_on_a_loss_and_a_local_set_replaces_it() {
+        let s = Catalogue::statutory();
+        let r = s.rules.iter().find(|r| r.id == "LOSS_REPORT").unwrap();
+        assert!(r.on_loss);
+        assert_eq!(r.source, "practice");
+        assert_eq!(r.trigger, EventKind::JudgmentEffective);
+        assert!(s.rules.iter().filter(|r| r.on_loss).count() == 1);
+        let xs = s.with_local(&shipped("local-xiangshan.toml")).unwrap();
+        let loss: Vec<_> = xs.rules.iter().filter(|r| r.on_loss).collect();
+        assert_eq!(loss.len(), 1, "象山 replaces the general rule");
+        assert_eq!(loss[0].source, "xiangshan");
+        let cal = Calendar::national();
+        let planned = crate::deadline::plan(
+            &s,
+            &cal,
+            EventKind::JudgmentEffective,
+            ProceedingKind::FirstInstance,
+            date(2024, 3, 20),
+        )
+        .unwrap();
+        let lr = planned.iter().find(|p| p.rule_id == "LOSS_REPORT").unwrap();
+        assert!(lr.on_loss);
+        assert_eq!(lr.due_on, date(2024, 4, 9));
+        let bad = "[catalogue]\nid = \"x\"\nname = \"x\"\nversion = \"1\"\n\n[[rule]]\nid = \"A\"\nname = \"a\"\ntrigger = \"judgment_effective\"\nwhen = \"win\"\nperiod = \"calendar_days:5\"\nresponsible = \"unit\"\ncitation = \"c\"\n";
+        let e = parse_catalogue("x.toml", bad).unwrap_err();
+        assert!(e.message.contains("when"), "{e}");
+    }
 }

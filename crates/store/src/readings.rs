@@ -72,6 +72,69 @@ pub fn defendants(p: &Proceeding) -> Vec<Defendant> {
         .collect()
 }
 
+/// Fills the proceeding's 裁判日期 and 生效日期 from a confirmation where they are empty (or
+/// still what the previous confirmation of this reading put there) and fit the dates already
+/// recorded: a date someone typed is never overwritten.
+async fn fill_key_dates(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    proc: &Proceeding,
+    input: &ConfirmInput,
+    previous: Option<&ReadingLabels>,
+    rule: &huajie_domain::outcome::LossRule,
+) -> Result<()> {
+    let day = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+    };
+    let prev_decided = previous.and_then(|l| l.outcomes.iter().map(|o| o.decided_on.clone()).max());
+    let prev_effective = previous.and_then(|l| l.effective_on.clone());
+    let ours = |current: &Option<String>, prev: &Option<String>| {
+        current.is_none() || (prev.is_some() && current == prev)
+    };
+    let decided = input.outcomes.iter().map(|o| o.decided_on).max();
+    let new_decided = match decided {
+        Some(d)
+            if ours(&proc.decided_on, &prev_decided)
+                && day(&proc.filed_on).is_none_or(|f| f <= d) =>
+        {
+            Some(d)
+        }
+        _ => day(&proc.decided_on),
+    };
+    let floor = day(&proc.served_on).or(new_decided);
+    let new_effective = match input.effective_on {
+        Some(e) if ours(&proc.effective_on, &prev_effective) && floor.is_none_or(|f| f <= e) => {
+            Some(e)
+        }
+        _ => day(&proc.effective_on),
+    };
+    if new_decided == day(&proc.decided_on) && new_effective == day(&proc.effective_on) {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE proceedings SET decided_on = $1, effective_on = $2, version = version + 1, updated_at = $3 WHERE id = $4",
+    )
+    .bind(new_decided.map(|d| d.to_string()))
+    .bind(new_effective.map(|d| d.to_string()))
+    .bind(crate::now())
+    .bind(proc.id)
+    .execute(&mut *conn)
+    .await?;
+    let after = crate::cases::load(conn, actor, proc.id, rule).await?;
+    audit::record(
+        conn,
+        &Author::from(actor),
+        "update",
+        "proceeding",
+        proc.id,
+        Some(proc.id),
+        Some(proc),
+        Some(&after),
+    )
+    .await
+}
+
 fn forbid_unless(ok: bool, what: &str, actor: &Actor) -> Result<()> {
     if ok {
         Ok(())
@@ -192,6 +255,7 @@ impl Store {
             crate::deadlines::record_effective(&mut tx, &by, proc.id, on).await?;
         }
         crate::deadlines::resync_loss_deadlines(&mut tx, &by, proc.id).await?;
+        fill_key_dates(&mut tx, actor, &proc, input, before.labels.as_ref(), &rule).await?;
         let labels = labels(&before.proposal, input, &defendants(&proc), &rule);
         let now = crate::now();
         let n = sqlx::query(

@@ -786,4 +786,66 @@ mod tests {
         );
         assert_eq!(GroupKey::from_param("unit:x"), None);
     }
+
+    #[test]
+    fn losses_by_cause_and_domain_count_cases_once() {
+        use crate::outcome::{Ground, LossRule, OutcomeCode};
+        let q = Period::quarter(2026, 3).unwrap();
+        let lost = |id, unit, domain: &str, grounds: Vec<Ground>| Fact {
+            domain: domain.into(),
+            concluded_on: Some(date(2026, 8, 1)),
+            outcome: Some(OutcomeCode::Revoke),
+            grounds,
+            ..fact(
+                id,
+                Some(unit),
+                ProceedingKind::FirstInstance,
+                date(2026, 1, 5),
+            )
+        };
+        let facts = vec![
+            // One case, two losing defendants with different causes.
+            lost(1, 10, "public_security", vec![Ground::IllegalProcedure]),
+            lost(
+                1,
+                11,
+                "public_security",
+                vec![Ground::InsufficientEvidence, Ground::IllegalProcedure],
+            ),
+            lost(2, 10, "expropriation", vec![]),
+            lost(3, 10, "expropriation", vec![Ground::IllegalProcedure]),
+            // Won, or lost outside the period, or a reconsideration: not counted.
+            Fact {
+                outcome: Some(OutcomeCode::RejectClaims),
+                ..lost(4, 10, "expropriation", vec![])
+            },
+            Fact {
+                concluded_on: Some(date(2026, 6, 30)),
+                ..lost(5, 10, "expropriation", vec![Ground::UltraVires])
+            },
+            Fact {
+                kind: ProceedingKind::Reconsideration,
+                outcome: Some(OutcomeCode::ReconRevoke),
+                ..lost(6, 10, "expropriation", vec![Ground::UltraVires])
+            },
+        ];
+        let names =
+            std::collections::BTreeMap::from([("expropriation".to_string(), "征收".to_string())]);
+        let lc = report::loss_causes(&facts, &LossRule::default(), &q, &names);
+        assert_eq!(lc.total, 3);
+        assert_eq!(
+            lc.domains,
+            [
+                ("expropriation".to_string(), "征收".to_string()),
+                ("public_security".to_string(), "public_security".to_string())
+            ]
+        );
+        assert_eq!(lc.domain_totals, [2, 1]);
+        let row = |l: &str| lc.rows.iter().find(|r| r.label == l).unwrap();
+        assert_eq!(row("违反法定程序").counts, [1, 1]);
+        assert_eq!(row("违反法定程序").total, 2);
+        assert_eq!(row("主要证据不足").counts, [0, 1]);
+        assert_eq!(row("未填写原因").counts, [1, 0]);
+        assert!(lc.rows.iter().all(|r| r.label != "超越职权"));
+    }
 }

@@ -398,6 +398,7 @@ pub(crate) fn audit_entity(e: &str) -> &'static str {
         "event" => "事件",
         "deadline" => "期限",
         "document" => "文书",
+        "judgment_reading" => "裁判文书识别",
         "unit" => "单位",
         "user" => "用户",
         "access" => "访问",
