@@ -1094,33 +1094,7 @@ impl Store {
             )
             .into());
         }
-        let grounds: Vec<&str> = input.grounds.iter().map(|g| g.code()).collect();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO outcomes (proceeding_id, party_id, code, decided_on, grounds, note, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING id",
-        )
-        .bind(proceeding_id)
-        .bind(input.party_id)
-        .bind(input.code.code())
-        .bind(input.decided_on.to_string())
-        .bind(grounds.join(","))
-        .bind(input.note.clone())
-        .bind(crate::now())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| on_unique(e, "party_id", "duplicate_outcome", "该被告已有结果记录，请修改原记录".into()))?;
-        let created = outcome_on(&mut tx, id, &rule).await?;
-        audit::record(
-            &mut tx,
-            &actor.into(),
-            "create",
-            "outcome",
-            id,
-            Some(proceeding_id),
-            None::<&Outcome>,
-            Some(&created),
-        )
-        .await?;
+        let created = write_outcome(&mut tx, &actor.into(), &proc, input, &rule).await?;
         crate::deadlines::resync_loss_deadlines(&mut tx, &actor.into(), proceeding_id).await?;
         tx.commit().await?;
         Ok(created)
@@ -1370,7 +1344,15 @@ pub(crate) async fn write_outcome(
             .bind(input.note.clone())
             .bind(now)
             .fetch_one(&mut *conn)
-            .await?;
+            .await
+            .map_err(|e| {
+                on_unique(
+                    e,
+                    "party_id",
+                    "duplicate_outcome",
+                    "该被告已有结果记录，请修改原记录".into(),
+                )
+            })?;
             let created = outcome_on(conn, id, rule).await?;
             audit::record(
                 conn,

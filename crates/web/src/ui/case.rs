@@ -685,16 +685,17 @@ pub async fn add_outcome(
     .await
 }
 
-/// Attaches a document from the case page's upload form (multipart).
-pub async fn upload_document(
-    State(st): State<AppState>,
-    s: UiSession,
-    axum::extract::Path(raw): axum::extract::Path<String>,
-    headers: HeaderMap,
+/// The proceeding id and the upload of a multipart form on the case page, after its CSRF
+/// check; a refusal is the page to answer with (nothing written).
+pub(crate) async fn posted_upload(
+    st: &AppState,
+    s: &UiSession,
+    raw: &str,
+    headers: &HeaderMap,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Response {
-    let Some(id) = parse_id(&raw) else {
-        return not_found_page(&s.0, &format!("程序“{raw}”"));
+) -> Result<(i64, crate::documents::Upload), Box<Response>> {
+    let Some(id) = parse_id(raw) else {
+        return Err(Box::new(not_found_page(&s.0, &format!("程序“{raw}”"))));
     };
     let read = match mp {
         Ok(mp) => crate::documents::read_upload(mp, st.max_document_bytes).await,
@@ -709,12 +710,29 @@ pub async fn upload_document(
         Err(fe) => {
             // Without the body we cannot check the form's token: refuse, write nothing.
             tracing::warn!(user = %s.0.actor.username, "unreadable upload: {}", fe.message);
-            return message_page(StatusCode::UNPROCESSABLE_ENTITY, &fe.message, BACK_FORM);
+            return Err(Box::new(message_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &fe.message,
+                BACK_FORM,
+            )));
         }
     };
-    if let Err(r) = s.check(&headers, &up.csrf) {
-        return *r;
-    }
+    s.check(headers, &up.csrf)?;
+    Ok((id, up))
+}
+
+/// Attaches a document from the case page's upload form (multipart).
+pub async fn upload_document(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let (id, up) = match posted_upload(&st, &s, &raw, &headers, mp).await {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
     let kind = up.kind.clone();
     let result = crate::documents::store_upload(&st, &s.0.actor, id, up).await;
     case_form(

@@ -234,27 +234,10 @@ pub async fn add_reading(
     headers: HeaderMap,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let Some(id) = parse_id(&raw) else {
-        return not_found_page(&s.0, &format!("程序“{raw}”"));
+    let (id, up) = match super::case::posted_upload(&st, &s, &raw, &headers, mp).await {
+        Ok(v) => v,
+        Err(r) => return *r,
     };
-    let read = match mp {
-        Ok(mp) => crate::documents::read_upload(mp, st.max_document_bytes).await,
-        Err(_) => Err(huajie_domain::FieldError::new(
-            "file",
-            "not_multipart",
-            "上传表单无效，请刷新页面后重新选择文件",
-        )),
-    };
-    let up = match read {
-        Ok(up) => up,
-        Err(fe) => {
-            tracing::warn!(user = %s.0.actor.username, "unreadable upload: {}", fe.message);
-            return message_page(StatusCode::UNPROCESSABLE_ENTITY, &fe.message, BACK_FORM);
-        }
-    };
-    if let Err(r) = s.check(&headers, &up.csrf) {
-        return *r;
-    }
     let text = up.text.clone();
     let result = crate::readings::read_into(&st, &s.0.actor, id, up).await;
     let done = match &result {
