@@ -570,16 +570,14 @@ pub fn labels(
                         o.code.label()
                     ));
                 }
-                if p.lost.is_some_and(|l| l != lost) || p.lost.is_none() {
+                if p.lost != Some(lost) {
                     let was = match p.lost {
                         Some(true) => "败诉",
                         Some(false) => "未败诉",
                         None => "未识别",
                     };
                     let now = if lost { "败诉" } else { "未败诉" };
-                    if was != now {
-                        corrections.push(format!("{name}：胜败由“{was}”改为“{now}”"));
-                    }
+                    corrections.push(format!("{name}：胜败由“{was}”改为“{now}”"));
                 }
                 let mut a = p.grounds.clone();
                 let mut b = o.grounds.clone();

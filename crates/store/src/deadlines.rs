@@ -338,69 +338,99 @@ impl Planner {
     }
 }
 
-/// Records that the judgment of a proceeding took effect on `on` (event 裁判生效) inside the
-/// caller's transaction: a new event with its deadlines, or the existing one moved to the date
-/// (its deadlines recomputed, met ones included, as for an edited event).
-pub(crate) async fn record_effective(
+/// Records an event with its audit event and creates the deadlines it starts (inside the
+/// caller's transaction); returns it and the due-soon setting.
+async fn add_event_in(
     conn: &mut AnyConnection,
     by: &Author,
+    planner: &Planner,
     proceeding_id: i64,
-    on: Date,
-) -> Result<()> {
-    let row = sqlx::query("SELECT kind, jurisdiction_id FROM proceedings WHERE id = $1")
-        .bind(proceeding_id)
-        .fetch_one(&mut *conn)
+    kind: ProceedingKind,
+    j: i64,
+    input: &EventInput,
+) -> Result<(Event, i64)> {
+    let planned = planner
+        .plan(conn, proceeding_id, kind, input, &BTreeMap::new())
         .await?;
-    let kind = get_enum(&row, "kind", ProceedingKind::from_code)?;
-    let j = get_i64(&row, "jurisdiction_id")?;
-    let input = EventInput {
-        kind: EventKind::JudgmentEffective,
-        occurred_on: on,
-        note: Some("由裁判文书识别确认".into()),
-    };
-    let sql = format!(
-        "SELECT {EVENT_COLS} FROM events WHERE proceeding_id = $1 AND kind = $2 ORDER BY id"
-    );
-    let existing = query(
-        sql,
-        vec![
-            proceeding_id.into(),
-            EventKind::JudgmentEffective.code().into(),
-        ],
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO events (proceeding_id, kind, occurred_on, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
     )
-    .fetch_optional(&mut *conn)
+    .bind(proceeding_id)
+    .bind(input.kind.code().to_string())
+    .bind(input.occurred_on.to_string())
+    .bind(input.note.clone())
+    .bind(crate::now())
+    .fetch_one(&mut *conn)
     .await?;
-    let Some(row) = existing else {
-        let planner = EventPlanner::load(conn, j).await?;
-        let (event, _) = planner
-            .add(conn, by, proceeding_id, kind, &input, "登记事件")
-            .await?;
-        let created = event_on(conn, event).await?;
-        audit::record(
+    let event = event_on(conn, id).await?;
+    audit::record(
+        conn,
+        by,
+        "create",
+        "event",
+        id,
+        Some(proceeding_id),
+        None::<&Event>,
+        Some(&event),
+    )
+    .await?;
+    let soon = due_soon_days(conn, j).await?;
+    sync_event(
+        conn,
+        by,
+        id,
+        proceeding_id,
+        j,
+        &[],
+        &planned,
+        "登记事件",
+        false,
+        soon,
+        &mut Recomputed::default(),
+    )
+    .await?;
+    Ok((event, soon))
+}
+
+/// Changes an event read as `before` if it is still at `version`, with its audit event, and
+/// recomputes its deadlines, met ones included (inside the caller's transaction).
+#[allow(clippy::too_many_arguments)]
+async fn update_event_in(
+    conn: &mut AnyConnection,
+    by: &Author,
+    planner: &Planner,
+    before: &Event,
+    version: i64,
+    kind: ProceedingKind,
+    j: i64,
+    input: &EventInput,
+) -> Result<(Event, i64)> {
+    let existing = event_rows(conn, before.id).await?;
+    let planned = planner
+        .plan(
             conn,
-            by,
-            "create",
-            "event",
-            event,
-            Some(proceeding_id),
-            None::<&Event>,
-            Some(&created),
+            before.proceeding_id,
+            kind,
+            input,
+            &adjustments_of(&existing)?,
         )
         .await?;
-        return Ok(());
-    };
-    let before = event_row(&row)?;
-    if before.occurred_on == on.to_string() {
-        return Ok(());
+    let n = sqlx::query("UPDATE events SET kind = $1, occurred_on = $2, note = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
+        .bind(input.kind.code().to_string())
+        .bind(input.occurred_on.to_string())
+        .bind(input.note.clone())
+        .bind(crate::now())
+        .bind(before.id)
+        .bind(version)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict {
+            expected: version,
+            current: before.version,
+        });
     }
-    sqlx::query(
-        "UPDATE events SET occurred_on = $1, version = version + 1, updated_at = $2 WHERE id = $3",
-    )
-    .bind(on.to_string())
-    .bind(crate::now())
-    .bind(before.id)
-    .execute(&mut *conn)
-    .await?;
     let after = event_on(conn, before.id).await?;
     audit::record(
         conn,
@@ -408,73 +438,135 @@ pub(crate) async fn record_effective(
         "update",
         "event",
         before.id,
-        Some(proceeding_id),
-        Some(&before),
+        Some(before.proceeding_id),
+        Some(before),
         Some(&after),
     )
     .await?;
-    let planner = Planner::load(conn, j).await?;
-    let rows = event_rows(conn, before.id).await?;
-    let planned = planner
-        .plan(conn, proceeding_id, kind, &input, &adjustments_of(&rows)?)
-        .await?;
+    let reason = if before.kind == after.kind {
+        format!(
+            "事件“{}”日期由 {} 改为 {}",
+            after.kind_label, before.occurred_on, after.occurred_on
+        )
+    } else {
+        format!(
+            "事件由“{}”（{}）改为“{}”（{}）",
+            before.kind_label, before.occurred_on, after.kind_label, after.occurred_on
+        )
+    };
     let soon = due_soon_days(conn, j).await?;
-    let reason = format!(
-        "事件“{}”日期由 {} 改为 {on}",
-        before.kind_label, before.occurred_on
-    );
     sync_event(
         conn,
         by,
         before.id,
-        proceeding_id,
+        before.proceeding_id,
         j,
-        &rows,
+        &existing,
         &planned,
         &reason,
         false,
         soon,
         &mut Recomputed::default(),
     )
-    .await
+    .await?;
+    Ok((after, soon))
+}
+
+/// The kind and jurisdiction of a proceeding (no scope check: callers have checked it).
+async fn proceeding_kind(conn: &mut AnyConnection, id: i64) -> Result<(ProceedingKind, i64)> {
+    let row = sqlx::query("SELECT kind, jurisdiction_id FROM proceedings WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((
+        get_enum(&row, "kind", ProceedingKind::from_code)?,
+        get_i64(&row, "jurisdiction_id")?,
+    ))
+}
+
+/// The events of a proceeding, in the order recorded.
+async fn proceeding_events(conn: &mut AnyConnection, proceeding_id: i64) -> Result<Vec<Event>> {
+    let sql = format!("SELECT {EVENT_COLS} FROM events WHERE proceeding_id = $1 ORDER BY id");
+    query(sql, vec![proceeding_id.into()])
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(event_row)
+        .collect()
+}
+
+/// Records that the judgment of a proceeding took effect on `on` (event 裁判生效) inside the
+/// caller's transaction: a new event, or the existing one moved to that date — exactly as
+/// adding or editing the event by hand would.
+pub(crate) async fn record_effective(
+    conn: &mut AnyConnection,
+    by: &Author,
+    proceeding_id: i64,
+    on: Date,
+) -> Result<()> {
+    let (kind, j) = proceeding_kind(conn, proceeding_id).await?;
+    let existing = proceeding_events(conn, proceeding_id)
+        .await?
+        .into_iter()
+        .find(|e| e.kind == EventKind::JudgmentEffective);
+    if existing
+        .as_ref()
+        .is_some_and(|e| e.occurred_on == on.to_string())
+    {
+        return Ok(());
+    }
+    let planner = Planner::load(conn, j).await?;
+    let input = EventInput {
+        kind: EventKind::JudgmentEffective,
+        occurred_on: on,
+        note: Some("由裁判文书识别确认".into()),
+    };
+    match existing {
+        None => add_event_in(conn, by, &planner, proceeding_id, kind, j, &input).await?,
+        Some(before) => {
+            let input = EventInput {
+                note: before.note.clone(),
+                ..input
+            };
+            update_event_in(conn, by, &planner, &before, before.version, kind, j, &input).await?
+        }
+    };
+    Ok(())
 }
 
 /// Brings the `when = "loss"` deadlines of a proceeding in line with its outcomes, after an
 /// outcome was recorded or changed (inside the caller's transaction). Met and waived deadlines
-/// stay as they are.
+/// stay as they are. Without an event that fires such a rule, the calendar is not loaded.
 pub(crate) async fn resync_loss_deadlines(
     conn: &mut AnyConnection,
     by: &Author,
     proceeding_id: i64,
-) -> Result<Recomputed> {
-    let row = sqlx::query("SELECT kind, jurisdiction_id FROM proceedings WHERE id = $1")
-        .bind(proceeding_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let kind = get_enum(&row, "kind", ProceedingKind::from_code)?;
-    let j = get_i64(&row, "jurisdiction_id")?;
-    let planner = Planner::load(conn, j).await?;
-    let triggers: Vec<EventKind> = planner
-        .catalogue
-        .rules
-        .iter()
-        .filter(|r| r.on_loss)
-        .map(|r| r.trigger)
-        .collect();
-    let mut out = Recomputed::default();
-    if triggers.is_empty() {
-        return Ok(out);
+) -> Result<()> {
+    let events = proceeding_events(conn, proceeding_id).await?;
+    if events.is_empty() {
+        return Ok(());
     }
+    let (kind, j) = proceeding_kind(conn, proceeding_id).await?;
+    let catalogue = catalogue_on(conn, j).await?.0;
+    let fired: Vec<&Event> = events
+        .iter()
+        .filter(|e| {
+            catalogue
+                .rules
+                .iter()
+                .any(|r| r.on_loss && r.applies(e.kind, kind))
+        })
+        .collect();
+    if fired.is_empty() {
+        return Ok(());
+    }
+    let planner = Planner {
+        catalogue,
+        calendar: crate::calendar::calendar_on(conn, Some(j)).await?,
+        loss: crate::codes::loss_rule_on(conn).await?,
+    };
     let soon = due_soon_days(conn, j).await?;
-    let sql = format!("SELECT {EVENT_COLS} FROM events WHERE proceeding_id = $1 ORDER BY id");
-    let events = query(sql, vec![proceeding_id.into()])
-        .fetch_all(&mut *conn)
-        .await?;
-    for r in &events {
-        let e = event_row(r)?;
-        if !triggers.contains(&e.kind) {
-            continue;
-        }
+    for e in fired {
         let ev = EventInput {
             kind: e.kind,
             occurred_on: parse_day(&e.occurred_on)?,
@@ -495,12 +587,11 @@ pub(crate) async fn resync_loss_deadlines(
             "败诉认定变化",
             true,
             soon,
-            &mut out,
+            &mut Recomputed::default(),
         )
         .await?;
-        out.events += 1;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Loads one deadline by id (no scope check: callers have checked the proceeding).
@@ -530,8 +621,7 @@ impl EventPlanner {
         })
     }
 
-    /// Records the event on the proceeding and creates its deadlines; returns the event's id
-    /// and how many deadlines it created.
+    /// Records the event on the proceeding and creates its deadlines; returns how many.
     pub(crate) async fn add(
         &self,
         conn: &mut AnyConnection,
@@ -540,7 +630,7 @@ impl EventPlanner {
         kind: ProceedingKind,
         input: &EventInput,
         reason: &str,
-    ) -> Result<(i64, u64)> {
+    ) -> Result<u64> {
         let planned = self
             .planner
             .plan(conn, proceeding_id, kind, input, &BTreeMap::new())
@@ -570,7 +660,7 @@ impl EventPlanner {
             &mut counts,
         )
         .await?;
-        Ok((id, counts.created))
+        Ok(counts.created)
     }
 }
 
@@ -986,50 +1076,10 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let (kind, j) = visible_proceeding(&mut tx, actor, proceeding_id).await?;
         let planner = Planner::load(&mut tx, j).await?;
-        let planned = planner
-            .plan(&mut tx, proceeding_id, kind, input, &BTreeMap::new())
-            .await?;
-        let now = crate::now();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO events (proceeding_id, kind, occurred_on, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
-        )
-        .bind(proceeding_id)
-        .bind(input.kind.code().to_string())
-        .bind(input.occurred_on.to_string())
-        .bind(input.note.clone())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let event = event_on(&mut tx, id).await?;
         let by: Author = actor.into();
-        audit::record(
-            &mut tx,
-            &by,
-            "create",
-            "event",
-            id,
-            Some(proceeding_id),
-            None::<&Event>,
-            Some(&event),
-        )
-        .await?;
-        let soon = due_soon_days(&mut tx, j).await?;
-        let mut counts = Recomputed::default();
-        sync_event(
-            &mut tx,
-            &by,
-            id,
-            proceeding_id,
-            j,
-            &[],
-            &planned,
-            "登记事件",
-            false,
-            soon,
-            &mut counts,
-        )
-        .await?;
-        let deadlines = event_deadlines(&mut tx, id, soon).await?;
+        let (event, soon) =
+            add_event_in(&mut tx, &by, &planner, proceeding_id, kind, j, input).await?;
+        let deadlines = event_deadlines(&mut tx, event.id, soon).await?;
         tx.commit().await?;
         Ok((event, deadlines))
     }
@@ -1049,72 +1099,9 @@ impl Store {
         let before = event_on(&mut tx, id).await?;
         let (kind, j) = visible_proceeding(&mut tx, actor, before.proceeding_id).await?;
         let planner = Planner::load(&mut tx, j).await?;
-        let existing = event_rows(&mut tx, id).await?;
-        let planned = planner
-            .plan(
-                &mut tx,
-                before.proceeding_id,
-                kind,
-                input,
-                &adjustments_of(&existing)?,
-            )
-            .await?;
-        let n = sqlx::query("UPDATE events SET kind = $1, occurred_on = $2, note = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
-            .bind(input.kind.code().to_string())
-            .bind(input.occurred_on.to_string())
-            .bind(input.note.clone())
-            .bind(crate::now())
-            .bind(id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict {
-                expected: version,
-                current: before.version,
-            });
-        }
-        let after = event_on(&mut tx, id).await?;
         let by: Author = actor.into();
-        audit::record(
-            &mut tx,
-            &by,
-            "update",
-            "event",
-            id,
-            Some(before.proceeding_id),
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        let reason = if before.kind == after.kind {
-            format!(
-                "事件“{}”日期由 {} 改为 {}",
-                after.kind_label, before.occurred_on, after.occurred_on
-            )
-        } else {
-            format!(
-                "事件由“{}”（{}）改为“{}”（{}）",
-                before.kind_label, before.occurred_on, after.kind_label, after.occurred_on
-            )
-        };
-        let soon = due_soon_days(&mut tx, j).await?;
-        let mut counts = Recomputed::default();
-        sync_event(
-            &mut tx,
-            &by,
-            id,
-            before.proceeding_id,
-            j,
-            &existing,
-            &planned,
-            &reason,
-            false,
-            soon,
-            &mut counts,
-        )
-        .await?;
+        let (after, soon) =
+            update_event_in(&mut tx, &by, &planner, &before, version, kind, j, input).await?;
         let deadlines = event_deadlines(&mut tx, id, soon).await?;
         tx.commit().await?;
         Ok((after, deadlines))

@@ -186,8 +186,7 @@ impl Store {
                     },
                     "导入台账",
                 )
-                .await?
-                .1;
+                .await?;
         }
         progress(rows.len());
         audit::record(

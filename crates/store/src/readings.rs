@@ -5,8 +5,8 @@
 
 use huajie_domain::access::Actor;
 use huajie_domain::reading::{
-    ConfirmInput, Defendant, Judgment, JudgmentReading, READER_VERSION, ReadingLabels,
-    ReadingStatus, check_kind, labels, propose,
+    ConfirmDraft, ConfirmInput, Defendant, Judgment, JudgmentReading, READER_VERSION,
+    ReadingLabels, ReadingStatus, check_kind, labels, propose,
 };
 use huajie_domain::records::Proceeding;
 use sqlx::AnyConnection;
@@ -234,13 +234,15 @@ impl Store {
         &self,
         actor: &Actor,
         id: i64,
-        input: &ConfirmInput,
+        draft: &ConfirmDraft,
     ) -> Result<JudgmentReading> {
         forbid_unless(actor.can_write_cases(), "确认裁判文书识别结果", actor)?;
         let rule = self.loss_rule().await?;
         let mut tx = self.write_tx().await?;
         let before = reading_on(&mut tx, id).await?;
         let proc = crate::cases::load(&mut tx, actor, before.proceeding_id, &rule).await?;
+        let defendants = defendants(&proc);
+        let input = &draft.validate(proc.kind, &defendants)?;
         if before.version != input.version {
             return Err(StoreError::Conflict {
                 expected: input.version,
@@ -256,7 +258,7 @@ impl Store {
         }
         crate::deadlines::resync_loss_deadlines(&mut tx, &by, proc.id).await?;
         fill_key_dates(&mut tx, actor, &proc, input, before.labels.as_ref(), &rule).await?;
-        let labels = labels(&before.proposal, input, &defendants(&proc), &rule);
+        let labels = labels(&before.proposal, input, &defendants, &rule);
         let now = crate::now();
         let n = sqlx::query(
             "UPDATE judgment_readings SET status = $1, labels = $2, corrected = $3, confirmed_by_name = $4, confirmed_at = $5, \

@@ -248,11 +248,7 @@ pub async fn confirm(
     Id(id): Id,
     ApiJson(draft): ApiJson<ConfirmDraft>,
 ) -> ApiResult<Json<JudgmentReading>> {
-    let r = st.store.get_reading(&a.0, id).await?;
-    let proc = st.store.get_proceeding(&a.0, r.proceeding_id).await?;
-    let defendants = huajie_store::readings::defendants(&proc);
-    let input = draft.validate(proc.kind, &defendants)?;
-    Ok(Json(st.store.confirm_reading(&a.0, id, &input).await?))
+    Ok(Json(st.store.confirm_reading(&a.0, id, &draft).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

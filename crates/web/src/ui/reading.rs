@@ -310,19 +310,16 @@ pub async fn confirm_reading(
         }
         out
     };
-    let result = match draft.validate(proc.kind, &defendants) {
-        Ok(input) => st
-            .store
-            .confirm_reading(actor, rid, &input)
-            .await
-            .map_err(|e| match e {
-                huajie_store::StoreError::Invalid(inv) => {
-                    huajie_store::StoreError::Invalid(name_rows(inv))
-                }
-                e => e,
-            }),
-        Err(inv) => Err(huajie_store::StoreError::Invalid(name_rows(inv))),
-    };
+    let result = st
+        .store
+        .confirm_reading(actor, rid, &draft)
+        .await
+        .map_err(|e| match e {
+            huajie_store::StoreError::Invalid(inv) => {
+                huajie_store::StoreError::Invalid(name_rows(inv))
+            }
+            e => e,
+        });
     case_form(
         &st,
         &s.0,
