@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{Calendar, Period, PeriodError};
 use crate::error::{FieldError, Invalid, optional_text, text};
 use crate::proceeding::{ProceedingKind, parse_date};
-use crate::rules::{Catalogue, EventKind, Responsible, Severity};
+use crate::rules::{Catalogue, EventKind, Nature, Responsible, Severity};
 
 /// Default number of calendar days before the due date at which a deadline is "due soon".
 pub const DEFAULT_DUE_SOON_DAYS: i64 = 3;
@@ -215,6 +215,40 @@ pub fn local_catalogue(toml: &str) -> Result<Catalogue, crate::rules::CatalogueE
     base.with_local(&local)
 }
 
+/// Key dates of the registration and edit forms that are events (关键日期即事件): entering one
+/// records its event through the same code as the event form, so deadlines start the same way
+/// however the date was entered. Returns, for the proceeding's kind, each such event with the
+/// date the form holds (`None`: the date is empty).
+pub fn key_date_events(
+    kind: ProceedingKind,
+    dates: &crate::proceeding::KeyDates,
+) -> Vec<(EventKind, Option<Date>)> {
+    use ProceedingKind::*;
+    let mut out = Vec::new();
+    let received = match kind {
+        FirstInstance => Some(EventKind::ComplaintCopyReceived),
+        Reconsideration => Some(EventKind::ReconCopyReceived),
+        Retrial => Some(EventKind::RetrialCopyReceived),
+        _ => None,
+    };
+    if let Some(k) = received {
+        out.push((k, dates.received_on));
+    }
+    let filed = match kind {
+        FirstInstance => Some(EventKind::CaseFiled),
+        Reconsideration => Some(EventKind::ReconAccepted),
+        _ => None,
+    };
+    if let Some(k) = filed {
+        out.push((k, dates.filed_on));
+    }
+    if kind.is_litigation() {
+        out.push((EventKind::JudgmentServed, dates.served_on));
+        out.push((EventKind::JudgmentEffective, dates.effective_on));
+    }
+    out
+}
+
 /// A deadline computed from an event, before it is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedDeadline {
@@ -225,6 +259,7 @@ pub struct PlannedDeadline {
     pub name: String,
     pub due_on: Date,
     pub responsible: Responsible,
+    pub nature: Nature,
     pub severity: Severity,
     pub citation: String,
     /// How the date was computed, in plain Chinese.
@@ -303,6 +338,7 @@ pub fn plan_with(
                 name: t.name.clone(),
                 due_on: te.due,
                 responsible: t.responsible,
+                nature: Nature::default_for(t.responsible),
                 severity: rule.severity,
                 citation: if t.citation.is_empty() {
                     rule.citation.clone()
@@ -323,6 +359,7 @@ pub fn plan_with(
             name: rule.name.clone(),
             due_on: e.due,
             responsible: rule.responsible,
+            nature: rule.nature,
             severity: rule.severity,
             citation: rule.citation.clone(),
             trace,

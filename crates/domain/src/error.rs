@@ -117,9 +117,62 @@ pub fn optional_text(
     Ok(Some(v.to_string()))
 }
 
+/// Trimmed optional text of several lines (a summary typed in a text area): line breaks
+/// (CR LF or LF, stored as LF) and tabs are kept; other control characters are refused.
+pub fn optional_multiline(
+    field: &str,
+    label: &str,
+    value: &str,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
+    let v = value.trim().replace("\r\n", "\n");
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if v.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            format!("{label}不能超过{max}个字符"),
+        ));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(FieldError::new(
+            field,
+            "control_chars",
+            format!("{label}含有不可见控制字符"),
+        ));
+    }
+    Ok(Some(v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multiline_keeps_line_breaks_only() {
+        assert_eq!(
+            optional_multiline("s", "案情摘要", " 第一行\r\n第二行\t甲 ", 50).unwrap(),
+            Some("第一行\n第二行\t甲".into())
+        );
+        assert_eq!(
+            optional_multiline("s", "案情摘要", "a\u{7}b", 50)
+                .unwrap_err()
+                .code,
+            "control_chars"
+        );
+        assert_eq!(
+            optional_multiline("s", "案情摘要", "a\rb", 50)
+                .unwrap_err()
+                .code,
+            "control_chars"
+        );
+        assert_eq!(
+            optional_multiline("s", "案情摘要", " \n ", 50).unwrap(),
+            None
+        );
+    }
 
     #[test]
     fn text_trims_and_limits() {

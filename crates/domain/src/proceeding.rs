@@ -4,7 +4,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use crate::case_no::{CaseNo, Instance};
-use crate::error::{FieldError, Invalid, optional_text, text};
+use crate::error::{FieldError, Invalid, optional_multiline, optional_text, text};
 use crate::unit::labelled_enum;
 
 labelled_enum!(
@@ -148,7 +148,7 @@ impl DisputeDraft {
         if self.domain.as_deref().is_none_or(|d| d.trim().is_empty()) {
             inv.push(FieldError::required("domain", "领域"));
         }
-        let summary = optional_text(
+        let summary = optional_multiline(
             "summary",
             "争议概要",
             self.summary.as_deref().unwrap_or(""),
@@ -539,7 +539,7 @@ impl ProceedingDraft {
             .map_err(|e| inv.push(e))
             .ok()
             .flatten();
-        let summary = optional_text(
+        let summary = optional_multiline(
             "summary",
             "案情摘要",
             self.summary.as_deref().unwrap_or(""),

@@ -279,6 +279,15 @@ pub struct Deadline {
     pub due_on: String,
     pub responsible: crate::rules::Responsible,
     pub responsible_label: String,
+    /// The unit that owes this obligation (each defendant, co-defendant or respondent owes its
+    /// own); `null` for the 司法局, the court, the 复议机关 or the claimant side.
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    /// Who owes it, for display: the unit's name, or the responsible party's label.
+    pub owner_label: String,
+    /// Duty (counts in 按期率 and 考核), right (information only) or court-side (monitored).
+    pub nature: crate::rules::Nature,
+    pub nature_label: String,
     pub severity: crate::rules::Severity,
     pub citation: String,
     /// How the due date was computed, in plain Chinese.
@@ -325,6 +334,7 @@ pub struct RuleView {
     pub trigger_label: String,
     pub period: String,
     pub responsible: crate::rules::Responsible,
+    pub nature: crate::rules::Nature,
     pub severity: crate::rules::Severity,
     pub citation: String,
     pub applies_to: Vec<ProceedingKind>,
@@ -380,6 +390,7 @@ impl RuleSet {
                     trigger_label: r.trigger.label().to_string(),
                     period: r.period.to_string(),
                     responsible: r.responsible,
+                    nature: r.nature,
                     severity: r.severity,
                     citation: r.citation.clone(),
                     applies_to: r.applies_to.clone(),

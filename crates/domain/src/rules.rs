@@ -57,6 +57,30 @@ labelled_enum!(
 );
 
 labelled_enum!(
+    /// What a rule's deadline is to the one it names (期限性质): a **duty** (义务) is owed and
+    /// counts in 按期率 and 考核; a **right** (权利期限, e.g. the agency's 申请延期提供证据, the
+    /// claimant's 申请再审) is a time limit shown on the case, never a to-do and never counted; a
+    /// **court-side** limit (法院期限, also the 复议机关's) is there to be monitored.
+    Nature {
+        Duty = "duty", "义务";
+        Right = "right", "权利期限";
+        Court = "court", "法院（复议机关）期限";
+    } "期限性质"
+);
+
+impl Nature {
+    /// The nature a rule has when its file does not say: the court's and the 复议机关's limits
+    /// are monitored, the claimant's are rights, the units' and the bureau's are duties.
+    pub fn default_for(responsible: Responsible) -> Nature {
+        match responsible {
+            Responsible::Court | Responsible::ReconOrgan => Nature::Court,
+            Responsible::Claimant => Nature::Right,
+            Responsible::Unit | Responsible::JusticeBureau => Nature::Duty,
+        }
+    }
+}
+
+labelled_enum!(
     /// How bad missing it is.
     Severity {
         Critical = "critical", "严重（逾期视为没有证据或丧失权利）";
@@ -84,6 +108,8 @@ pub struct Rule {
     pub trigger: EventKind,
     pub period: Period,
     pub responsible: Responsible,
+    /// Duty, right or court-side limit (`nature` in the file; default from `responsible`).
+    pub nature: Nature,
     pub severity: Severity,
     /// Article and quote, shown with every deadline.
     pub citation: String,
@@ -157,6 +183,8 @@ struct FileRule {
     trigger: Option<String>,
     period: Option<String>,
     responsible: Option<String>,
+    /// "duty", "right" or "court" (default from `responsible`).
+    nature: Option<String>,
     severity: Option<String>,
     #[serde(default)]
     citation: String,
@@ -243,7 +271,7 @@ pub fn parse_catalogue(file: &str, text: &str) -> Result<CatalogueFile, Catalogu
             if f.catalogue.extends.is_none() {
                 return Err(at("只有扩展其他规则库的地方规则才能使用 attach_to".into()));
             }
-            if r.trigger.is_some() || r.period.is_some() || r.when.is_some() {
+            if r.trigger.is_some() || r.period.is_some() || r.when.is_some() || r.nature.is_some() {
                 return Err(at("attach_to 条目只能包含 targets".into()));
             }
             attachments.extend(targets.into_iter().map(|t| (base.clone(), t)));
@@ -273,6 +301,14 @@ pub fn parse_catalogue(file: &str, text: &str) -> Result<CatalogueFile, Catalogu
             .ok_or_else(|| at("缺少 responsible（责任方）".into()))?;
         let responsible = Responsible::from_code(responsible)
             .ok_or_else(|| at(format!("责任方“{responsible}”无效")))?;
+        let nature = match r.nature.as_deref() {
+            None => Nature::default_for(responsible),
+            Some(n) => Nature::from_code(n).ok_or_else(|| {
+                at(format!(
+                    "期限性质 nature = “{n}”无效（可选 duty 义务、right 权利期限、court 法院期限）"
+                ))
+            })?,
+        };
         let severity = match r.severity.as_deref() {
             None => Severity::Normal,
             Some(s) => Severity::from_code(s).ok_or_else(|| at(format!("严重程度“{s}”无效")))?,
@@ -306,6 +342,7 @@ pub fn parse_catalogue(file: &str, text: &str) -> Result<CatalogueFile, Catalogu
             trigger,
             period,
             responsible,
+            nature,
             severity,
             citation: r.citation,
             applies_to,
@@ -380,6 +417,18 @@ impl Catalogue {
                 .find(|r| &r.id == base)
                 .ok_or_else(|| err(format!("attach_to 指向的规则“{base}”不存在")))?;
             rule.targets.push(t.clone());
+        }
+        // One id, one deadline: a local rule or target may replace a base rule by its id, but no
+        // two rules or targets of the result may share one (the store keys deadlines by it).
+        let mut seen = BTreeSet::new();
+        for r in &out.rules {
+            for id in std::iter::once(&r.id).chain(r.targets.iter().map(|t| &t.id)) {
+                if !seen.insert(id.as_str()) {
+                    return Err(err(format!(
+                        "编号“{id}”与基础规则库中的规则或内部节点重复；替换基础规则请使用相同编号的规则（[[rule]]），内部节点须另起编号"
+                    )));
+                }
+            }
         }
         Ok(out)
     }

@@ -662,6 +662,14 @@ impl Store {
                 .await?;
         }
         refresh_names(&mut tx, id).await?;
+        crate::deadlines::sync_key_dates(
+            &mut tx,
+            &actor.into(),
+            id,
+            None,
+            (input.kind, &input.dates),
+        )
+        .await?;
         let created = load(&mut tx, actor, id, &rule).await?;
         audit::record(
             &mut tx,
@@ -738,6 +746,14 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        crate::deadlines::sync_key_dates(
+            &mut tx,
+            &actor.into(),
+            id,
+            Some((before.kind, &key_dates_of(&before))),
+            (input.kind, &input.dates),
+        )
+        .await?;
         let after = load(&mut tx, actor, id, &rule).await?;
         audit::record(
             &mut tx,
@@ -790,6 +806,9 @@ impl Store {
         .await
         .map_err(duplicate_unit)?;
         refresh_names(&mut tx, proceeding_id).await?;
+        if input.unit_id.is_some() && input.role.is_defendant_side() {
+            crate::deadlines::resync_owners(&mut tx, &actor.into(), proceeding_id).await?;
+        }
         let created = party_on(&mut tx, id).await?;
         audit::record(
             &mut tx,
@@ -846,6 +865,9 @@ impl Store {
             return Err(conflict(version, before.version + 1));
         }
         refresh_names(&mut tx, before.proceeding_id).await?;
+        if before.unit_id != input.unit_id || before.role != input.role {
+            crate::deadlines::resync_owners(&mut tx, &actor.into(), before.proceeding_id).await?;
+        }
         let after = party_on(&mut tx, id).await?;
         audit::record(
             &mut tx,
@@ -878,6 +900,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         refresh_names(&mut tx, before.proceeding_id).await?;
+        if before.unit_id.is_some() {
+            crate::deadlines::resync_owners(&mut tx, &actor.into(), before.proceeding_id).await?;
+        }
         audit::record(
             &mut tx,
             &actor.into(),
@@ -1194,6 +1219,20 @@ fn duplicate_unit(e: sqlx::Error) -> StoreError {
         "duplicate_party_unit",
         "该单位已是本程序的当事人，同一单位不能重复列入".into(),
     )
+}
+
+/// The key dates of a stored proceeding (dates are stored as ISO text).
+fn key_dates_of(p: &Proceeding) -> huajie_domain::proceeding::KeyDates {
+    let d = |v: &Option<String>| v.as_deref().and_then(|s| s.parse().ok());
+    huajie_domain::proceeding::KeyDates {
+        act_on: d(&p.act_on),
+        received_on: d(&p.received_on),
+        filed_on: d(&p.filed_on),
+        decided_on: d(&p.decided_on),
+        served_on: d(&p.served_on),
+        effective_on: d(&p.effective_on),
+        closed_on: d(&p.closed_on),
+    }
 }
 
 async fn insert_dispute(

@@ -9,14 +9,14 @@ use huajie_domain::access::{Actor, ProceedingScope};
 use huajie_domain::calendar::Calendar;
 use huajie_domain::deadline::{
     Adjustment, DEFAULT_DUE_SOON_DAYS, DeadlineState, EventInput, PlannedDeadline,
-    check_adjustment, local_catalogue, plan_with,
+    check_adjustment, key_date_events, local_catalogue, plan_with,
 };
 use huajie_domain::outcome::{LossRule, OutcomeCode};
-use huajie_domain::proceeding::ProceedingKind;
+use huajie_domain::proceeding::{KeyDates, ProceedingKind};
 use huajie_domain::records::{
     Deadline, DeadlinePage, DeadlineSettings, Event, Interval, Recomputed, RuleSet,
 };
-use huajie_domain::rules::{Catalogue, EventKind, Responsible, Severity};
+use huajie_domain::rules::{Catalogue, EventKind, Nature, Responsible, Severity};
 use huajie_domain::user::Role;
 use jiff::civil::Date;
 use sqlx::AnyConnection;
@@ -24,8 +24,10 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{self, Author};
 use crate::sql::{
-    Params, get_bool, get_enum, get_i64, get_opt_str, get_str, parse_day, query, scope_clause,
+    Params, get_bool, get_enum, get_i64, get_opt_i64, get_opt_str, get_str, parse_day, query,
+    scope_clause,
 };
+use crate::stats::DEFENDANT_ROLES;
 use crate::{Result, Store, StoreError};
 
 const DUE_SOON_KEY: &str = "deadline_due_soon_days";
@@ -74,9 +76,11 @@ impl StateFilter {
 pub struct DeadlineQuery {
     /// The actor's own deadlines: for unit staff those their unit must meet, for the 司法局 its own.
     pub mine: bool,
-    /// Deadlines the unit must meet on proceedings where it is a party.
+    /// Obligations this unit owes.
     pub unit_id: Option<i64>,
     pub responsible: Option<Responsible>,
+    /// Duties, rights or court-side limits only (all when `None`; "mine" is always duties).
+    pub nature: Option<Nature>,
     pub state: StateFilter,
     pub due_from: Option<Date>,
     pub due_to: Option<Date>,
@@ -95,11 +99,11 @@ pub fn parse_cursor(s: &str) -> Option<(i64, Date, i64)> {
 }
 
 const DEADLINE_COLS: &str = "d.id, d.proceeding_id, d.event_id, d.rule_id, d.parent_rule_id, d.name, d.due_on, d.responsible, \
-    d.severity, d.citation, d.trace, d.provisional, d.met_on, d.waived_reason, d.waived_by, d.done, d.change_note, d.adjustments, d.version, \
+    d.unit_id, u.name AS unit_name, d.nature, d.severity, d.citation, d.trace, d.provisional, d.met_on, d.waived_reason, d.waived_by, d.done, d.change_note, d.adjustments, d.version, \
     e.kind AS event_kind, COALESCE(p.case_no, p.reference_no, '') AS case_label";
 
-const DEADLINE_FROM: &str =
-    "deadlines d JOIN events e ON e.id = d.event_id JOIN proceedings p ON p.id = d.proceeding_id";
+const DEADLINE_FROM: &str = "deadlines d JOIN events e ON e.id = d.event_id JOIN proceedings p ON p.id = d.proceeding_id \
+     LEFT JOIN units u ON u.id = d.unit_id";
 
 fn deadline_row(r: &AnyRow, today: Date, soon: i64) -> Result<Deadline> {
     let due = parse_day(&get_str(r, "due_on")?)?;
@@ -108,6 +112,8 @@ fn deadline_row(r: &AnyRow, today: Date, soon: i64) -> Result<Deadline> {
     let waived_reason = get_opt_str(r, "waived_reason")?;
     let state = DeadlineState::of(due, met, waived_reason.is_some(), today, soon);
     let responsible = get_enum(r, "responsible", Responsible::from_code)?;
+    let nature = get_enum(r, "nature", Nature::from_code)?;
+    let unit_name = get_opt_str(r, "unit_name")?;
     let adj: Adjustment = get_opt_str(r, "adjustments")?
         .and_then(|j| serde_json::from_str(&j).ok())
         .unwrap_or_default();
@@ -123,6 +129,13 @@ fn deadline_row(r: &AnyRow, today: Date, soon: i64) -> Result<Deadline> {
         due_on: due.to_string(),
         responsible,
         responsible_label: responsible.label().to_string(),
+        unit_id: get_opt_i64(r, "unit_id")?,
+        owner_label: unit_name
+            .clone()
+            .unwrap_or_else(|| responsible.label().to_string()),
+        unit_name,
+        nature,
+        nature_label: nature.label().to_string(),
         severity: get_enum(r, "severity", Severity::from_code)?,
         citation: get_str(r, "citation")?,
         trace: get_str(r, "trace")?,
@@ -264,17 +277,21 @@ async fn catalogue_on(
 /// The stored deadlines of an event, as [`sync_event`] compares them with a new plan.
 async fn event_rows(conn: &mut AnyConnection, event_id: i64) -> Result<Vec<AnyRow>> {
     Ok(sqlx::query(
-        "SELECT id, rule_id, due_on, trace, name, citation, provisional, done, adjustments FROM deadlines WHERE event_id = $1",
+        "SELECT id, rule_id, unit_id, due_on, trace, name, citation, provisional, nature, done, adjustments FROM deadlines WHERE event_id = $1",
     )
     .bind(event_id)
     .fetch_all(&mut *conn)
     .await?)
 }
 
-/// The approved adjustments recorded on an event's deadlines (from [`event_rows`]), by rule id.
-fn adjustments_of(rows: &[AnyRow]) -> Result<BTreeMap<String, Adjustment>> {
+/// The approved adjustments recorded on an event's obligations (from [`event_rows`]) of one
+/// owner (`None`: the rows owed by no unit), by rule id.
+fn adjustments_of(rows: &[AnyRow], unit: Option<i64>) -> Result<BTreeMap<String, Adjustment>> {
     let mut out = BTreeMap::new();
     for r in rows {
+        if get_opt_i64(r, "unit_id")? != unit {
+            continue;
+        }
         if let Some(a) =
             get_opt_str(r, "adjustments")?.and_then(|j| serde_json::from_str::<Adjustment>(&j).ok())
         {
@@ -282,6 +299,38 @@ fn adjustments_of(rows: &[AnyRow]) -> Result<BTreeMap<String, Adjustment>> {
         }
     }
     Ok(out)
+}
+
+/// One obligation to store: a planned deadline and the unit that owes it (`None`: owed by the
+/// 司法局, the court, the 复议机关 or the claimant side, or by a unit not (yet) named).
+pub(crate) struct Obligation {
+    planned: PlannedDeadline,
+    unit_id: Option<i64>,
+}
+
+/// The defendant-side units of a proceeding (those that owe its unit obligations), each with
+/// whether it lost under the loss rule, in unit order.
+async fn owners(
+    conn: &mut AnyConnection,
+    proceeding_id: i64,
+    loss: &LossRule,
+) -> Result<Vec<(i64, bool)>> {
+    let sql = format!(
+        "SELECT pa.unit_id, o.code FROM parties pa LEFT JOIN outcomes o ON o.party_id = pa.id \
+         WHERE pa.proceeding_id = $1 AND pa.unit_id IS NOT NULL AND pa.role IN {DEFENDANT_ROLES} ORDER BY pa.unit_id"
+    );
+    let rows = query(sql, vec![proceeding_id.into()])
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let lost = get_opt_str(r, "code")?
+                .as_deref()
+                .and_then(OutcomeCode::from_code)
+                .is_some_and(|c| loss.is_loss(c));
+            Ok((get_i64(r, "unit_id")?, lost))
+        })
+        .collect()
 }
 
 /// Everything needed to plan a jurisdiction's deadlines.
@@ -300,17 +349,13 @@ impl Planner {
         })
     }
 
-    /// The deadlines `ev` starts on proceeding `proceeding_id`; the `when = "loss"` rules only
-    /// when one of its defendants lost (one indexed query, only for events that fire such rules).
-    async fn plan(
+    fn compute(
         &self,
-        conn: &mut AnyConnection,
-        proceeding_id: i64,
         kind: ProceedingKind,
         ev: &EventInput,
         adjustments: &BTreeMap<String, Adjustment>,
     ) -> Result<Vec<PlannedDeadline>> {
-        let mut planned = plan_with(
+        plan_with(
             &self.catalogue,
             &self.calendar,
             ev.kind,
@@ -318,11 +363,69 @@ impl Planner {
             ev.occurred_on,
             adjustments,
         )
-        .map_err(|e| StoreError::from(FieldError::new("occurred_on", e.code(), e.to_string())))?;
-        if planned.iter().any(|p| p.on_loss) && !self.lost(conn, proceeding_id).await? {
-            planned.retain(|p| !p.on_loss);
+        .map_err(|e| StoreError::from(FieldError::new("occurred_on", e.code(), e.to_string())))
+    }
+
+    /// The obligations `ev` starts on proceeding `proceeding_id`, given its stored ones
+    /// (`existing`, from [`event_rows`], for their approved adjustments): a rule the unit owes
+    /// becomes one obligation per defendant-side unit, each with its own adjustments; a
+    /// `when = "loss"` rule only for the units that lost. The other parties' deadlines are one
+    /// row each, owed by no unit.
+    async fn plan(
+        &self,
+        conn: &mut AnyConnection,
+        proceeding_id: i64,
+        kind: ProceedingKind,
+        ev: &EventInput,
+        existing: &[AnyRow],
+    ) -> Result<Vec<Obligation>> {
+        let base_adj = adjustments_of(existing, None)?;
+        let base = self.compute(kind, ev, &base_adj)?;
+        let owners = if base.iter().any(|p| p.responsible == Responsible::Unit) {
+            owners(conn, proceeding_id, &self.loss).await?
+        } else {
+            Vec::new()
+        };
+        if owners.is_empty() {
+            // No unit among the defendants yet: the units' obligations wait unassigned.
+            let lost = base.iter().any(|p| p.on_loss) && self.lost(conn, proceeding_id).await?;
+            return Ok(base
+                .into_iter()
+                .filter(|p| !p.on_loss || lost)
+                .map(|planned| Obligation {
+                    planned,
+                    unit_id: None,
+                })
+                .collect());
         }
-        Ok(planned)
+        let mut out: Vec<Obligation> = base
+            .iter()
+            .filter(|p| p.responsible != Responsible::Unit)
+            .map(|p| Obligation {
+                planned: p.clone(),
+                unit_id: None,
+            })
+            .collect();
+        for (unit, lost) in owners {
+            let own = adjustments_of(existing, Some(unit))?;
+            let planned = if own.is_empty() {
+                base.clone()
+            } else {
+                let mut adj = base_adj.clone();
+                adj.extend(own);
+                self.compute(kind, ev, &adj)?
+            };
+            out.extend(
+                planned
+                    .into_iter()
+                    .filter(|p| p.responsible == Responsible::Unit && (!p.on_loss || lost))
+                    .map(|planned| Obligation {
+                        planned,
+                        unit_id: Some(unit),
+                    }),
+            );
+        }
+        Ok(out)
     }
 
     async fn lost(&self, conn: &mut AnyConnection, proceeding_id: i64) -> Result<bool> {
@@ -349,9 +452,7 @@ async fn add_event_in(
     j: i64,
     input: &EventInput,
 ) -> Result<(Event, i64)> {
-    let planned = planner
-        .plan(conn, proceeding_id, kind, input, &BTreeMap::new())
-        .await?;
+    let planned = planner.plan(conn, proceeding_id, kind, input, &[]).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO events (proceeding_id, kind, occurred_on, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
     )
@@ -407,13 +508,7 @@ async fn update_event_in(
 ) -> Result<(Event, i64)> {
     let existing = event_rows(conn, before.id).await?;
     let planned = planner
-        .plan(
-            conn,
-            before.proceeding_id,
-            kind,
-            input,
-            &adjustments_of(&existing)?,
-        )
+        .plan(conn, before.proceeding_id, kind, input, &existing)
         .await?;
     let n = sqlx::query("UPDATE events SET kind = $1, occurred_on = $2, note = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
         .bind(input.kind.code().to_string())
@@ -470,6 +565,124 @@ async fn update_event_in(
     )
     .await?;
     Ok((after, soon))
+}
+
+/// Deletes an event and every obligation it started, with their audit events (inside the
+/// caller's transaction).
+async fn delete_event_in(
+    conn: &mut AnyConnection,
+    by: &Author,
+    before: &Event,
+    soon: i64,
+) -> Result<()> {
+    let reason = serde_json::json!({ "reason": format!("事件“{}”（{}）已删除", before.kind_label, before.occurred_on) });
+    for d in event_deadlines(conn, before.id, soon).await? {
+        sqlx::query("DELETE FROM deadlines WHERE id = $1")
+            .bind(d.id)
+            .execute(&mut *conn)
+            .await?;
+        audit::record(
+            conn,
+            by,
+            "delete",
+            "deadline",
+            d.id,
+            Some(before.proceeding_id),
+            Some(&d),
+            Some(&reason),
+        )
+        .await?;
+    }
+    sqlx::query("DELETE FROM events WHERE id = $1")
+        .bind(before.id)
+        .execute(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        by,
+        "delete",
+        "event",
+        before.id,
+        Some(before.proceeding_id),
+        Some(before),
+        None::<&Event>,
+    )
+    .await
+}
+
+/// Records the events of a proceeding's key dates (see [`key_date_events`]) after it was
+/// registered or edited (inside the caller's transaction), through the same code as the event
+/// form: a date entered adds its event, a changed date moves it, a cleared date deletes it.
+/// `before` is `None` for a new proceeding.
+pub(crate) async fn sync_key_dates(
+    conn: &mut AnyConnection,
+    by: &Author,
+    proceeding_id: i64,
+    before: Option<(ProceedingKind, &KeyDates)>,
+    after: (ProceedingKind, &KeyDates),
+) -> Result<()> {
+    let old: BTreeMap<EventKind, Option<Date>> = before
+        .map(|(k, d)| key_date_events(k, d).into_iter().collect())
+        .unwrap_or_default();
+    let changes: Vec<(EventKind, Option<Date>)> = key_date_events(after.0, after.1)
+        .into_iter()
+        .filter(|(k, d)| old.get(k).copied().flatten() != *d)
+        .collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let (kind, j) = proceeding_kind(conn, proceeding_id).await?;
+    let events = proceeding_events(conn, proceeding_id).await?;
+    let planner = Planner::load(conn, j).await?;
+    let soon = due_soon_days(conn, j).await?;
+    for (ev_kind, date) in changes {
+        let existing = events.iter().find(|e| e.kind == ev_kind);
+        match (existing, date) {
+            (None, None) => {}
+            (Some(e), None) => delete_event_in(conn, by, e, soon).await?,
+            (Some(e), Some(on)) if e.occurred_on == on.to_string() => {}
+            (Some(e), Some(on)) => {
+                let input = EventInput {
+                    kind: ev_kind,
+                    occurred_on: on,
+                    note: e.note.clone(),
+                };
+                update_event_in(conn, by, &planner, e, e.version, kind, j, &input).await?;
+            }
+            (None, Some(on)) => {
+                let input = EventInput {
+                    kind: ev_kind,
+                    occurred_on: on,
+                    note: Some("由案件信息中的日期登记".into()),
+                };
+                add_event_in(conn, by, &planner, proceeding_id, kind, j, &input).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+const UPGRADE_OBLIGATIONS_KEY: &str = "upgrade:0009_obligations";
+
+/// Finishes migration 0009 once: it gave every defendant unit a copy of each unit deadline,
+/// but a `when = "loss"` obligation is owed only by the units that lost, which only the
+/// configured loss rule can tell. Re-syncs those of every proceeding that has one open.
+pub(crate) async fn finish_obligation_upgrade(conn: &mut AnyConnection) -> Result<()> {
+    if setting(conn, UPGRADE_OBLIGATIONS_KEY).await?.is_some() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT d.proceeding_id FROM deadlines d JOIN events e ON e.id = d.event_id \
+         WHERE d.done = 0 AND d.unit_id IS NOT NULL AND e.kind = 'judgment_effective' ORDER BY d.proceeding_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let by = Author::system("系统升级（期限按责任单位拆分）");
+    for id in &ids {
+        resync_loss_deadlines(conn, &by, *id).await?;
+    }
+    put_setting(conn, UPGRADE_OBLIGATIONS_KEY, 0, &ids.len().to_string()).await?;
+    Ok(())
 }
 
 /// The kind and jurisdiction of a proceeding (no scope check: callers have checked it).
@@ -534,13 +747,39 @@ pub(crate) async fn record_effective(
     Ok(())
 }
 
-/// Brings the `when = "loss"` deadlines of a proceeding in line with its outcomes, after an
-/// outcome was recorded or changed (inside the caller's transaction). Met and waived deadlines
-/// stay as they are. Without an event that fires such a rule, the calendar is not loaded.
+/// Brings the `when = "loss"` obligations of a proceeding in line with its outcomes, after an
+/// outcome was recorded or changed (inside the caller's transaction): only the units that lost
+/// owe them. Met and waived obligations stay as they are.
 pub(crate) async fn resync_loss_deadlines(
     conn: &mut AnyConnection,
     by: &Author,
     proceeding_id: i64,
+) -> Result<()> {
+    resync(conn, by, proceeding_id, "败诉认定变化", |r| r.on_loss).await
+}
+
+/// Brings the unit obligations of a proceeding in line with its defendant-side units, after a
+/// party was added, changed or withdrawn (inside the caller's transaction): a new co-defendant
+/// owes its own, a unit no longer a party owes nothing open. Met and waived ones stay.
+pub(crate) async fn resync_owners(
+    conn: &mut AnyConnection,
+    by: &Author,
+    proceeding_id: i64,
+) -> Result<()> {
+    resync(conn, by, proceeding_id, "当事单位变化", |r| {
+        r.responsible == Responsible::Unit
+    })
+    .await
+}
+
+/// Re-plans the events of a proceeding that fire a rule `fires` selects, keeping met and
+/// waived obligations. Without such an event, the calendar is not loaded.
+async fn resync(
+    conn: &mut AnyConnection,
+    by: &Author,
+    proceeding_id: i64,
+    reason: &str,
+    fires: impl Fn(&huajie_domain::rules::Rule) -> bool,
 ) -> Result<()> {
     let events = proceeding_events(conn, proceeding_id).await?;
     if events.is_empty() {
@@ -554,7 +793,7 @@ pub(crate) async fn resync_loss_deadlines(
             catalogue
                 .rules
                 .iter()
-                .any(|r| r.on_loss && r.applies(e.kind, kind))
+                .any(|r| fires(r) && r.applies(e.kind, kind))
         })
         .collect();
     if fired.is_empty() {
@@ -574,7 +813,7 @@ pub(crate) async fn resync_loss_deadlines(
         };
         let existing = event_rows(conn, e.id).await?;
         let planned = planner
-            .plan(conn, proceeding_id, kind, &ev, &adjustments_of(&existing)?)
+            .plan(conn, proceeding_id, kind, &ev, &existing)
             .await?;
         sync_event(
             conn,
@@ -584,7 +823,7 @@ pub(crate) async fn resync_loss_deadlines(
             j,
             &existing,
             &planned,
-            "败诉认定变化",
+            reason,
             true,
             soon,
             &mut Recomputed::default(),
@@ -633,7 +872,7 @@ impl EventPlanner {
     ) -> Result<u64> {
         let planned = self
             .planner
-            .plan(conn, proceeding_id, kind, input, &BTreeMap::new())
+            .plan(conn, proceeding_id, kind, input, &[])
             .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO events (proceeding_id, kind, occurred_on, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
@@ -675,23 +914,35 @@ async fn sync_event(
     proceeding_id: i64,
     jurisdiction_id: i64,
     rows: &[AnyRow],
-    planned: &[PlannedDeadline],
+    planned: &[Obligation],
     reason: &str,
     open_only: bool,
     soon: i64,
     out: &mut Recomputed,
 ) -> Result<()> {
     let now = crate::now();
-    for p in planned {
-        let existing = rows
+    let key_of = |r: &AnyRow| -> Result<(String, Option<i64>)> {
+        Ok((get_str(r, "rule_id")?, get_opt_i64(r, "unit_id")?))
+    };
+    let mut stored = Vec::with_capacity(rows.len());
+    for r in rows {
+        stored.push((key_of(r)?, r));
+    }
+    for Obligation {
+        planned: p,
+        unit_id,
+    } in planned
+    {
+        let existing = stored
             .iter()
-            .find(|r| get_str(r, "rule_id").ok().as_deref() == Some(p.rule_id.as_str()));
+            .find(|((rule, unit), _)| rule == &p.rule_id && unit == unit_id)
+            .map(|(_, r)| *r);
         match existing {
             None => {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO deadlines (proceeding_id, jurisdiction_id, event_id, rule_id, parent_rule_id, name, due_on, responsible, \
-                     severity, citation, trace, provisional, done, change_note, version, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, NULL, 1, $13, $13) RETURNING id",
+                     severity, citation, trace, provisional, done, change_note, version, created_at, updated_at, unit_id, nature) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, NULL, 1, $13, $13, $14, $15) RETURNING id",
                 )
                 .bind(proceeding_id)
                 .bind(jurisdiction_id)
@@ -706,6 +957,8 @@ async fn sync_event(
                 .bind(p.trace.clone())
                 .bind(p.provisional as i64)
                 .bind(now.clone())
+                .bind(*unit_id)
+                .bind(p.nature.code().to_string())
                 .fetch_one(&mut *conn)
                 .await?;
                 let created = deadline_on(conn, id, soon).await?;
@@ -732,7 +985,8 @@ async fn sync_event(
                     && get_str(r, "trace")? == p.trace
                     && get_str(r, "name")? == p.name
                     && get_str(r, "citation")? == p.citation
-                    && get_bool(r, "provisional")? == p.provisional;
+                    && get_bool(r, "provisional")? == p.provisional
+                    && get_str(r, "nature")? == p.nature.code();
                 if same {
                     continue;
                 }
@@ -744,7 +998,7 @@ async fn sync_event(
                 let before = deadline_on(conn, id, soon).await?;
                 sqlx::query(
                     "UPDATE deadlines SET due_on = $1, trace = $2, name = $3, citation = $4, provisional = $5, responsible = $6, \
-                     severity = $7, change_note = $8, version = version + 1, updated_at = $9 WHERE id = $10",
+                     severity = $7, change_note = $8, version = version + 1, updated_at = $9, nature = $11 WHERE id = $10",
                 )
                 .bind(p.due_on.to_string())
                 .bind(p.trace.clone())
@@ -756,6 +1010,7 @@ async fn sync_event(
                 .bind(note)
                 .bind(now.clone())
                 .bind(id)
+                .bind(p.nature.code().to_string())
                 .execute(&mut *conn)
                 .await?;
                 let after = deadline_on(conn, id, soon).await?;
@@ -774,9 +1029,11 @@ async fn sync_event(
             }
         }
     }
-    for r in rows {
-        let rule_id = get_str(r, "rule_id")?;
-        if planned.iter().any(|p| p.rule_id == rule_id) || get_bool(r, "done")? {
+    for ((rule_id, unit), r) in &stored {
+        let still = planned
+            .iter()
+            .any(|o| &o.planned.rule_id == rule_id && &o.unit_id == unit);
+        if still || get_bool(r, "done")? {
             continue;
         }
         let id = get_i64(r, "id")?;
@@ -848,10 +1105,7 @@ pub(crate) async fn recompute(
         // A date outside the calendar's range cannot be planned; such an event keeps its rows.
         let existing = event_rows(conn, get_i64(r, "id")?).await?;
         let pid = get_i64(r, "proceeding_id")?;
-        let planned = match pl
-            .plan(conn, pid, kind, &ev, &adjustments_of(&existing)?)
-            .await
-        {
+        let planned = match pl.plan(conn, pid, kind, &ev, &existing).await {
             Ok(p) => p,
             Err(StoreError::Invalid(_)) => continue,
             Err(e) => return Err(e),
@@ -887,32 +1141,31 @@ fn deadline_conditions(
         "d.jurisdiction_id = {}",
         params.push(actor.jurisdiction_id)
     )];
-    // Scope on the deadline itself (`d.jurisdiction_id` copies the proceeding's), so counts
-    // read the deadline index alone, without joining each row to its proceeding.
-    if let ProceedingScope::Unit { unit_id, .. } = actor.proceeding_scope() {
-        conds.push(format!(
-            "EXISTS (SELECT 1 FROM parties sp WHERE sp.proceeding_id = d.proceeding_id AND sp.unit_id = {})",
-            params.push(unit_id)
-        ));
-    }
-    let own_unit = matches!(actor.role, Role::UnitClerk | Role::UnitHead);
-    let (unit, responsible) = if q.mine {
-        if own_unit {
-            (Some(actor.unit_id), Some(Responsible::Unit))
-        } else {
-            (None, Some(Responsible::JusticeBureau))
+    // Scope on the obligation itself (`d.jurisdiction_id` copies the proceeding's, `d.unit_id`
+    // names who owes it), so lists and counts read the deadline indexes alone. A unit's lists
+    // show its own work: what it owes.
+    let scoped_unit = match actor.proceeding_scope() {
+        ProceedingScope::Unit { unit_id, .. } => Some(unit_id),
+        ProceedingScope::Jurisdiction(_) => None,
+    };
+    let (unit, responsible, nature) = if q.mine {
+        match scoped_unit {
+            // `unit_id` set means the unit side owes it: no `responsible` test needed.
+            Some(u) => (Some(u), None, Some(Nature::Duty)),
+            None => (None, Some(Responsible::JusticeBureau), Some(Nature::Duty)),
         }
     } else {
-        (
-            q.unit_id,
-            q.responsible.or(q.unit_id.map(|_| Responsible::Unit)),
-        )
+        (scoped_unit.or(q.unit_id), q.responsible, q.nature)
     };
+    if scoped_unit.is_some() && q.unit_id.is_some_and(|u| Some(u) != scoped_unit) {
+        // Another unit's obligations are out of a unit user's scope: an empty list.
+        conds.push("1 = 0".into());
+    }
     if let Some(u) = unit {
-        conds.push(format!(
-                "EXISTS (SELECT 1 FROM parties up WHERE up.proceeding_id = d.proceeding_id AND up.unit_id = {})",
-                params.push(u)
-            ));
+        conds.push(format!("d.unit_id = {}", params.push(u)));
+    }
+    if let Some(n) = nature {
+        conds.push(format!("d.nature = {}", params.push(n.code())));
     }
     if let Some(r) = responsible {
         conds.push(format!("d.responsible = {}", params.push(r.code())));
@@ -1122,40 +1375,7 @@ impl Store {
             });
         }
         let soon = due_soon_days(&mut tx, j).await?;
-        let by: Author = actor.into();
-        let reason = serde_json::json!({ "reason": format!("事件“{}”（{}）已删除", before.kind_label, before.occurred_on) });
-        for d in event_deadlines(&mut tx, id, soon).await? {
-            sqlx::query("DELETE FROM deadlines WHERE id = $1")
-                .bind(d.id)
-                .execute(&mut *tx)
-                .await?;
-            audit::record(
-                &mut tx,
-                &by,
-                "delete",
-                "deadline",
-                d.id,
-                Some(before.proceeding_id),
-                Some(&d),
-                Some(&reason),
-            )
-            .await?;
-        }
-        sqlx::query("DELETE FROM events WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        audit::record(
-            &mut tx,
-            &by,
-            "delete",
-            "event",
-            id,
-            Some(before.proceeding_id),
-            Some(&before),
-            None::<&Event>,
-        )
-        .await?;
+        delete_event_in(&mut tx, &actor.into(), &before, soon).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1259,10 +1479,12 @@ impl Store {
                 current: d.version,
             });
         }
-        if actor.role == Role::UnitClerk && d.responsible != Responsible::Unit {
+        if matches!(actor.role, Role::UnitClerk | Role::UnitHead)
+            && d.unit_id != Some(actor.unit_id)
+        {
             return Err(forbid(&format!(
-                "该期限的责任方是{}，单位只能处理本单位负责的期限",
-                d.responsible.label()
+                "该期限由{}负责，单位只能处理本单位的期限",
+                d.owner_label
             )));
         }
         Ok((d, soon))
@@ -1410,13 +1632,7 @@ impl Store {
         };
         let existing = event_rows(&mut tx, event.id).await?;
         let planned = planner
-            .plan(
-                &mut tx,
-                before.proceeding_id,
-                kind,
-                &input,
-                &adjustments_of(&existing)?,
-            )
+            .plan(&mut tx, before.proceeding_id, kind, &input, &existing)
             .await?;
         let by: Author = actor.into();
         let mut counts = Recomputed::default();

@@ -186,6 +186,9 @@ impl Store {
             Backend::Postgres => MIGRATOR_POSTGRES.run(&self.pool).await?,
         }
         codes::install_defaults(self).await?;
+        let mut tx = self.write_tx().await?;
+        deadlines::finish_obligation_upgrade(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 

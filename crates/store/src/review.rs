@@ -72,7 +72,7 @@ impl Store {
                    SUM(CASE WHEN waived_reason IS NULL AND met_on IS NOT NULL AND met_on > due_on THEN 1 ELSE 0 END) AS late, \
                    SUM(CASE WHEN waived_reason IS NULL AND met_on IS NULL AND due_on < {ptoday} THEN 1 ELSE 0 END) AS overdue, \
                    SUM(CASE WHEN waived_reason IS NOT NULL THEN 1 ELSE 0 END) AS waived \
-                 FROM deadlines WHERE jurisdiction_id = {pj} AND responsible = 'unit' AND due_on BETWEEN {pf} AND {pt} \
+                 FROM deadlines WHERE jurisdiction_id = {pj} AND nature = 'duty' AND responsible = 'unit' AND due_on BETWEEN {pf} AND {pt} \
                  GROUP BY rule_id ORDER BY rule_id"
             ),
             p.args,

@@ -308,8 +308,9 @@ impl Store {
         Ok(out)
     }
 
-    /// Deadlines of the listed rules due in the period that defendant units met late, or left
-    /// open past their date (as of `today`); waived ones are excused.
+    /// Obligations (duties) of the listed rules due in the period that their units met late, or
+    /// left open past their date (as of `today`); waived ones are excused. Each unit is judged
+    /// on its own obligation only.
     pub async fn late_deadlines(
         &self,
         jurisdiction: i64,
@@ -327,9 +328,9 @@ impl Store {
         let t = p.push(today.to_string());
         let list: Vec<String> = rule_ids.iter().map(|r| p.push(r.as_str())).collect();
         let sql = format!(
-            "SELECT d.proceeding_id, d.rule_id, d.due_on, pa.unit_id FROM deadlines d \
-             JOIN parties pa ON pa.proceeding_id = d.proceeding_id AND pa.unit_id IS NOT NULL AND pa.role IN {DEFENDANT_ROLES} \
-             WHERE d.jurisdiction_id = {j} AND d.due_on BETWEEN {from} AND {to} AND d.rule_id IN ({}) \
+            "SELECT d.proceeding_id, d.rule_id, d.due_on, d.unit_id FROM deadlines d \
+             WHERE d.jurisdiction_id = {j} AND d.unit_id IS NOT NULL AND d.nature = 'duty' \
+               AND d.due_on BETWEEN {from} AND {to} AND d.rule_id IN ({}) \
                AND d.waived_reason IS NULL \
                AND ((d.met_on IS NOT NULL AND d.met_on > d.due_on) OR (d.met_on IS NULL AND d.done = 0 AND d.due_on < {t})) \
              ORDER BY d.due_on, d.id",

@@ -15,7 +15,7 @@ use huajie_domain::proceeding::parse_date;
 use huajie_domain::records::{
     Deadline, DeadlinePage, DeadlineSettings, Event, Feed, Recomputed, RuleSet,
 };
-use huajie_domain::rules::{EventKind, Responsible};
+use huajie_domain::rules::{EventKind, Nature, Responsible};
 use huajie_domain::{FieldError, Invalid};
 use huajie_store::audit::Author;
 use huajie_store::deadlines::{DeadlineQuery, StateFilter, parse_cursor, today};
@@ -134,6 +134,8 @@ pub struct DeadlineParams {
     pub unit_id: Option<i64>,
     /// unit, justice_bureau, court, recon_organ or claimant.
     pub responsible: Option<String>,
+    /// duty (义务), right (权利期限) or court (法院/复议机关期限); all when absent.
+    pub nature: Option<String>,
     /// open (default), overdue, due_soon, done or all.
     pub state: Option<String>,
     /// Due on or after, `YYYY-MM-DD`.
@@ -165,6 +167,12 @@ impl DeadlineParams {
         if let Some(r) = self.responsible.as_deref().filter(|s| !s.is_empty()) {
             match Responsible::parse_field("responsible", r) {
                 Ok(r) => q.responsible = Some(r),
+                Err(e) => inv.push(e),
+            }
+        }
+        if let Some(n) = self.nature.as_deref().filter(|s| !s.is_empty()) {
+            match Nature::parse_field("nature", n) {
+                Ok(n) => q.nature = Some(n),
                 Err(e) => inv.push(e),
             }
         }
@@ -203,8 +211,9 @@ impl DeadlineParams {
     }
 }
 
-/// Deadlines in the caller's scope (jurisdiction-wide for the 司法局, the unit's own cases for
-/// unit staff), overdue first. Filter by unit, responsible party, state and due range.
+/// Obligations in the caller's scope (jurisdiction-wide for the 司法局, what their own unit owes
+/// for unit staff), overdue first. Filter by owing unit, responsible party, nature, state and
+/// due range.
 #[utoipa::path(get, path = "/api/v1/deadlines", tag = "期限", security(("token" = [])), params(DeadlineParams),
     responses((status = 200, body = DeadlinePage), (status = 422, body = crate::error::ErrorDetail)))]
 pub async fn list_deadlines(
@@ -519,10 +528,11 @@ pub async fn feed_ics(State(st): S, Path(file): Path<String>) -> Response {
         items.push(ical::Item::AllDay {
             uid: format!("deadline-{}@huajie", d.id),
             date,
-            summary: format!("{mark}{} {}", d.name, d.case_label),
+            summary: format!("{mark}{} {}（{}）", d.name, d.case_label, d.owner_label),
             description: format!(
-                "责任方：{}\n状态：{}\n计算：{}\n依据：{}{}",
-                d.responsible_label,
+                "责任方：{}（{}）\n状态：{}\n计算：{}\n依据：{}{}",
+                d.owner_label,
+                d.nature_label,
                 d.state_label,
                 d.trace,
                 d.citation,

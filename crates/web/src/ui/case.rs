@@ -11,12 +11,18 @@ struct CaseDeadline {
     provisional: bool,
     due_on: String,
     name: String,
-    responsible_label: String,
+    /// Who owes it: the unit's name, or the responsible party.
+    owner: String,
+    nature_code: &'static str,
+    nature_label: String,
     trace: String,
     citation: String,
     change_note: Option<String>,
     done_note: Option<String>,
     open: bool,
+    /// The viewer may mark it met: an open duty or court limit, owed by the viewer's own unit
+    /// (unit staff) or by anyone (the 司法局). A right is never a to-do.
+    can_mark: bool,
 }
 
 /// A form on the case page that was refused: which one, what was typed, and the messages.
@@ -94,6 +100,8 @@ struct CasePage {
     can_waive: bool,
     today: String,
     pending: Pending,
+    /// 案情摘要, shown under the facts with its line breaks.
+    summary: Option<String>,
 }
 
 impl CasePage {
@@ -225,6 +233,7 @@ async fn render_case(
         .or(p.reference_no.clone())
         .unwrap_or_else(|| format!("程序 {id}"));
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    let summary = p.summary.clone();
     let facts = vec![
         ("案号/文号", title.clone()),
         ("登记日期", p.registered_on.clone()),
@@ -271,29 +280,42 @@ async fn render_case(
                 .iter()
                 .map(|x| (x.role.label(), x.kind.label(), x.name.clone()))
                 .collect(),
+            summary,
             deadlines: deadlines
                 .into_iter()
-                .map(|d| CaseDeadline {
-                    open: d.met_on.is_none() && d.waived_reason.is_none(),
-                    done_note: match (&d.met_on, &d.waived_reason) {
-                        (Some(m), _) => Some(format!("完成于 {m}")),
-                        (_, Some(r)) => Some(format!(
-                            "豁免：{r}（{}）",
-                            d.waived_by.clone().unwrap_or_default()
-                        )),
-                        _ => None,
-                    },
-                    id: d.id,
-                    version: d.version,
-                    state_code: d.state.code(),
-                    state_label: d.state_label,
-                    provisional: d.provisional,
-                    due_on: d.due_on,
-                    name: d.name,
-                    responsible_label: d.responsible_label,
-                    trace: d.trace,
-                    citation: d.citation,
-                    change_note: d.change_note,
+                .map(|d| {
+                    let open = d.met_on.is_none() && d.waived_reason.is_none();
+                    let own = match actor.proceeding_scope() {
+                        huajie_domain::access::ProceedingScope::Unit { unit_id, .. } => {
+                            d.unit_id == Some(unit_id)
+                        }
+                        huajie_domain::access::ProceedingScope::Jurisdiction(_) => true,
+                    };
+                    CaseDeadline {
+                        can_mark: open && can_write && own && d.nature != Nature::Right,
+                        open,
+                        done_note: match (&d.met_on, &d.waived_reason) {
+                            (Some(m), _) => Some(format!("完成于 {m}")),
+                            (_, Some(r)) => Some(format!(
+                                "豁免：{r}（{}）",
+                                d.waived_by.clone().unwrap_or_default()
+                            )),
+                            _ => None,
+                        },
+                        id: d.id,
+                        version: d.version,
+                        state_code: d.state.code(),
+                        state_label: d.state_label,
+                        provisional: d.provisional,
+                        due_on: d.due_on,
+                        name: d.name,
+                        owner: d.owner_label,
+                        nature_code: d.nature.code(),
+                        nature_label: d.nature_label,
+                        trace: d.trace,
+                        citation: d.citation,
+                        change_note: d.change_note,
+                    }
                 })
                 .collect(),
             events,

@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use huajie_domain::records::Deadline;
+use huajie_domain::rules::Nature;
 use huajie_domain::user::{LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Role, password};
 use huajie_store::audit::Author;
 use huajie_store::deadlines::{DeadlineQuery, StateFilter, today};

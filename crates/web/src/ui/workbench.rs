@@ -10,7 +10,8 @@ struct DeadlineRow {
     due_on: String,
     name: String,
     case_label: String,
-    responsible_label: String,
+    /// Who owes it: the unit's name, or the responsible party.
+    owner: String,
     trace: String,
 }
 
@@ -24,7 +25,7 @@ impl From<Deadline> for DeadlineRow {
             due_on: d.due_on,
             name: d.name,
             case_label: d.case_label,
-            responsible_label: d.responsible_label,
+            owner: d.owner_label,
             trace: d.trace,
         }
     }
@@ -120,8 +121,11 @@ pub async fn workbench(
     };
     let county_wide = !matches!(actor.role, Role::UnitClerk | Role::UnitHead);
     let county = if county_wide {
+        // What the units owe (duties only): the list that names which unit is late.
         let all = |state, limit| DeadlineQuery {
             mine: false,
+            responsible: Some(huajie_domain::rules::Responsible::Unit),
+            nature: Some(Nature::Duty),
             state,
             limit,
             ..DeadlineQuery::default()
@@ -160,9 +164,9 @@ pub async fn workbench(
             due_soon,
             soon_days: settings.due_soon_days,
             scope_note: if matches!(actor.role, Role::UnitClerk | Role::UnitHead) {
-                "本单位负责、尚未完成的期限，已逾期的在前"
+                "本单位应履行、尚未完成的义务，已逾期的在前"
             } else {
-                "司法局负责、尚未完成的期限，已逾期的在前"
+                "司法局应履行、尚未完成的义务，已逾期的在前"
             },
             deadlines: page.items.into_iter().map(DeadlineRow::from).collect(),
             unrecorded: unrecorded.into_iter().map(HearingRow::from).collect(),

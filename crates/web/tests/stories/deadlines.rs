@@ -190,14 +190,27 @@ pub async fn story(app: App) {
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     let list = deadlines_of(&app, pid).await;
+    // The registration's 立案日期 recorded 法院立案 (court-side limits, monitored); the receipt
+    // started the unit's obligations, each naming the unit that owes it.
     assert_eq!(
         rule_ids(&list),
         [
+            "SEND_COMPLAINT_COPY",
             "XS_FILE_WITH_BUREAU",
             "ANSWER_AND_EVIDENCE",
-            "EVIDENCE_EXTENSION_APPLY"
+            "EVIDENCE_EXTENSION_APPLY",
+            "TRIAL_FIRST"
         ]
     );
+    assert_eq!(by_rule(&list, "TRIAL_FIRST")["nature"], "court");
+    assert_eq!(by_rule(&list, "TRIAL_FIRST")["unit_id"], Value::Null);
+    assert_eq!(
+        by_rule(&list, "EVIDENCE_EXTENSION_APPLY")["nature"],
+        "right"
+    );
+    assert_eq!(by_rule(&list, "ANSWER_AND_EVIDENCE")["nature"], "duty");
+    assert_eq!(by_rule(&list, "ANSWER_AND_EVIDENCE")["unit_id"], app.unit_a);
+    assert!(by_rule(&list, "ANSWER_AND_EVIDENCE")["unit_name"].is_string());
     let target = by_rule(&list, "XS_FILE_WITH_BUREAU");
     assert_eq!(target["due_on"], "2024-09-25");
     assert_eq!(target["parent_rule_id"], "ANSWER_AND_EVIDENCE");
@@ -369,7 +382,10 @@ pub async fn story(app: App) {
     let (s, mine) = app.get("/api/v1/deadlines/mine", &app.clerk_a).await;
     assert_eq!(s, StatusCode::OK, "{mine}");
     let items = mine["items"].as_array().unwrap();
-    assert_eq!(items.len(), 4, "{mine}"); // the old target, and three on the new case
+    // The old target and two duties on the new case; 申请延期提供证据 is the unit's right, shown
+    // on the case but never a to-do.
+    assert_eq!(items.len(), 3, "{mine}");
+    assert!(items.iter().all(|d| d["nature"] == "duty"));
     assert_eq!(items[0]["state"], "overdue");
     assert_eq!(items[0]["rule_id"], "XS_FILE_WITH_BUREAU");
     assert!(items[1..].iter().all(|d| d["proceeding_id"] == pid2));
@@ -421,10 +437,31 @@ pub async fn story(app: App) {
         ],
         "overdue first, done last"
     );
-    let (s, v) = app.get("/api/v1/deadlines?state=overdue", &app.coord).await;
+    let (s, v) = app
+        .get(
+            "/api/v1/deadlines?state=overdue&nature=duty&responsible=unit",
+            &app.coord,
+        )
+        .await;
     assert_eq!(
         (s, v["items"].as_array().unwrap().len()),
         (StatusCode::OK, 1)
+    );
+    // Without filters the court's limits of the 2024 cases (monitored) are there too.
+    let (s, v) = app.get("/api/v1/deadlines?state=overdue", &app.coord).await;
+    assert_eq!(s, StatusCode::OK);
+    let all = v["items"].as_array().unwrap();
+    assert!(
+        all.len() > 1 && all.iter().any(|d| d["nature"] == "court"),
+        "{v}"
+    );
+    let (s, v) = app
+        .get("/api/v1/deadlines?nature=obligation", &app.coord)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&v),
+        vec![("nature".to_string(), "unknown_value".to_string())]
     );
     let (s, v) = app
         .get(
@@ -736,8 +773,18 @@ pub async fn story(app: App) {
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    assert_eq!(deadlines_of(&app, pid).await, json!([]));
+    // Only the 法院立案 event of the registration (and its court limits) is left.
+    let left = deadlines_of(&app, pid).await;
+    assert!(
+        left.as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["event_kind"] == "case_filed"),
+        "{left}"
+    );
     let (s, v) = app.get(&events, &app.clerk_a).await;
-    assert_eq!((s, v), (StatusCode::OK, json!([])));
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v[0]["kind"], "case_filed");
     app.store.close().await;
 }

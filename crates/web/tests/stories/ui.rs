@@ -278,8 +278,12 @@ pub async fn story(app: App) {
     assert!(w.body.contains("提交答辩状及证据、依据"), "{}", w.body);
     assert!(w.body.contains("（2026）浙0699行初7号"));
     assert!(
-        w.body.contains("<b>2</b><span>已逾期</span>"),
-        "the tile counts both overdue deadlines"
+        w.body.contains("<b>1</b><span>已逾期</span>"),
+        "the tile counts the overdue duty; 申请延期提供证据 is a right, never a to-do"
+    );
+    assert!(
+        !w.body.contains("申请延期提供证据"),
+        "a right is not on the to-do list"
     );
     assert!(w.body.contains("2026-01-09 起算"));
     assert!(!w.body.contains("<script>alert"), "text is escaped");
