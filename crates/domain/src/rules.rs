@@ -608,6 +608,35 @@ mod tests {
     }
 
     #[test]
+    fn rules_carry_their_nature() {
+        let s = Catalogue::statutory();
+        let nature = |id: &str| s.rules.iter().find(|r| r.id == id).unwrap().nature;
+        assert_eq!(nature("ANSWER_AND_EVIDENCE"), Nature::Duty);
+        assert_eq!(nature("EVIDENCE_EXTENSION_APPLY"), Nature::Right);
+        assert_eq!(nature("APPEAL_JUDGMENT"), Nature::Right);
+        assert_eq!(nature("RETRIAL_APPLY"), Nature::Right);
+        assert_eq!(nature("ENFORCEMENT_APPLY"), Nature::Right);
+        assert_eq!(nature("TRIAL_FIRST"), Nature::Court);
+        assert_eq!(nature("RECON_DECIDE"), Nature::Court);
+        assert_eq!(nature("LOSS_REPORT"), Nature::Duty);
+        let bad = "[catalogue]\nid = \"x\"\nname = \"x\"\nversion = \"1\"\n\n[[rule]]\nid = \"A\"\nname = \"a\"\ntrigger = \"case_filed\"\nnature = \"duty_free\"\nperiod = \"calendar_days:5\"\nresponsible = \"unit\"\ncitation = \"c\"\n";
+        let e = parse_catalogue("x.toml", bad).unwrap_err();
+        assert!(e.message.contains("期限性质"), "{e}");
+    }
+
+    /// Regression: a local target whose id equals a base rule's id gave two deadlines with one
+    /// key, and saving such a set answered 500. It is refused with a message.
+    #[test]
+    fn a_local_id_that_collides_with_a_base_id_is_refused() {
+        let local = "[catalogue]\nid = \"l\"\nname = \"l\"\nversion = \"1\"\nextends = \"statutory\"\n\n[[rule]]\nid = \"MY_RULE\"\nname = \"本地\"\ntrigger = \"complaint_copy_received\"\nperiod = \"working_days:3\"\nresponsible = \"unit\"\ncitation = \"c\"\n\n[[rule.targets]]\nid = \"ANSWER_AND_EVIDENCE\"\nname = \"t\"\nperiod = \"working_days_before:1\"\nresponsible = \"unit\"\n";
+        let e = crate::deadline::local_catalogue(local).unwrap_err();
+        assert!(e.message.contains("ANSWER_AND_EVIDENCE"), "{e}");
+        // Replacing a base rule by its id stays allowed.
+        let replace = "[catalogue]\nid = \"l\"\nname = \"l\"\nversion = \"1\"\nextends = \"statutory\"\n\n[[rule]]\nid = \"ANSWER_AND_EVIDENCE\"\nname = \"答辩\"\ntrigger = \"complaint_copy_received\"\nperiod = \"calendar_days:15\"\nresponsible = \"unit\"\ncitation = \"c\"\n";
+        assert!(crate::deadline::local_catalogue(replace).is_ok());
+    }
+
+    #[test]
     fn the_loss_report_fires_only_on_a_loss_and_a_local_set_replaces_it() {
         let s = Catalogue::statutory();
         let r = s.rules.iter().find(|r| r.id == "LOSS_REPORT").unwrap();

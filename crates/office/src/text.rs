@@ -91,15 +91,27 @@ fn unescape(s: &str) -> String {
     out
 }
 
+/// The largest `word/document.xml` read from an uploaded .docx, inflated.
+pub const MAX_DOCUMENT_XML: u64 = 32 * 1024 * 1024;
+
 /// The text of a .docx: one line per paragraph, tabs and breaks kept.
 pub fn docx_text(bytes: &[u8]) -> Result<String, NoText> {
     let bad = || NoText("Word 文档已损坏或不是 .docx 格式，无法读取文字".into());
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| bad())?;
+    // Inflate at most MAX_DOCUMENT_XML bytes: a small upload may claim or hold gigabytes
+    // (a zip bomb); a real judgment's document.xml is well under a megabyte or two.
     let mut xml = String::new();
     zip.by_name("word/document.xml")
         .map_err(|_| bad())?
+        .take(MAX_DOCUMENT_XML + 1)
         .read_to_string(&mut xml)
         .map_err(|_| bad())?;
+    if xml.len() as u64 > MAX_DOCUMENT_XML {
+        return Err(NoText(format!(
+            "Word 文档的正文解压后超过 {} MB，不像一份裁判文书，未读取",
+            MAX_DOCUMENT_XML / (1024 * 1024)
+        )));
+    }
     let mut out = String::with_capacity(xml.len() / 4);
     let mut rest = xml.as_str();
     while let Some(i) = rest.find('<') {
@@ -164,5 +176,28 @@ mod tests {
         assert!(text.contains("（2024）浙0225行初12号\n"));
         assert!(text.contains("原告张三 & 被告<某局>"));
         assert!(docx_text(b"PK\x03\x04 not a zip").is_err());
+    }
+
+    /// Regression: the .docx reader inflated without a limit (zip bomb): 40 MB of zeros that
+    /// compress to a few dozen kilobytes are refused, not read into memory.
+    #[test]
+    fn docx_zip_bomb_is_refused() {
+        use std::io::Write;
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut buf);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            w.start_file("word/document.xml", opts).unwrap();
+            let chunk = vec![b' '; 1024 * 1024];
+            for _ in 0..40 {
+                w.write_all(&chunk).unwrap();
+            }
+            w.finish().unwrap();
+        }
+        let bytes = buf.into_inner();
+        assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
+        let e = docx_text(&bytes).unwrap_err();
+        assert!(e.0.contains("超过"), "{}", e.0);
     }
 }

@@ -130,6 +130,20 @@ impl Store {
         jurisdiction_id: i64,
         batch: &[BulkDispute],
     ) -> Result<Vec<i64>> {
+        if self.backend() == Backend::Postgres {
+            // Ids are allocated here as MAX(id) + 1 and the identity sequences moved at the end.
+            // A registration running at the same time would take an id from the sequence that
+            // this batch also uses (a unique violation, answered 500). The lock waits for
+            // writers already under way (so MAX sees their rows) and holds new ones until this
+            // transaction commits, after the sequences moved. Readers are not blocked.
+            let sql = format!(
+                "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
+                TABLES.join(", ")
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await?;
+        }
         let mut ids = self.next_ids(tx).await?;
         let first_proceeding = ids.proceeding;
         let now = crate::now();

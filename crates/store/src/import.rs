@@ -136,6 +136,7 @@ impl Store {
         };
         let (old, new): (Vec<&ImportRow>, Vec<&ImportRow>) =
             rows.iter().partition(|r| known.contains_key(&r.key));
+        taken_elsewhere(&mut tx, j, &new).await?;
         let mut done = 0;
         // (proceeding, row, whether it existed before this import)
         let mut opened: Vec<(i64, &ImportRow, bool)> = Vec::new();
@@ -240,6 +241,50 @@ async fn existing_keys(conn: &mut AnyConnection, j: i64) -> Result<HashMap<Strin
     Ok(m)
 }
 
+/// Refuses new rows whose 案号 another jurisdiction has already registered (case numbers are
+/// unique in the installation): every such row with its line, before anything is written.
+async fn taken_elsewhere(conn: &mut AnyConnection, j: i64, new: &[&ImportRow]) -> Result<()> {
+    let mut inv = huajie_domain::Invalid::default();
+    for chunk in new.chunks(500) {
+        let mut p = Params::default();
+        let jp = p.push(j);
+        let list: Vec<String> = chunk
+            .iter()
+            .filter_map(|r| r.proceeding.case_no.as_ref())
+            .map(|c| p.push(c.to_string()))
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        let rows = query(
+            format!(
+                "SELECT case_no FROM proceedings WHERE jurisdiction_id <> {jp} AND case_no IN ({})",
+                list.join(", ")
+            ),
+            p.args,
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in &rows {
+            let taken = get_opt_str(r, "case_no")?.unwrap_or_default();
+            if let Some(row) = chunk.iter().find(|x| {
+                x.proceeding.case_no.as_ref().map(|c| c.to_string()) == Some(taken.clone())
+            }) {
+                inv.push(huajie_domain::FieldError::new(
+                    format!("rows[{}].case_no", row.line),
+                    "duplicate_case_no",
+                    format!(
+                        "第{}行：案号{taken}已在其他县（区）登记，不能重复导入",
+                        row.line
+                    ),
+                ));
+            }
+        }
+    }
+    inv.into_result(())?;
+    Ok(())
+}
+
 async fn has_event(conn: &mut AnyConnection, id: i64, kind: EventKind) -> Result<bool> {
     let n: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE proceeding_id = $1 AND kind = $2")
@@ -287,6 +332,12 @@ async fn update_one(
             format!("第{}行的案号已被其他案件使用", r.line),
         )
     })?;
+    // The parties carry a copy of registered_on for the unit's ledger pages.
+    sqlx::query("UPDATE parties SET registered_on = $1 WHERE proceeding_id = $2")
+        .bind(r.proceeding.registered_on.to_string())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     let party_rows = sqlx::query("SELECT id, role, unit_id FROM parties WHERE proceeding_id = $1")
         .bind(id)
         .fetch_all(&mut *conn)
@@ -302,6 +353,7 @@ async fn update_one(
             defendants.push(get_i64(pr, "id")?);
         }
     }
+    let mut owners_changed = false;
     for party in r.parties.iter().filter(|x| x.role.is_defendant_side()) {
         if party.unit_id.is_some_and(|u| units.contains(&u)) {
             continue;
@@ -319,7 +371,22 @@ async fn update_one(
         .bind(now.clone())
         .fetch_one(&mut *conn)
         .await?;
+        audit::record(
+            conn,
+            by,
+            "create",
+            "party",
+            pid,
+            Some(id),
+            None::<&()>,
+            Some(&serde_json::json!({
+                "role": party.role, "kind": party.kind, "name": party.name,
+                "unit_id": party.unit_id, "import_line": r.line,
+            })),
+        )
+        .await?;
         defendants.push(pid);
+        owners_changed = true;
     }
     if let Some((code, decided_on)) = r.outcome {
         sqlx::query("DELETE FROM outcomes WHERE proceeding_id = $1")
@@ -341,6 +408,11 @@ async fn update_one(
         }
     }
     crate::cases::refresh_names(conn, id).await?;
+    if owners_changed || r.outcome.is_some() {
+        // New defendant units owe their own obligations; a changed outcome moves the
+        // loss-only ones (the same re-sync as the case page's party and outcome forms).
+        crate::deadlines::resync_owners(conn, by, id).await?;
+    }
     audit::record(
         conn,
         by,

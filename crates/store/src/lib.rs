@@ -192,6 +192,17 @@ impl Store {
         Ok(())
     }
 
+    /// Applies the migrations up to `version` only, nothing else: for upgrade tests, which
+    /// store data in an older schema and then [`Store::migrate`] it forward.
+    #[doc(hidden)]
+    pub async fn migrate_to(&self, version: i64) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => MIGRATOR_SQLITE.run_to(version, &self.pool).await?,
+            Backend::Postgres => MIGRATOR_POSTGRES.run_to(version, &self.pool).await?,
+        }
+        Ok(())
+    }
+
     /// Refreshes planner statistics after bulk loads. On PostgreSQL this also vacuums, which
     /// sets the visibility map so index-only scans stop visiting the heap.
     pub async fn analyze(&self) -> Result<()> {

@@ -10,6 +10,8 @@ mod deadlines;
 mod forms;
 #[path = "stories/import.rs"]
 mod import;
+#[path = "stories/obligations.rs"]
+mod obligations;
 #[path = "stories/readings.rs"]
 mod readings;
 #[path = "stories/stats.rs"]
@@ -951,4 +953,14 @@ async fn readings_story_sqlite() {
 #[tokio::test]
 async fn readings_story_postgres() {
     on_postgres("readings_story", readings::story).await;
+}
+
+#[tokio::test]
+async fn obligations_story_sqlite() {
+    on_sqlite(obligations::story).await;
+}
+
+#[tokio::test]
+async fn obligations_story_postgres() {
+    on_postgres("obligations_story", obligations::story).await;
 }

@@ -160,9 +160,18 @@ fn client(headers: &HeaderMap) -> String {
 }
 
 /// Only local paths are followed after login (no open redirect).
+/// Where to go after login: a path on this site only. Browsers drop tabs and line breaks from
+/// a URL (`/\t/evil.example` becomes `//evil.example`, another site), and anything that is
+/// not printable ASCII cannot go into a `Location` header, so such a `next` is refused.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -419,5 +428,29 @@ pub(crate) fn beijing_time(at: &str) -> String {
             .strftime("%Y-%m-%d %H:%M:%S")
             .to_string(),
         Err(_) => at.replacen('T', " ", 1).chars().take(19).collect(),
+    }
+}
+
+#[cfg(test)]
+mod next_tests {
+    use super::safe_next;
+
+    /// Regression: `next=/%09/…` after login redirected to another site.
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/proceedings/3?x=1")), "/proceedings/3?x=1");
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/ /evil.example",
+            "/案件",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }

@@ -231,6 +231,170 @@ pub async fn story(app: App) {
         "an empty cell keeps what was known: {p}"
     );
 
+    // --- regressions of the update path (issue 14, point 7) ------------------------------
+    // A judgment took effect on the withdrawn case; withdrawal is no loss: no loss report yet.
+    let (s, v) = app
+        .post(
+            &format!("/api/v1/proceedings/{id}/events"),
+            &app.coord,
+            serde_json::json!({"kind": "judgment_effective", "occurred_on": "2024-07-01"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let loss_reports = |d: &serde_json::Value| -> Vec<i64> {
+        let mut u: Vec<i64> = d
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["rule_id"] == "LOSS_REPORT")
+            .map(|x| x["unit_id"].as_i64().unwrap())
+            .collect();
+        u.sort();
+        u
+    };
+    let (_, d) = app
+        .get(&format!("/api/v1/proceedings/{id}/deadlines"), &app.coord)
+        .await;
+    assert!(loss_reports(&d).is_empty(), "{d}");
+    // Re-imported with a later 收案日期, a second defendant and a loss: the parties' copy of
+    // the date follows, the new party is audited, and each losing unit owes its loss report.
+    let csv = "程序类型,案号,收案日期,原告,被告,领域,结果,结案日期\r\n一审,（2024）浙0225行初101号,2024-04-15,张三、李四,甲镇人民政府、测试县公安局,征收拆迁,判决撤销,2024-06-30\r\n";
+    let r = send(&app, &coord, &csrf, "import", "台账.csv", csv.as_bytes()).await;
+    assert!(r.body.contains("新增 0 件、更新 1 件"), "{}", r.body);
+    let (_, d) = app
+        .get(&format!("/api/v1/proceedings/{id}/deadlines"), &app.coord)
+        .await;
+    let mut both = vec![app.unit_a, app.unit_b];
+    both.sort();
+    assert_eq!(loss_reports(&d), both, "{d}");
+    let (_, found) = app
+        .get(
+            &format!(
+                "/api/v1/proceedings?unit_id={}&registered_from=2024-04-10&registered_to=2024-04-20",
+                app.unit_b
+            ),
+            &app.coord,
+        )
+        .await;
+    assert!(
+        found["items"].as_array().unwrap().iter().any(|x| x["id"] == id),
+        "the unit's ledger page finds the case under its new date: {found}"
+    );
+    let (_, p) = app
+        .get(&format!("/api/v1/proceedings/{id}"), &app.coord)
+        .await;
+    let new_party = p["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["unit_id"] == app.unit_b)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (s, h) = app
+        .get(&format!("/api/v1/audit/party/{new_party}"), &app.coord)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{h}");
+    assert!(
+        h.as_array().unwrap().iter().any(|e| e["action"] == "create"),
+        "the party added by the import has its audit row: {h}"
+    );
+
+    // A 案号 registered in another county is refused with its line, not a 500.
+    let by = huajie_store::audit::Author::system("test");
+    let unit = |name: &str, kind, parent| huajie_domain::unit::UnitInput {
+        name: name.into(),
+        short_name: None,
+        kind,
+        parent_id: parent,
+        code: None,
+        contact_phone: None,
+        active: true,
+    };
+    use huajie_domain::unit::UnitKind;
+    let c2 = app
+        .store
+        .create_unit(&by, &unit("邻县", UnitKind::County, None), None)
+        .await
+        .unwrap()
+        .id;
+    let j2 = app
+        .store
+        .create_unit(&by, &unit("邻县司法局", UnitKind::JusticeBureau, Some(c2)), None)
+        .await
+        .unwrap()
+        .id;
+    let t2 = app
+        .store
+        .create_unit(&by, &unit("邻县乙镇", UnitKind::Township, Some(c2)), None)
+        .await
+        .unwrap()
+        .id;
+    app.store
+        .create_user(
+            &by,
+            &huajie_domain::user::UserInput {
+                username: "coord2".into(),
+                display_name: "邻县协调员".into(),
+                role: huajie_domain::user::Role::Coordinator,
+                unit_id: j2,
+                active: true,
+            },
+            &huajie_web::auth::hash_password("secret123"),
+            None,
+        )
+        .await
+        .unwrap();
+    let coord2 = token_for(&app.store, "coord2").await;
+    let (s, v) = app
+        .post(
+            "/api/v1/proceedings",
+            &coord2,
+            proceeding("（2024）浙0225行初777号", t2, "2024-05-01", "孙八"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let csv = "程序类型,案号,收案日期,原告,被告,领域\r\n一审,（2024）浙0225行初777号,2024-05-02,孙八,甲镇人民政府,征收拆迁\r\n";
+    for mode in ["check", "import"] {
+        let r = send(&app, &coord, &csrf, mode, "台账.csv", csv.as_bytes()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("已在其他县（区）登记"), "{}", r.body);
+    }
+
+    // Regression: on PostgreSQL a bulk import allocated ids that a registration made at the
+    // same time also took (a 500 for one of them). Both now succeed.
+    let mut csv = String::from("程序类型,案号,收案日期,原告,被告,领域\r\n");
+    for i in 0..1500 {
+        csv.push_str(&format!(
+            "一审,（2023）浙0225行初{}号,2023-05-02,原告{i},甲镇人民政府,征收拆迁\r\n",
+            2000 + i
+        ));
+    }
+    let registrations = async {
+        let mut statuses = Vec::new();
+        for i in 0..15 {
+            tokio::task::yield_now().await;
+            let (s, v) = app
+                .post(
+                    "/api/v1/proceedings",
+                    &app.coord,
+                    proceeding(&format!("（2023）浙0225行初{}号", 9000 + i), app.unit_a, "2023-06-01", "并发"),
+                )
+                .await;
+            statuses.push((s, v));
+        }
+        statuses
+    };
+    let (r, statuses) = tokio::join!(
+        send(&app, &coord, &csrf, "import", "大台账.csv", csv.as_bytes()),
+        registrations
+    );
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("新增 1500 件"), "{}", r.body);
+    for (s, v) in statuses {
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+
     // A file that is not a ledger gets a clear message.
     let r = send(&app, &coord, &csrf, "check", "说明.pdf", b"%PDF-1.4").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
