@@ -277,7 +277,11 @@ pub async fn story(app: App) {
         )
         .await;
     assert!(
-        found["items"].as_array().unwrap().iter().any(|x| x["id"] == id),
+        found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == id),
         "the unit's ledger page finds the case under its new date: {found}"
     );
     let (_, p) = app
@@ -296,7 +300,10 @@ pub async fn story(app: App) {
         .await;
     assert_eq!(s, StatusCode::OK, "{h}");
     assert!(
-        h.as_array().unwrap().iter().any(|e| e["action"] == "create"),
+        h.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "create"),
         "the party added by the import has its audit row: {h}"
     );
 
@@ -320,7 +327,11 @@ pub async fn story(app: App) {
         .id;
     let j2 = app
         .store
-        .create_unit(&by, &unit("邻县司法局", UnitKind::JusticeBureau, Some(c2)), None)
+        .create_unit(
+            &by,
+            &unit("邻县司法局", UnitKind::JusticeBureau, Some(c2)),
+            None,
+        )
         .await
         .unwrap()
         .id;
@@ -378,7 +389,12 @@ pub async fn story(app: App) {
                 .post(
                     "/api/v1/proceedings",
                     &app.coord,
-                    proceeding(&format!("（2023）浙0225行初{}号", 9000 + i), app.unit_a, "2023-06-01", "并发"),
+                    proceeding(
+                        &format!("（2023）浙0225行初{}号", 9000 + i),
+                        app.unit_a,
+                        "2023-06-01",
+                        "并发",
+                    ),
                 )
                 .await;
             statuses.push((s, v));

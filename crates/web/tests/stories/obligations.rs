@@ -338,6 +338,50 @@ pub async fn story(app: App) {
         .await;
     assert_eq!(of_rule(&list2, "ANSWER_AND_EVIDENCE").len(), 2);
 
-    // --- the case page names each owner; a right has no "mark met" -------------------------
+    // --- regression: a deleted row's id is never given to a new one (SQLite reused it, and
+    // the new row inherited the old one's audit history) ---------------------------------
+    let events_path = format!("/api/v1/proceedings/{pid2}/events");
+    let (s, v) = app
+        .post(
+            &events_path,
+            &app.coord,
+            json!({"kind": "summons_received", "occurred_on": "2026-04-01"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let first = v["event"]["id"].as_i64().unwrap();
+    let first_deadlines: Vec<i64> = v["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect();
+    let (s, _) = app
+        .call(
+            "DELETE",
+            &format!("/api/v1/events/{first}?version=1"),
+            Some(app.coord.as_str()),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, v) = app
+        .post(
+            &events_path,
+            &app.coord,
+            json!({"kind": "summons_received", "occurred_on": "2026-04-02"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert!(v["event"]["id"].as_i64().unwrap() > first, "{v}");
+    for d in v["deadlines"].as_array().unwrap() {
+        assert!(!first_deadlines.contains(&d["id"].as_i64().unwrap()), "{v}");
+    }
+    let h = app
+        .store
+        .history("event", v["event"]["id"].as_i64().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(h.len(), 1, "a new event's history is its own: {h:?}");
     app.store.close().await;
 }
