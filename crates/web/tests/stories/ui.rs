@@ -306,6 +306,33 @@ pub async fn story(app: App) {
         "another unit's case is not listed"
     );
     let coord = session_cookie(&login(&app, "coord", "secret123", "/ledger").await);
+    // Regression: the bureau's tiles said "0 已逾期" above a county list of overdue items.
+    let cw = page(&app, "/", &coord).await;
+    assert!(
+        cw.body.contains("<b>1</b><span>各单位已逾期</span>"),
+        "the tile counts the units' overdue duty: {}",
+        cw.body
+    );
+    assert!(
+        cw.body.contains("甲镇人民政府"),
+        "the county list names the unit"
+    );
+    // Regression: a multi-line 案情摘要 was refused, and the case page never showed it.
+    let mut with_summary = proceeding("(2026)浙0699行初9号", app.unit_b, "2026-01-05", "钱九");
+    with_summary["summary"] = json!("原告诉称：\r\n一、撤销决定；\n二、赔偿损失。");
+    let (s, v) = app
+        .post("/api/v1/proceedings", &app.coord, with_summary)
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["summary"], "原告诉称：\n一、撤销决定；\n二、赔偿损失。");
+    let c = page(&app, &format!("/proceedings/{}", v["id"]), &coord).await;
+    assert!(
+        c.body.contains(
+            "<p class=\"summary\" id=\"summary\">原告诉称：\n一、撤销决定；\n二、赔偿损失。</p>"
+        ),
+        "{}",
+        c.body
+    );
     let l = page(
         &app,
         "/ledger?kind=first_instance&unit_id=&party=%E8%B5%B5",
