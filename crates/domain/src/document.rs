@@ -12,6 +12,10 @@ labelled_enum!(
         Answer = "answer", "答辩状（答复书）";
         EvidenceList = "evidence_list", "证据清单";
         Judgment = "judgment", "判决书（裁定书、决定书）";
+        AppearanceList = "appearance_list", "出庭人员名单";
+        LossReport = "loss_report", "败诉分析报告";
+        Rectification = "rectification", "整改措施";
+        ReceiptReport = "receipt_report", "应诉材料接收报告";
         Report = "report", "报告";
         Other = "other", "其他";
     } "文书类别"

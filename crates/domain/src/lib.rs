@@ -15,6 +15,7 @@ pub mod hearing;
 pub mod ical;
 pub mod import;
 pub mod ledger;
+pub mod obligation;
 pub mod outcome;
 pub mod proceeding;
 pub mod reading;

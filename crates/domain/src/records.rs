@@ -305,7 +305,79 @@ pub struct Deadline {
     pub suspensions: Vec<Interval>,
     pub state: crate::deadline::DeadlineState,
     pub state_label: String,
+    /// Where the latest submission stands (报送—审核), for obligations that require one.
+    pub submission_state: Option<crate::obligation::SubmissionStatus>,
     pub version: i64,
+}
+
+/// A submission made to meet an obligation (报送), with its review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Submission {
+    pub id: i64,
+    /// The obligation (deadline) it is for.
+    pub deadline_id: i64,
+    pub deadline_name: String,
+    pub due_on: String,
+    pub proceeding_id: i64,
+    pub case_label: String,
+    /// The unit that owes the obligation (`null`: the 司法局's own).
+    pub unit_id: Option<i64>,
+    /// Who owes it, for display.
+    pub owner_label: String,
+    /// 1 for the first submission, 2 for the resubmission after a return …
+    pub seq: i64,
+    pub status: crate::obligation::SubmissionStatus,
+    pub status_label: String,
+    /// The day it was submitted (Beijing): the day the obligation is met on if accepted.
+    pub submitted_on: String,
+    pub submitted_at: String,
+    pub submitted_by_name: String,
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub note: Option<String>,
+    pub documents: Vec<Document>,
+    pub reviewed_by_name: Option<String>,
+    pub reviewed_at: Option<String>,
+    /// The reasons of a return, or the remark of an acceptance.
+    pub review_note: Option<String>,
+    pub version: i64,
+}
+
+/// An obligation with what it requires to be submitted and every submission made for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Obligation {
+    pub deadline: Deadline,
+    /// What must be submitted (`null`: nothing; it is marked met directly).
+    pub submit: Option<crate::obligation::SubmitSpec>,
+    /// The requirement in words.
+    pub submit_label: Option<String>,
+    /// Newest first.
+    pub submissions: Vec<Submission>,
+}
+
+/// 凡败必报: one loss (a losing unit of a proceeding) and the state of its loss report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LossReportLine {
+    pub proceeding_id: i64,
+    pub case_label: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub outcome: crate::outcome::OutcomeCode,
+    pub outcome_label: String,
+    pub decided_on: String,
+    /// The loss-report obligation (`null`: none yet — no 裁判生效 recorded).
+    pub deadline_id: Option<i64>,
+    pub report_name: Option<String>,
+    pub due_on: Option<String>,
+    pub met_on: Option<String>,
+    /// missing, open, due_soon, overdue, met_on_time, met_late or waived.
+    pub state: String,
+    pub state_label: String,
+    pub submission_state: Option<crate::obligation::SubmissionStatus>,
+    /// Missing, overdue, or met late: what 凡败必报 chases.
+    pub problem: bool,
 }
 
 /// A span of days, both inclusive.
@@ -342,6 +414,8 @@ pub struct RuleView {
     /// Internal targets: `(id, name, period, responsible)`.
     pub targets: Vec<TargetView>,
     pub source: String,
+    /// What must be submitted to meet it, in words (`null`: nothing, it is marked met).
+    pub submit_label: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -351,6 +425,7 @@ pub struct TargetView {
     pub name: String,
     pub period: String,
     pub responsible: crate::rules::Responsible,
+    pub submit_label: Option<String>,
 }
 
 /// The rule set of a jurisdiction: the catalogue in force and the stored local set.
@@ -370,6 +445,16 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// Whether the rule or internal target `id` requires a submission (报送).
+    pub fn requires_submission(&self, id: &str) -> bool {
+        self.rules.iter().any(|r| {
+            (r.id == id && r.submit_label.is_some())
+                || r.targets
+                    .iter()
+                    .any(|t| t.id == id && t.submit_label.is_some())
+        })
+    }
+
     pub fn new(catalogue: &crate::rules::Catalogue, local_toml: String, version: i64) -> RuleSet {
         RuleSet {
             id: catalogue.id.clone(),
@@ -403,9 +488,11 @@ impl RuleSet {
                             name: t.name.clone(),
                             period: t.period.to_string(),
                             responsible: t.responsible,
+                            submit_label: t.submit.as_ref().map(|s| s.describe()),
                         })
                         .collect(),
                     source: r.source.clone(),
+                    submit_label: r.submit.as_ref().map(|s| s.describe()),
                 })
                 .collect(),
             version,

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 
 use crate::calendar::Period;
+use crate::obligation::{FileSubmit, SubmitSpec};
 use crate::proceeding::ProceedingKind;
 use crate::unit::labelled_enum;
 
@@ -98,6 +99,8 @@ pub struct Target {
     pub period: Period,
     pub responsible: Responsible,
     pub citation: String,
+    /// What must be submitted to meet it (报送—审核), if anything.
+    pub submit: Option<SubmitSpec>,
 }
 
 /// One rule of a catalogue.
@@ -118,6 +121,9 @@ pub struct Rule {
     /// Longest allowed extension from the original expiry, if the law allows one.
     pub extension: Option<Period>,
     pub targets: Vec<Target>,
+    /// What must be submitted to meet it (报送—审核), if anything: then only an accepted
+    /// submission meets it (the 司法局 may still waive it).
+    pub submit: Option<SubmitSpec>,
     /// Which catalogue the rule came from.
     pub source: String,
     /// `when = "loss"`: the rule fires only when the proceeding ended in a loss (败诉) for a
@@ -170,6 +176,7 @@ struct FileTarget {
     responsible: String,
     #[serde(default)]
     citation: String,
+    submit: Option<FileSubmit>,
 }
 
 #[derive(Deserialize)]
@@ -193,6 +200,7 @@ struct FileRule {
     extension: Option<String>,
     /// Condition: "loss" (only when the proceeding was lost).
     when: Option<String>,
+    submit: Option<FileSubmit>,
     #[serde(default)]
     targets: Vec<FileTarget>,
 }
@@ -258,12 +266,18 @@ pub fn parse_catalogue(file: &str, text: &str) -> Result<CatalogueFile, Catalogu
                 }
                 let responsible = Responsible::from_code(&t.responsible)
                     .ok_or_else(|| at(format!("责任方“{}”无效", t.responsible)))?;
+                let submit = t
+                    .submit
+                    .as_ref()
+                    .map(|s| s.validate().map_err(&at))
+                    .transpose()?;
                 Ok(Target {
                     id: t.id.clone(),
                     name: t.name.clone(),
                     period,
                     responsible,
                     citation: t.citation.clone(),
+                    submit,
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -335,7 +349,13 @@ pub fn parse_catalogue(file: &str, text: &str) -> Result<CatalogueFile, Catalogu
                 )));
             }
         };
+        let submit = r
+            .submit
+            .as_ref()
+            .map(|s| s.validate().map_err(&at))
+            .transpose()?;
         rules.push(Rule {
+            submit,
             on_loss,
             id: r.id,
             name: r.name,
@@ -445,6 +465,17 @@ impl Catalogue {
             .catalogue;
         base.rules.extend(practice.rules);
         base
+    }
+
+    /// What the rule or internal target `id` requires to be submitted, if anything.
+    pub fn submit_spec(&self, id: &str) -> Option<&SubmitSpec> {
+        self.rules.iter().find_map(|r| {
+            if r.id == id {
+                r.submit.as_ref()
+            } else {
+                r.targets.iter().find(|t| t.id == id)?.submit.as_ref()
+            }
+        })
     }
 
     /// Rules fired by `event` on a proceeding of `kind`.

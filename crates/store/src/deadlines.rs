@@ -99,7 +99,7 @@ pub fn parse_cursor(s: &str) -> Option<(i64, Date, i64)> {
 }
 
 const DEADLINE_COLS: &str = "d.id, d.proceeding_id, d.event_id, d.rule_id, d.parent_rule_id, d.name, d.due_on, d.responsible, \
-    d.unit_id, u.name AS unit_name, d.nature, d.severity, d.citation, d.trace, d.provisional, d.met_on, d.waived_reason, d.waived_by, d.done, d.change_note, d.adjustments, d.version, \
+    d.unit_id, u.name AS unit_name, d.nature, d.submission_state, d.severity, d.citation, d.trace, d.provisional, d.met_on, d.waived_reason, d.waived_by, d.done, d.change_note, d.adjustments, d.version, \
     e.kind AS event_kind, COALESCE(p.case_no, p.reference_no, '') AS case_label";
 
 const DEADLINE_FROM: &str = "deadlines d JOIN events e ON e.id = d.event_id JOIN proceedings p ON p.id = d.proceeding_id \
@@ -155,6 +155,9 @@ fn deadline_row(r: &AnyRow, today: Date, soon: i64) -> Result<Deadline> {
             .collect(),
         state,
         state_label: state.label().to_string(),
+        submission_state: get_opt_str(r, "submission_state")?
+            .as_deref()
+            .and_then(huajie_domain::obligation::SubmissionStatus::from_code),
         version: get_i64(r, "version")?,
     })
 }
@@ -187,7 +190,7 @@ async fn event_on(conn: &mut AnyConnection, id: i64) -> Result<Event> {
 }
 
 /// The kind and jurisdiction of a proceeding the actor can see.
-async fn visible_proceeding(
+pub(crate) async fn visible_proceeding(
     conn: &mut AnyConnection,
     actor: &Actor,
     id: i64,
@@ -253,7 +256,7 @@ async fn put_setting(
     Ok(version + 1)
 }
 
-async fn due_soon_days(conn: &mut AnyConnection, jurisdiction: i64) -> Result<i64> {
+pub(crate) async fn due_soon_days(conn: &mut AnyConnection, jurisdiction: i64) -> Result<i64> {
     Ok(setting(conn, &key(DUE_SOON_KEY, jurisdiction))
         .await?
         .and_then(|(v, _)| v.parse().ok())
@@ -261,7 +264,7 @@ async fn due_soon_days(conn: &mut AnyConnection, jurisdiction: i64) -> Result<i6
 }
 
 /// The catalogue in force in a jurisdiction, with the stored local TOML and its version.
-async fn catalogue_on(
+pub(crate) async fn catalogue_on(
     conn: &mut AnyConnection,
     jurisdiction: i64,
 ) -> Result<(Catalogue, String, i64)> {
@@ -334,14 +337,14 @@ async fn owners(
 }
 
 /// Everything needed to plan a jurisdiction's deadlines.
-struct Planner {
+pub(crate) struct Planner {
     catalogue: Catalogue,
     calendar: Calendar,
     loss: LossRule,
 }
 
 impl Planner {
-    async fn load(conn: &mut AnyConnection, jurisdiction: i64) -> Result<Planner> {
+    pub(crate) async fn load(conn: &mut AnyConnection, jurisdiction: i64) -> Result<Planner> {
         Ok(Planner {
             catalogue: catalogue_on(conn, jurisdiction).await?.0,
             calendar: crate::calendar::calendar_on(conn, Some(jurisdiction)).await?,
@@ -443,7 +446,7 @@ impl Planner {
 
 /// Records an event with its audit event and creates the deadlines it starts (inside the
 /// caller's transaction); returns it and the due-soon setting.
-async fn add_event_in(
+pub(crate) async fn add_event_in(
     conn: &mut AnyConnection,
     by: &Author,
     planner: &Planner,
@@ -834,7 +837,7 @@ async fn resync(
 }
 
 /// Loads one deadline by id (no scope check: callers have checked the proceeding).
-async fn deadline_on(conn: &mut AnyConnection, id: i64, soon: i64) -> Result<Deadline> {
+pub(crate) async fn deadline_on(conn: &mut AnyConnection, id: i64, soon: i64) -> Result<Deadline> {
     let sql = format!("SELECT {DEADLINE_COLS} FROM {DEADLINE_FROM} WHERE d.id = $1");
     let row = query(sql, vec![id.into()])
         .fetch_optional(&mut *conn)
@@ -1198,7 +1201,7 @@ fn deadline_conditions(
     conds
 }
 
-fn forbid(msg: &str) -> StoreError {
+pub(crate) fn forbid(msg: &str) -> StoreError {
     StoreError::Forbidden(msg.to_string())
 }
 
@@ -1528,6 +1531,7 @@ impl Store {
     }
 
     /// Records that a deadline was met on `met_on` (on time or late follows from the date).
+    /// An obligation whose rule requires a submission is met only by an accepted submission.
     pub async fn mark_deadline_met(
         &self,
         actor: &Actor,
@@ -1535,6 +1539,31 @@ impl Store {
         version: i64,
         met_on: Date,
     ) -> Result<Deadline> {
+        {
+            let mut conn = self.pool().acquire().await?;
+            let row = sqlx::query(
+                "SELECT d.rule_id, d.name, d.proceeding_id FROM deadlines d WHERE d.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            // Out of scope is "not found", before anything about the deadline is said.
+            let (_, j) =
+                visible_proceeding(&mut conn, actor, get_i64(&row, "proceeding_id")?).await?;
+            let (catalogue, _, _) = catalogue_on(&mut conn, j).await?;
+            if catalogue.submit_spec(&get_str(&row, "rule_id")?).is_some() {
+                return Err(FieldError::new(
+                    "met_on",
+                    "submission_required",
+                    format!(
+                        "“{}”须报送材料、经司法局审核通过后完成，不能直接标记完成",
+                        get_str(&row, "name")?
+                    ),
+                )
+                .into());
+            }
+        }
         self.change_deadline(
             actor,
             id,
@@ -1569,8 +1598,25 @@ impl Store {
         .await
     }
 
-    /// Undoes "met" or "waived" (recorded by mistake).
+    /// Undoes "met" or "waived" (recorded by mistake). What the bureau decided — a waiver, or
+    /// a met date from an accepted submission — only the bureau undoes.
     pub async fn reopen_deadline(&self, actor: &Actor, id: i64, version: i64) -> Result<Deadline> {
+        if !actor.can_administer() {
+            let mut conn = self.pool().acquire().await?;
+            let pid: i64 = sqlx::query_scalar("SELECT proceeding_id FROM deadlines WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let (_, j) = visible_proceeding(&mut conn, actor, pid).await?;
+            let soon = due_soon_days(&mut conn, j).await?;
+            let d = deadline_on(&mut conn, id, soon).await?;
+            if d.waived_reason.is_some()
+                || d.submission_state == Some(huajie_domain::obligation::SubmissionStatus::Accepted)
+            {
+                return Err(forbid("豁免或审核通过的期限只有司法局可以撤销"));
+            }
+        }
         self.change_deadline(
             actor,
             id,

@@ -103,6 +103,23 @@ impl Store {
     }
 }
 
+/// The documents of one submission, oldest first.
+pub(crate) async fn documents_of_submission(
+    conn: &mut sqlx::AnyConnection,
+    submission_id: i64,
+) -> Result<Vec<Document>> {
+    let cols: Vec<String> = COLS.split(", ").map(|c| format!("d.{c}")).collect();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM documents d JOIN submission_documents sd ON sd.document_id = d.id \
+         WHERE sd.submission_id = $1 ORDER BY d.id",
+        cols.join(", ")
+    )))
+    .bind(submission_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(document).collect()
+}
+
 /// Inserts a document record and its audit event inside the caller's transaction (the bytes
 /// are already stored under `content_hash`).
 pub(crate) async fn insert_document(

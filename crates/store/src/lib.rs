@@ -28,6 +28,7 @@ pub mod review;
 pub mod sessions;
 mod sql;
 pub mod stats;
+pub mod submissions;
 pub mod units;
 pub mod users;
 

@@ -89,6 +89,59 @@ pub async fn read_upload(mut mp: Multipart, max: usize) -> Result<Upload, FieldE
     Ok(up)
 }
 
+/// A multipart form with several files: its text fields in order, and each non-empty file
+/// with the name of its field.
+#[derive(Debug, Default)]
+pub struct MultiForm {
+    pub pairs: Vec<(String, String)>,
+    /// `(field name, file name, bytes)`.
+    pub files: Vec<(String, String, Vec<u8>)>,
+}
+
+/// Reads a multipart form whose file fields are named `file_…` (empty file inputs are
+/// skipped). A body over the limit is a field error, not a dropped connection.
+pub async fn read_form(mut mp: Multipart, max: usize) -> Result<MultiForm, FieldError> {
+    let mut out = MultiForm::default();
+    let broken = || {
+        FieldError::new(
+            "file",
+            "unreadable_upload",
+            "上传的数据不完整，请重新选择文件上传",
+        )
+    };
+    let too_large = || {
+        FieldError::new(
+            "file",
+            "file_too_large",
+            format!("文件过大，上限为 {} MB", max / 1048576),
+        )
+    };
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(_) => return Err(broken()),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name.starts_with("file_") {
+            let filename = field.file_name().unwrap_or("").to_string();
+            let bytes = match field.bytes().await {
+                Ok(b) => b.to_vec(),
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+                Err(_) => return Err(broken()),
+            };
+            if !filename.is_empty() || !bytes.is_empty() {
+                out.files.push((name, filename, bytes));
+            }
+        } else {
+            let text = field.text().await.map_err(|_| broken())?;
+            out.pairs.push((name, text));
+        }
+    }
+    Ok(out)
+}
+
 pub fn not_multipart() -> ApiError {
     ApiError::bad_request(
         "not_multipart",

@@ -7,6 +7,7 @@ pub mod deadlines;
 pub mod documents;
 pub mod error;
 pub mod extract;
+pub mod obligations;
 pub mod readings;
 pub mod stats;
 pub mod ui;
@@ -141,6 +142,13 @@ impl Modify for TokenAuth {
 )]
 pub struct ApiDoc;
 
+/// The OpenAPI document: the core paths and those of each feature module.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(obligations::ObligationsApi::openapi());
+    doc
+}
+
 async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({"status": "ok"}))
 }
@@ -264,7 +272,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
             "/judgment-readings/{id}/loss-report.docx",
             get(readings::report_api),
         )
-        .route("/judgment-examples", get(readings::examples));
+        .route("/judgment-examples", get(readings::examples))
+        .merge(obligations::routes());
     // Uploads get their own body limit (the document limit plus room for the form fields).
     let upload_limit = DefaultBodyLimit::max(state.max_document_bytes + 64 * 1024);
     let uploads = Router::new()
@@ -287,6 +296,13 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route(
             "/proceedings/{id}/readings",
             post(ui::add_reading).layer(upload_limit),
+        )
+        .route(
+            "/deadlines/{id}/submit",
+            // Several files of the required kinds in one form.
+            post(ui::submit_obligation).layer(DefaultBodyLimit::max(
+                state.max_document_bytes * 4 + 64 * 1024,
+            )),
         );
     let uploads = uploads.route(
         "/import",
@@ -300,6 +316,9 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/documents/{id}", get(documents::download))
         .route("/api/v1/documents/{id}", get(documents::download_api))
         .route("/", get(ui::workbench))
+        .route("/deadlines/{id}", get(ui::obligation_page))
+        .route("/submissions/{id}/review", post(ui::review_submission))
+        .route("/losses", get(ui::losses_page))
         .route("/login", get(ui::login_page).post(ui::login_submit))
         .route("/logout", post(ui::logout))
         .route("/ledger", get(ui::ledger))
@@ -369,7 +388,7 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/healthz", get(health))
         .route("/feeds/{file}", get(deadlines::feed_ics))
         .nest("/api/v1", v1)
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi()))
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

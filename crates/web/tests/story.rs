@@ -16,6 +16,8 @@ mod obligations;
 mod readings;
 #[path = "stories/stats.rs"]
 mod stats;
+#[path = "stories/submissions.rs"]
+mod submissions;
 #[path = "stories/ui.rs"]
 mod ui;
 
@@ -963,4 +965,14 @@ async fn obligations_story_sqlite() {
 #[tokio::test]
 async fn obligations_story_postgres() {
     on_postgres("obligations_story", obligations::story).await;
+}
+
+#[tokio::test]
+async fn submissions_story_sqlite() {
+    on_sqlite(submissions::story).await;
+}
+
+#[tokio::test]
+async fn submissions_story_postgres() {
+    on_postgres("submissions_story", submissions::story).await;
 }

@@ -21,8 +21,13 @@ struct CaseDeadline {
     done_note: Option<String>,
     open: bool,
     /// The viewer may mark it met: an open duty or court limit, owed by the viewer's own unit
-    /// (unit staff) or by anyone (the 司法局). A right is never a to-do.
+    /// (unit staff) or by anyone (the 司法局), whose rule needs no submission. A right is
+    /// never a to-do.
     can_mark: bool,
+    /// Its rule requires a submission (报送): met only by an accepted one.
+    needs_submission: bool,
+    /// Where its latest submission stands, in words.
+    submission_label: Option<&'static str>,
 }
 
 /// A form on the case page that was refused: which one, what was typed, and the messages.
@@ -178,6 +183,11 @@ async fn render_case(
             return crate::error::ApiError::from(e).into_response();
         }
     };
+    // The rule set in force: which obligations are met only through a submission.
+    let rules = match st.store.rule_set(actor).await {
+        Ok(r) => r,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
     let can_read_judgments = huajie_domain::reading::check_kind(p.kind).is_ok();
     let readings = match st.store.list_readings(actor, id).await {
         Ok(r) => super::reading::views(r, &p, &pending),
@@ -291,8 +301,15 @@ async fn render_case(
                         }
                         huajie_domain::access::ProceedingScope::Jurisdiction(_) => true,
                     };
+                    let needs_submission = rules.requires_submission(&d.rule_id);
                     CaseDeadline {
-                        can_mark: open && can_write && own && d.nature != Nature::Right,
+                        can_mark: open
+                            && can_write
+                            && own
+                            && d.nature != Nature::Right
+                            && !needs_submission,
+                        needs_submission,
+                        submission_label: d.submission_state.map(|x| x.label()),
                         open,
                         done_note: match (&d.met_on, &d.waived_reason) {
                             (Some(m), _) => Some(format!("完成于 {m}")),

@@ -26,6 +26,7 @@ mod forms;
 mod import;
 mod ledger;
 mod login;
+mod obligations;
 mod proceeding_form;
 mod reading;
 mod stats;
@@ -44,6 +45,9 @@ pub use case::{
 pub use import::{IMPORT_MAX_BYTES, import_page, import_submit, import_template};
 pub use ledger::{delete_filter, ledger, ledger_export, save_filter};
 pub use login::{login_page, login_submit, logout, logout_all, password_page, password_submit};
+pub use obligations::{
+    losses_page, obligation_page, review as review_submission, submit as submit_obligation,
+};
 pub use proceeding_form::{
     check_case_no, edit_page, edit_submit, new_page, new_submit, party_names,
 };
@@ -394,6 +398,9 @@ pub(crate) fn audit_action(a: &str) -> &'static str {
         "download" => "下载",
         "export" => "导出",
         "publish" => "发布",
+        "submit" => "报送",
+        "accept" => "审核通过",
+        "return" => "退回",
         _ => "其他操作",
     }
 }
@@ -407,6 +414,7 @@ pub(crate) fn audit_entity(e: &str) -> &'static str {
         "outcome" => "结果",
         "event" => "事件",
         "deadline" => "期限",
+        "submission" => "报送",
         "document" => "文书",
         "judgment_reading" => "裁判文书识别",
         "unit" => "单位",

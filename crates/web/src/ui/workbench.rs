@@ -1,9 +1,14 @@
+use huajie_domain::obligation::SubmissionStatus;
+
 use super::*;
 
 // ----- workbench ------------------------------------------------------------------------
 
 struct DeadlineRow {
+    id: i64,
     proceeding_id: i64,
+    /// Where its latest submission stands (报送—审核), in words.
+    submission: Option<&'static str>,
     state_code: &'static str,
     state_label: String,
     provisional: bool,
@@ -18,6 +23,8 @@ struct DeadlineRow {
 impl From<Deadline> for DeadlineRow {
     fn from(d: Deadline) -> Self {
         DeadlineRow {
+            id: d.id,
+            submission: d.submission_state.map(|x| x.label()),
             proceeding_id: d.proceeding_id,
             state_code: d.state.code(),
             state_label: d.state_label,
@@ -70,6 +77,10 @@ struct WorkbenchPage {
     /// For the 司法局 and leaders: every unit's open deadlines in the county, overdue first
     /// (the ones they chase), with the county's counts.
     county: Option<(Vec<DeadlineRow>, i64, i64)>,
+    /// For the coordinator: submissions waiting for review, oldest first.
+    to_review: Vec<huajie_domain::records::Submission>,
+    /// For unit staff: submissions the bureau returned that are still open.
+    returned: Vec<huajie_domain::records::Submission>,
 }
 
 pub async fn workbench(
@@ -151,6 +162,28 @@ pub async fn workbench(
     } else {
         None
     };
+    let (to_review, returned) = if actor.can_administer() {
+        let mut q = st
+            .store
+            .list_submissions(actor, Some(SubmissionStatus::Submitted), 100)
+            .await
+            .unwrap_or_default();
+        q.reverse();
+        (q, Vec::new())
+    } else if matches!(actor.role, Role::UnitClerk | Role::UnitHead) {
+        let open: Vec<i64> = page.items.iter().map(|d| d.id).collect();
+        let r = st
+            .store
+            .list_submissions(actor, Some(SubmissionStatus::Returned), 100)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|x| open.contains(&x.deadline_id))
+            .collect();
+        (Vec::new(), r)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let mut chrome = Chrome::new(&s.0, "workbench");
     chrome.flash = match q.msg.as_deref() {
         Some("password_changed") => Some("密码已修改，其他设备上的登录已退出。".into()),
@@ -171,6 +204,8 @@ pub async fn workbench(
             deadlines: page.items.into_iter().map(DeadlineRow::from).collect(),
             unrecorded: unrecorded.into_iter().map(HearingRow::from).collect(),
             county,
+            to_review,
+            returned,
             hearings: hearings.into_iter().map(HearingRow::from).collect(),
         },
     )
