@@ -128,9 +128,11 @@ function freshCaseNo(court = "浙0699") {
 }
 
 /** Registers a first-instance case through the form; returns its id and number. */
-async function registerCase(page, { caseNo = freshCaseNo(), defendant, claimants = ["王小明"], domain = "征收拆迁", cause }) {
+async function registerCase(page, { caseNo = freshCaseNo(), defendant, coDefendants = [], claimants = ["王小明"], domain = "征收拆迁", cause, receivedOn }) {
   await open(page, "/proceedings/new");
   await page.fill('input[name="case_no"]', caseNo);
+  if (coDefendants.length) await page.fill('textarea[name="co_defendants"]', coDefendants.join("\n"));
+  if (receivedOn) await page.fill('input[name="received_on"]', receivedOn);
   await page.selectOption('select[name="domain"]', { label: domain });
   if (cause) await page.fill('input[name="cause"]', cause);
   await page.fill('textarea[name="claimants"]', claimants.join("\n"));
@@ -330,12 +332,13 @@ test("event-deadline", async (t) => {
   const row = await expectText(page, "#deadlines table tbody tr", "提交答辩状");
   const due = (await row.locator("td").nth(1).innerText()).trim();
   assert(/^\d{4}-\d{2}-\d{2}$/.test(due) && due > today, `due date after today: ${due}`);
-  await expectText(page, "#deadlines table tbody tr", "被诉（被申请）单位");
+  // The obligation names the unit that owes it.
+  await expectText(page, "#deadlines table tbody tr td.owner", defendant);
 
   // The defendant's clerk finds it on their workbench.
   const other = await newLoggedInPage(t, clerk);
   await expectText(other, "main h2", "工作台");
-  await expectText(other, "section.card h3", "本单位负责");
+  await expectText(other, "section.card h3", "本单位应履行");
   const mine = await expectText(other, "table.grid tbody tr", caseNo);
   const text = await mine.innerText();
   assert(text.includes("提交答辩状") && text.includes(due), `workbench row: ${text}`);
@@ -627,6 +630,110 @@ test("import", async (t) => {
   await page.setInputFiles("#import-file", good);
   await navigate(page, "#import-form button[value=import]");
   await expectText(page, "#import-summary", "更新 1 件");
+});
+
+test("filing-package", async (t) => {
+  // 象山's full-process filing: the unit submits its package, the bureau returns it, the unit
+  // resubmits, the bureau accepts; met on the submission date; the forward obligation appears.
+  const coord = t.page;
+  await login(coord, "coordinator");
+  await open(coord, "/rules");
+  await coord.selectOption('#edit select[name="shipped"]', "local-xiangshan");
+  coord.removeAllListeners("dialog");
+  coord.on("dialog", (d) => d.accept().catch(() => {}));
+  await navigate(coord, "#edit button[type=submit]");
+  const defendant = await unitNamed(coord, "白沙镇");
+  const clerk = await clerkOf(coord, defendant);
+  const today = todayBeijing();
+  // Registering with the receipt date shows the deadlines at once.
+  const { id, caseNo } = await registerCase(coord, { defendant, claimants: ["冯九"], receivedOn: today });
+  await expectText(coord, "#deadlines table tbody tr", "提交答辩状");
+  const filingRow = await expectText(coord, "#deadlines table tbody tr", "报司法局备案");
+  assert((await filingRow.innerText()).includes("须报送"), "the filing row says a submission is required");
+
+  // The clerk submits the package from the workbench with three files.
+  const unit = await newLoggedInPage(t, clerk);
+  await navigate(unit, `table.grid tbody tr:has-text("${caseNo}") a:has-text("报司法局备案")`);
+  await expectText(unit, "#requirement", "证据清单");
+  const pdf = (name) => ({ name, mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj << >> endobj\ntrailer\n%%EOF\n") });
+  await unit.setInputFiles('#submit input[name="file_complaint"]', pdf("起诉状副本.pdf"));
+  await unit.setInputFiles('#submit input[name="file_answer"]', pdf("答辩状.pdf"));
+  await unit.setInputFiles('#submit input[name="file_evidence_list"]', pdf("证据清单.pdf"));
+  await navigate(unit, "#submit button[type=submit]");
+  await expectText(unit, ".flash", "等待司法局审核");
+  await expectText(unit, "#submissions tbody tr", "待审核");
+  const obligationUrl = new URL(unit.url()).pathname;
+
+  // The bureau finds it in its review queue and returns it with the reason.
+  await open(coord, "/");
+  await navigate(coord, `#to-review tr:has-text("${caseNo}") a`);
+  await coord.fill('#review textarea[name="reason"]', "证据清单缺少证据来源");
+  await navigate(coord, '#review button[value="return"]');
+  await expectText(coord, ".flash", "已退回");
+  await expectText(coord, "#submissions tbody tr", "证据清单缺少证据来源");
+
+  // The clerk sees the return on the workbench, and resubmits a corrected list.
+  await open(unit, "/");
+  await navigate(unit, `#returned tr:has-text("${caseNo}") a`);
+  await expectText(unit, "#submit h3", "重新报送");
+  await unit.setInputFiles('#submit input[name="file_evidence_list"]', pdf("证据清单（补正）.pdf"));
+  await navigate(unit, "#submit button[type=submit]");
+  await expectText(unit, ".flash", "等待司法局审核");
+  const second = await unit.locator("#submissions tbody tr").first().innerText();
+  assert(second.includes("证据清单（补正）.pdf") && (second.match(/证据清单：/g) || []).length === 1, `the new list replaces the old one: ${second}`);
+  await unit.screenshot({ path: path.join(ARTIFACTS, "filing-package-unit.png"), fullPage: true });
+
+  // The bureau accepts: met on the submission date; its own forward obligation appears.
+  await open(coord, obligationUrl);
+  await navigate(coord, '#review button[value="accept"]');
+  await expectText(coord, ".flash", "按报送日期完成");
+  await expectText(coord, "#state", "按期完成");
+  await expectText(coord, "#obligation", `完成于 ${today}`);
+  const seqs = await coord.locator("#submissions tbody tr td:first-child").allInnerTexts();
+  assertEq(seqs.join(","), "第2次,第1次", "both versions are kept");
+  await open(coord, `/proceedings/${id}`);
+  await expectText(coord, "#deadlines table tbody tr", "司法局报送分管副县长");
+  await expectText(coord, "#events table", "应诉材料报司法局备案");
+  // Back to the statutory rules for the tests that follow.
+  await open(coord, "/rules");
+  await coord.selectOption('#edit select[name="shipped"]', "");
+  await coord.fill('#edit textarea[name="toml"]', "");
+  await navigate(coord, "#edit button[type=submit]");
+});
+
+test("co-defendants", async (t) => {
+  // Two co-defendants owe independent obligations; only the one that lost owes the loss report.
+  const page = t.page;
+  await login(page, "coordinator");
+  const a = await unitNamed(page, "桃源乡");
+  const b = await unitNamed(page, "松岭乡");
+  const { id } = await registerCase(page, { defendant: a, coDefendants: [b], claimants: ["陈十"], receivedOn: todayBeijing() });
+  const answers = page.locator("#deadlines table tbody tr", { hasText: "提交答辩状" });
+  assertEq(await answers.count(), 2, "one answer obligation per defendant");
+  const owners = (await answers.locator("td.owner").allInnerTexts()).sort();
+  assertEq(owners.join("|"), [a, b].sort().join("|"), "each names its unit");
+
+  // A loses, B wins; the judgment takes effect.
+  for (const [unit, code] of [[a, "revoke"], [b, "reject_claims"]]) {
+    await page.selectOption('#outcome-form select[name="party_id"]', { label: unit });
+    await page.selectOption('#outcome-form select[name="code"]', code);
+    await page.fill('#outcome-form input[name="decided_on"]', todayBeijing());
+    await navigate(page, "#outcome-form button[type=submit]");
+    await expectText(page, ".flash", "结果已登记");
+  }
+  await page.selectOption('#event-form select[name="kind"]', "judgment_effective");
+  await page.fill('#event-form input[name="occurred_on"]', todayBeijing());
+  await navigate(page, "#event-form button[type=submit]");
+  const reports = page.locator("#deadlines table tbody tr", { hasText: "败诉分析报告" });
+  assertEq(await reports.count(), 1, "one loss report");
+  assertEq((await reports.locator("td.owner").innerText()).trim(), a, "owed by the unit that lost");
+  await page.screenshot({ path: path.join(ARTIFACTS, "co-defendants-case.png"), fullPage: true });
+
+  // 凡败必报 lists the loss with its report.
+  await open(page, "/losses");
+  const row = await expectText(page, "#losses tbody tr", a);
+  assert((await row.innerText()).includes("败诉分析报告"), "the loss line names its report");
+  assert(id > 0);
 });
 
 // ----- runner -------------------------------------------------------------------------------

@@ -308,9 +308,25 @@ pub async fn submit(
         }
     }
     let version = p.get("version").parse::<i64>().ok();
+    // A new file of a kind replaces the documents of that kind chosen from the case.
+    let mut chosen: Vec<i64> = p.all("doc").iter().filter_map(|v| v.parse().ok()).collect();
+    if !uploads.is_empty()
+        && !chosen.is_empty()
+        && let Ok(o) = st.store.obligation(&s.0.actor, id).await
+        && let Ok(docs) = st
+            .store
+            .list_documents(&s.0.actor, o.deadline.proceeding_id)
+            .await
+    {
+        chosen.retain(|d| {
+            docs.iter()
+                .find(|x| x.id == *d)
+                .is_none_or(|x| !uploads.iter().any(|(k, ..)| *k == x.kind))
+        });
+    }
     let draft = SubmissionDraft {
         version,
-        document_ids: p.all("doc").iter().filter_map(|v| v.parse().ok()).collect(),
+        document_ids: chosen,
         fields: p
             .0
             .iter()
