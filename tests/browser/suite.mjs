@@ -736,6 +736,61 @@ test("co-defendants", async (t) => {
   assert(id > 0);
 });
 
+test("correction-request", async (t) => {
+  // A unit cannot bend the outcome the bureau recorded: it asks; the bureau refuses one request
+  // and approves the next; the loss leaves 凡败必报 only on approval.
+  const coord = t.page;
+  await login(coord, "coordinator");
+  const defendant = await unitNamed(coord, "马鞍山镇");
+  const clerk = await clerkOf(coord, defendant);
+  const { id, caseNo } = await registerCase(coord, { defendant, claimants: ["何十一"] });
+  await coord.selectOption('#outcome-form select[name="party_id"]', { label: defendant });
+  await coord.selectOption('#outcome-form select[name="code"]', "revoke");
+  await coord.fill('#outcome-form input[name="decided_on"]', todayBeijing());
+  await navigate(coord, "#outcome-form button[type=submit]");
+  await expectText(coord, "#outcomes table tbody tr", "司法局登记");
+  const inLosses = async () => {
+    await open(coord, "/losses");
+    return (await coord.locator("#losses tbody tr", { hasText: caseNo }).count()) > 0;
+  };
+  assert(await inLosses(), "the loss is listed in 凡败必报");
+
+  const unit = await newLoggedInPage(t, clerk);
+  await open(unit, `/proceedings/${id}`);
+  await unit.selectOption('#document-form select[name="kind"]', "judgment");
+  await unit.setInputFiles('#document-form input[name="file"]', { name: "二审判决书.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj << >> endobj\ntrailer\n%%EOF\n") });
+  await navigate(unit, "#document-form button[type=submit]");
+  const ask = async (reason) => {
+    await open(unit, `/proceedings/${id}`);
+    await unit.click("tr.correction-form summary");
+    await unit.selectOption('tr.correction-form select[name="code"]', "reject_claims");
+    await unit.fill('tr.correction-form textarea[name="reason"]', reason);
+    await unit.selectOption('tr.correction-form select[name="document_id"]', { index: 1 });
+    await navigate(unit, "tr.correction-form button[type=submit]");
+    await expectText(unit, ".flash", "司法局批准前结果和统计不变");
+  };
+  await ask("二审改判");
+  await expectText(unit, "#outcomes table tbody tr", "判决撤销");
+
+  // The bureau finds it on the workbench and refuses it with a reason: nothing changes.
+  await open(coord, "/");
+  await navigate(coord, `#corrections tr:has-text("${caseNo}") a`);
+  await coord.fill('#outcomes form[action^="/corrections/"] textarea[name="reason"]', "所附文书不能证明改判");
+  await navigate(coord, '#outcomes form[action^="/corrections/"] button[value="refuse"]');
+  await expectText(coord, "#outcomes", "已驳回");
+  await expectText(coord, "#outcomes table tbody tr", "判决撤销");
+  assert(await inLosses(), "a refused request leaves the loss counted");
+
+  // Asked again and approved: the outcome and the figures change.
+  await ask("附二审判决书，已改判驳回诉讼请求");
+  await open(coord, `/proceedings/${id}`);
+  await navigate(coord, '#outcomes form[action^="/corrections/"] button[value="approve"]');
+  await expectText(coord, ".flash", "更正申请已审批");
+  await expectText(coord, "#outcomes table tbody tr", "判决驳回诉讼请求");
+  await coord.screenshot({ path: path.join(ARTIFACTS, "correction-request-case.png"), fullPage: true });
+  assert(!(await inLosses()), "after approval the case is no longer a loss");
+});
+
 // ----- runner -------------------------------------------------------------------------------
 
 function fmt(ms) {

@@ -201,6 +201,119 @@ pub struct OutcomeDraft {
     pub note: Option<String>,
 }
 
+labelled_enum!(
+    /// Who recorded an outcome: what the 司法局 recorded or a court document confirmed, a unit
+    /// can change only through a correction request the bureau decides (更正申请).
+    OutcomeSource {
+        Bureau = "bureau", "司法局登记";
+        Unit = "unit", "单位登记";
+        Judgment = "judgment", "裁判文书确认";
+    } "结果来源"
+);
+
+labelled_enum!(
+    /// Where a correction request stands.
+    CorrectionStatus {
+        Pending = "pending", "待审批";
+        Approved = "approved", "已批准";
+        Refused = "refused", "已驳回";
+    } "更正申请状态"
+);
+
+/// A unit's request to correct an outcome it cannot change itself: the outcome it asks for,
+/// why, and a document that shows it (e.g. the judgment, an appeal ruling).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CorrectionDraft {
+    /// Version of the outcome read before asking.
+    pub version: Option<i64>,
+    /// The outcome asked for.
+    pub code: Option<String>,
+    pub decided_on: Option<String>,
+    #[serde(default)]
+    pub grounds: Vec<String>,
+    pub note: Option<String>,
+    /// Why the recorded outcome is wrong (required).
+    pub reason: Option<String>,
+    /// A document of the proceeding that shows it (required; upload it first).
+    pub document_id: Option<i64>,
+}
+
+/// A validated correction request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectionInput {
+    pub version: i64,
+    pub outcome: OutcomeInput,
+    pub reason: String,
+    pub document_id: i64,
+}
+
+impl CorrectionDraft {
+    /// Every error at once: the outcome asked for (as the outcome form checks it, for the
+    /// outcome's party), the reason, the document, the version.
+    pub fn validate(
+        &self,
+        kind: ProceedingKind,
+        party_id: i64,
+    ) -> Result<CorrectionInput, Invalid> {
+        let mut inv = Invalid::default();
+        let outcome = OutcomeDraft {
+            version: None,
+            party_id: Some(party_id),
+            code: self.code.clone(),
+            decided_on: self.decided_on.clone(),
+            grounds: self.grounds.clone(),
+            note: self.note.clone(),
+        }
+        .validate(kind)
+        .map_err(|e| inv.extend(e))
+        .ok();
+        let reason = crate::error::optional_multiline(
+            "reason",
+            "更正理由",
+            self.reason.as_deref().unwrap_or(""),
+            2000,
+        )
+        .map_err(|e| inv.push(e))
+        .ok()
+        .flatten();
+        if reason.is_none() && !inv.0.iter().any(|e| e.field == "reason") {
+            inv.push(FieldError::required("reason", "更正理由"));
+        }
+        if self.document_id.is_none() {
+            inv.push(FieldError::new(
+                "document_id",
+                "required",
+                "请附上证明更正理由的文书（如判决书、二审裁判），先上传到本案件",
+            ));
+        }
+        if self.version.is_none() {
+            inv.push(FieldError::required("version", "版本号"));
+        }
+        match (outcome, reason, self.document_id, self.version) {
+            (Some(outcome), Some(reason), Some(document_id), Some(version)) if inv.is_empty() => {
+                Ok(CorrectionInput {
+                    version,
+                    outcome,
+                    reason,
+                    document_id,
+                })
+            }
+            _ => Err(inv),
+        }
+    }
+}
+
+/// The bureau's decision on a correction request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DecisionDraft {
+    /// Version of the request read before deciding.
+    pub version: Option<i64>,
+    /// Why (required to refuse; optional to approve).
+    pub reason: Option<String>,
+}
+
 impl OutcomeDraft {
     pub fn validate(&self, kind: ProceedingKind) -> Result<OutcomeInput, Invalid> {
         let mut inv = Invalid::default();

@@ -132,6 +132,9 @@ pub struct Outcome {
     pub note: Option<String>,
     /// Whether this outcome counts as a loss (败诉) under the configured loss rule.
     pub is_loss: bool,
+    /// Who recorded it: a unit changes a bureau's or a court document's outcome only through a
+    /// correction request.
+    pub source: crate::outcome::OutcomeSource,
     pub version: i64,
 }
 
@@ -354,6 +357,39 @@ pub struct Obligation {
     pub submit_label: Option<String>,
     /// Newest first.
     pub submissions: Vec<Submission>,
+}
+
+/// A unit's request to correct an outcome it cannot change itself (更正申请), and the decision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CorrectionRequest {
+    pub id: i64,
+    pub proceeding_id: i64,
+    pub case_label: String,
+    pub outcome_id: i64,
+    pub unit_id: Option<i64>,
+    pub unit_name: String,
+    /// The outcome when the request was made.
+    pub before_code: crate::outcome::OutcomeCode,
+    pub before_label: String,
+    pub before_decided_on: String,
+    /// The outcome asked for.
+    pub code: crate::outcome::OutcomeCode,
+    pub code_label: String,
+    pub decided_on: String,
+    pub grounds: Vec<crate::outcome::Ground>,
+    pub note: Option<String>,
+    pub reason: String,
+    pub document_id: i64,
+    pub document_name: String,
+    pub status: crate::outcome::CorrectionStatus,
+    pub status_label: String,
+    pub requested_by_name: String,
+    pub requested_at: String,
+    pub decided_by_name: Option<String>,
+    pub decided_at: Option<String>,
+    pub decision_note: Option<String>,
+    pub version: i64,
 }
 
 /// 凡败必报: one loss (a losing unit of a proceeding) and the state of its loss report.

@@ -5,7 +5,7 @@ use huajie_domain::FieldError;
 use huajie_domain::access::Actor;
 use huajie_domain::codes::CodeList;
 use huajie_domain::hearing::{AppearanceInput, AppearanceLevel, HearingInput};
-use huajie_domain::outcome::{Ground, LossRule, OutcomeCode, OutcomeInput};
+use huajie_domain::outcome::{Ground, LossRule, OutcomeCode, OutcomeInput, OutcomeSource};
 use huajie_domain::proceeding::{
     DisputeInput, PartyInput, PartyKind, PartyRole, ProceedingInput, ProceedingKind,
     ProceedingStatus,
@@ -115,8 +115,29 @@ fn outcome(r: &AnyRow, rule: &LossRule) -> Result<Outcome> {
         grounds: grounds.split(',').filter_map(Ground::from_code).collect(),
         note: get_opt_str(r, "note")?,
         is_loss: rule.is_loss(code),
+        source: get_enum(r, "source", OutcomeSource::from_code)?,
         version: get_i64(r, "version")?,
     })
+}
+
+/// Who records an outcome written by `actor`: the bureau, or a unit.
+pub(crate) fn source_of(actor: &Actor) -> OutcomeSource {
+    match actor.proceeding_scope() {
+        huajie_domain::access::ProceedingScope::Unit { .. } => OutcomeSource::Unit,
+        huajie_domain::access::ProceedingScope::Jurisdiction(_) => OutcomeSource::Bureau,
+    }
+}
+
+/// A unit may change an outcome only where a unit recorded it; what the 司法局 recorded or a
+/// court document confirmed it can only ask to correct (更正申请).
+pub(crate) fn check_outcome_change(actor: &Actor, before: &Outcome) -> Result<()> {
+    if source_of(actor) == OutcomeSource::Unit && before.source != OutcomeSource::Unit {
+        return Err(StoreError::Forbidden(format!(
+            "该结果为{}，单位不能直接修改；如认为有误，请提交更正申请（附理由和文书），由司法局审批",
+            before.source.label()
+        )));
+    }
+    Ok(())
 }
 
 fn proceeding_row(r: &AnyRow) -> Result<Proceeding> {
@@ -208,7 +229,7 @@ pub(crate) async fn load(
             h.appearances.push(a);
         }
     }
-    let rows = sqlx::query("SELECT id, proceeding_id, party_id, code, decided_on, grounds, note, version FROM outcomes WHERE proceeding_id = $1 ORDER BY id")
+    let rows = sqlx::query("SELECT id, proceeding_id, party_id, code, decided_on, grounds, note, source, version FROM outcomes WHERE proceeding_id = $1 ORDER BY id")
         .bind(id)
         .fetch_all(&mut *conn)
         .await?;
@@ -1119,7 +1140,15 @@ impl Store {
             )
             .into());
         }
-        let created = write_outcome(&mut tx, &actor.into(), &proc, input, &rule).await?;
+        let created = write_outcome(
+            &mut tx,
+            &actor.into(),
+            &proc,
+            input,
+            &rule,
+            source_of(actor),
+        )
+        .await?;
         crate::deadlines::resync_loss_deadlines(&mut tx, &actor.into(), proceeding_id).await?;
         tx.commit().await?;
         Ok(created)
@@ -1137,6 +1166,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let before = outcome_on(&mut tx, id, &rule).await?;
         let proc = load(&mut tx, actor, before.proceeding_id, &rule).await?;
+        check_outcome_change(actor, &before)?;
         if input.party_id != before.party_id {
             return Err(FieldError::new(
                 "party_id",
@@ -1285,7 +1315,7 @@ async fn appearance_on(conn: &mut AnyConnection, id: i64) -> Result<Appearance> 
 }
 
 async fn outcome_on(conn: &mut AnyConnection, id: i64, rule: &LossRule) -> Result<Outcome> {
-    let row = sqlx::query("SELECT id, proceeding_id, party_id, code, decided_on, grounds, note, version FROM outcomes WHERE id = $1")
+    let row = sqlx::query("SELECT id, proceeding_id, party_id, code, decided_on, grounds, note, source, version FROM outcomes WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -1365,6 +1395,7 @@ pub(crate) async fn write_outcome(
     proc: &Proceeding,
     input: &OutcomeInput,
     rule: &LossRule,
+    source: OutcomeSource,
 ) -> Result<Outcome> {
     check_outcome_party(proc, input.party_id)?;
     let grounds: Vec<&str> = input.grounds.iter().map(|g| g.code()).collect();
@@ -1372,8 +1403,8 @@ pub(crate) async fn write_outcome(
     match proc.outcomes.iter().find(|o| o.party_id == input.party_id) {
         None => {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO outcomes (proceeding_id, party_id, code, decided_on, grounds, note, version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING id",
+                "INSERT INTO outcomes (proceeding_id, party_id, code, decided_on, grounds, note, version, created_at, updated_at, source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8) RETURNING id",
             )
             .bind(proc.id)
             .bind(input.party_id)
@@ -1382,6 +1413,7 @@ pub(crate) async fn write_outcome(
             .bind(grounds.join(","))
             .bind(input.note.clone())
             .bind(now)
+            .bind(source.code())
             .fetch_one(&mut *conn)
             .await
             .map_err(|e| {
@@ -1408,13 +1440,14 @@ pub(crate) async fn write_outcome(
         }
         Some(before) => {
             let note = input.note.clone().or_else(|| before.note.clone());
-            sqlx::query("UPDATE outcomes SET code = $1, decided_on = $2, grounds = $3, note = $4, version = version + 1, updated_at = $5 WHERE id = $6")
+            sqlx::query("UPDATE outcomes SET code = $1, decided_on = $2, grounds = $3, note = $4, version = version + 1, updated_at = $5, source = $7 WHERE id = $6")
                 .bind(input.code.code())
                 .bind(input.decided_on.to_string())
                 .bind(grounds.join(","))
                 .bind(note)
                 .bind(now)
                 .bind(before.id)
+                .bind(source.code())
                 .execute(&mut *conn)
                 .await?;
             let after = outcome_on(conn, before.id, rule).await?;

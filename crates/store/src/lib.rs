@@ -17,6 +17,7 @@ pub mod bulk;
 pub mod calendar;
 mod cases;
 pub mod codes;
+pub mod corrections;
 pub mod deadlines;
 pub mod documents;
 pub mod feeds;

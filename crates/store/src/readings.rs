@@ -250,8 +250,25 @@ impl Store {
             });
         }
         let by = Author::from(actor);
+        // A unit cannot overwrite, by confirming a reading, what the bureau recorded or a court
+        // document confirmed: that is a correction request.
         for o in &input.outcomes {
-            crate::cases::write_outcome(&mut tx, &by, &proc, o, &rule).await?;
+            if let Some(before) = proc.outcomes.iter().find(|x| x.party_id == o.party_id)
+                && (before.code != o.code || before.decided_on != o.decided_on.to_string())
+            {
+                crate::cases::check_outcome_change(actor, before)?;
+            }
+        }
+        for o in &input.outcomes {
+            crate::cases::write_outcome(
+                &mut tx,
+                &by,
+                &proc,
+                o,
+                &rule,
+                huajie_domain::outcome::OutcomeSource::Judgment,
+            )
+            .await?;
         }
         if let Some(on) = input.effective_on {
             crate::deadlines::record_effective(&mut tx, &by, proc.id, on).await?;

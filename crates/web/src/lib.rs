@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod corrections;
 pub mod deadlines;
 pub mod documents;
 pub mod error;
@@ -146,6 +147,7 @@ pub struct ApiDoc;
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(obligations::ObligationsApi::openapi());
+    doc.merge(corrections::CorrectionsApi::openapi());
     doc
 }
 
@@ -273,7 +275,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
             get(readings::report_api),
         )
         .route("/judgment-examples", get(readings::examples))
-        .merge(obligations::routes());
+        .merge(obligations::routes())
+        .merge(corrections::routes());
     // Uploads get their own body limit (the document limit plus room for the form fields).
     let upload_limit = DefaultBodyLimit::max(state.max_document_bytes + 64 * 1024);
     let uploads = Router::new()
@@ -319,6 +322,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/deadlines/{id}", get(ui::obligation_page))
         .route("/submissions/{id}/review", post(ui::review_submission))
         .route("/losses", get(ui::losses_page))
+        .route("/outcomes/{id}/corrections", post(ui::request_correction))
+        .route("/corrections/{id}/decide", post(ui::decide_correction))
         .route("/login", get(ui::login_page).post(ui::login_submit))
         .route("/logout", post(ui::logout))
         .route("/ledger", get(ui::ledger))

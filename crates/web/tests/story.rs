@@ -4,6 +4,8 @@
 
 #[path = "stories/common.rs"]
 mod common;
+#[path = "stories/corrections.rs"]
+mod corrections;
 #[path = "stories/deadlines.rs"]
 mod deadlines;
 #[path = "stories/forms.rs"]
@@ -975,4 +977,14 @@ async fn submissions_story_sqlite() {
 #[tokio::test]
 async fn submissions_story_postgres() {
     on_postgres("submissions_story", submissions::story).await;
+}
+
+#[tokio::test]
+async fn corrections_story_sqlite() {
+    on_sqlite(corrections::story).await;
+}
+
+#[tokio::test]
+async fn corrections_story_postgres() {
+    on_postgres("corrections_story", corrections::story).await;
 }

@@ -58,12 +58,34 @@ struct DocView {
 }
 
 struct OutcomeView {
+    id: i64,
+    version: i64,
     party: String,
     label: &'static str,
     decided_on: String,
     grounds: String,
     loss: &'static str,
     note: String,
+    source: &'static str,
+    /// The viewer's unit may ask to correct it (a bureau's or a court document's outcome of
+    /// the viewer's own party, without an open request).
+    can_request: bool,
+}
+
+/// A correction request shown on the case page.
+struct CorrectionView {
+    id: i64,
+    version: i64,
+    unit: String,
+    from: String,
+    to: String,
+    reason: String,
+    document_id: i64,
+    document_name: String,
+    status_code: &'static str,
+    status_label: String,
+    by: String,
+    decision: Option<String>,
 }
 
 #[derive(Template)]
@@ -107,6 +129,12 @@ struct CasePage {
     pending: Pending,
     /// 案情摘要, shown under the facts with its line breaks.
     summary: Option<String>,
+    /// Correction requests of this proceeding's outcomes (更正申请), newest first.
+    corrections: Vec<CorrectionView>,
+    /// The coordinator decides correction requests.
+    can_decide: bool,
+    /// Documents of the proceeding to attach to a correction request: (id, label).
+    document_choices: Vec<(i64, String)>,
 }
 
 impl CasePage {
@@ -182,6 +210,15 @@ async fn render_case(
         (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
             return crate::error::ApiError::from(e).into_response();
         }
+    };
+    let corrections = st
+        .store
+        .list_corrections(actor, None, Some(id), 50)
+        .await
+        .unwrap_or_default();
+    let own_unit = match actor.proceeding_scope() {
+        huajie_domain::access::ProceedingScope::Unit { unit_id, .. } => Some(unit_id),
+        huajie_domain::access::ProceedingScope::Jurisdiction(_) => None,
     };
     // The rule set in force: which obligations are met only through a submission.
     let rules = match st.store.rule_set(actor).await {
@@ -291,6 +328,30 @@ async fn render_case(
                 .map(|x| (x.role.label(), x.kind.label(), x.name.clone()))
                 .collect(),
             summary,
+            can_decide: actor.can_administer(),
+            document_choices: documents
+                .iter()
+                .map(|d| (d.id, format!("{}：{}", d.kind_label, d.filename)))
+                .collect(),
+            corrections: corrections
+                .iter()
+                .map(|c| CorrectionView {
+                    id: c.id,
+                    version: c.version,
+                    unit: c.unit_name.clone(),
+                    from: format!("{}（{}）", c.before_label, c.before_decided_on),
+                    to: format!("{}（{}）", c.code_label, c.decided_on),
+                    reason: c.reason.clone(),
+                    document_id: c.document_id,
+                    document_name: c.document_name.clone(),
+                    status_code: c.status.code(),
+                    status_label: c.status_label.clone(),
+                    by: format!("{} {}", c.requested_by_name, beijing_time(&c.requested_at)),
+                    decision: c.decided_by_name.as_ref().map(|d| {
+                        format!("{}（{}）", c.decision_note.clone().unwrap_or_default(), d)
+                    }),
+                })
+                .collect(),
             deadlines: deadlines
                 .into_iter()
                 .map(|d| {
@@ -382,6 +443,19 @@ async fn render_case(
                 .outcomes
                 .iter()
                 .map(|o| OutcomeView {
+                    id: o.id,
+                    version: o.version,
+                    source: o.source.label(),
+                    can_request: can_write
+                        && o.source != huajie_domain::outcome::OutcomeSource::Unit
+                        && own_unit.is_some()
+                        && p.parties
+                            .iter()
+                            .any(|x| x.id == o.party_id && x.unit_id == own_unit)
+                        && !corrections.iter().any(|c| {
+                            c.outcome_id == o.id
+                                && c.status == huajie_domain::outcome::CorrectionStatus::Pending
+                        }),
                     party: party_name(o.party_id),
                     label: o.code.label(),
                     decided_on: o.decided_on.clone(),
@@ -485,6 +559,10 @@ pub async fn case_page(
         Some("hearing_added") => Some("开庭已登记，已列入“本周开庭”。".to_string()),
         Some("appearance_added") => Some("出庭情况已登记。".to_string()),
         Some("outcome_added") => Some("结果已登记。".to_string()),
+        Some("correction_requested") => {
+            Some("更正申请已提交，司法局批准前结果和统计不变。".to_string())
+        }
+        Some("correction_decided") => Some("更正申请已审批。".to_string()),
         Some("document_added") => Some("文书已上传。".to_string()),
         Some("reading_added") => {
             Some("裁判文书已识别，请核对下方的识别结果，确认或更正后登记。".to_string())
@@ -855,5 +933,70 @@ pub async fn waive_or_reopen(
         ))
         .into_response(),
         Err(e) => store_error_page(&s.0, &format!("期限（编号{id}）"), e),
+    }
+}
+
+/// A unit's correction request from the case page (更正申请).
+pub async fn request_correction(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let id = match s.posted(&headers, &p, &raw, "结果") {
+        Ok(id) => id,
+        Err(r) => return *r,
+    };
+    let pid = match st.store.proceeding_of(&s.0.actor, "outcome", id).await {
+        Ok(pid) => pid,
+        Err(e) => return store_error_page(&s.0, "结果", e),
+    };
+    let draft = huajie_domain::outcome::CorrectionDraft {
+        version: p.get("version").parse().ok(),
+        code: p.opt("code"),
+        decided_on: p.opt("decided_on"),
+        grounds: p.all("grounds"),
+        note: None,
+        reason: p.opt("reason"),
+        document_id: p.get("document_id").parse().ok(),
+    };
+    match st.store.request_correction(&s.0.actor, id, &draft).await {
+        Ok(_) => Redirect::to(&format!(
+            "/proceedings/{pid}?msg=correction_requested#corrections"
+        ))
+        .into_response(),
+        Err(e) => store_error_page(&s.0, "结果", e),
+    }
+}
+
+/// The bureau's decision on a correction request from the case page.
+pub async fn decide_correction(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let id = match s.posted(&headers, &p, &raw, "更正申请") {
+        Ok(id) => id,
+        Err(r) => return *r,
+    };
+    let draft = huajie_domain::outcome::DecisionDraft {
+        version: p.get("version").parse().ok(),
+        reason: p.opt("reason"),
+    };
+    let result = if p.get("action") == "refuse" {
+        st.store.refuse_correction(&s.0.actor, id, &draft).await
+    } else {
+        st.store.approve_correction(&s.0.actor, id, &draft).await
+    };
+    match result {
+        Ok(c) => Redirect::to(&format!(
+            "/proceedings/{}?msg=correction_decided#corrections",
+            c.proceeding_id
+        ))
+        .into_response(),
+        Err(e) => store_error_page(&s.0, "更正申请", e),
     }
 }

@@ -39,8 +39,8 @@ pub use admin::{
     units_page, users_page,
 };
 pub use case::{
-    add_appearance, add_event, add_hearing, add_outcome, case_page, mark_met, upload_document,
-    waive_or_reopen,
+    add_appearance, add_event, add_hearing, add_outcome, case_page, decide_correction, mark_met,
+    request_correction, upload_document, waive_or_reopen,
 };
 pub use import::{IMPORT_MAX_BYTES, import_page, import_submit, import_template};
 pub use ledger::{delete_filter, ledger, ledger_export, save_filter};
@@ -401,6 +401,9 @@ pub(crate) fn audit_action(a: &str) -> &'static str {
         "submit" => "报送",
         "accept" => "审核通过",
         "return" => "退回",
+        "request" => "提出申请",
+        "approve" => "批准",
+        "refuse" => "驳回",
         _ => "其他操作",
     }
 }
@@ -415,6 +418,7 @@ pub(crate) fn audit_entity(e: &str) -> &'static str {
         "event" => "事件",
         "deadline" => "期限",
         "submission" => "报送",
+        "correction_request" => "更正申请",
         "document" => "文书",
         "judgment_reading" => "裁判文书识别",
         "unit" => "单位",

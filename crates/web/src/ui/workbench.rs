@@ -81,6 +81,8 @@ struct WorkbenchPage {
     to_review: Vec<huajie_domain::records::Submission>,
     /// For unit staff: submissions the bureau returned that are still open.
     returned: Vec<huajie_domain::records::Submission>,
+    /// For the coordinator: correction requests waiting for a decision.
+    corrections: Vec<huajie_domain::records::CorrectionRequest>,
 }
 
 pub async fn workbench(
@@ -184,6 +186,19 @@ pub async fn workbench(
     } else {
         (Vec::new(), Vec::new())
     };
+    let corrections = if actor.can_administer() {
+        st.store
+            .list_corrections(
+                actor,
+                Some(huajie_domain::outcome::CorrectionStatus::Pending),
+                None,
+                100,
+            )
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let mut chrome = Chrome::new(&s.0, "workbench");
     chrome.flash = match q.msg.as_deref() {
         Some("password_changed") => Some("密码已修改，其他设备上的登录已退出。".into()),
@@ -206,6 +221,7 @@ pub async fn workbench(
             county,
             to_review,
             returned,
+            corrections,
             hearings: hearings.into_iter().map(HearingRow::from).collect(),
         },
     )

@@ -303,10 +303,24 @@ pub async fn story(app: App) {
     assert_eq!(v["labels"]["agency_lost"], false);
     let (_, dl) = app.get(&dl_uri, &app.coord).await;
     assert!(deadline(&dl, "LOSS_REPORT").is_none(), "{dl}");
+    // Regression: a unit re-confirming the reading could change what the court document
+    // confirmed, with no approval. It must ask for a correction instead.
     let (s, v) = app
         .post(
             &confirm,
             &app.clerk_a,
+            json!({"version": 3, "effective_on": "2024-03-22", "outcomes": outcomes("revoke", "revoke")}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("更正申请"),
+        "{v}"
+    );
+    let (s, v) = app
+        .post(
+            &confirm,
+            &app.coord,
             json!({"version": 3, "effective_on": "2024-03-22", "outcomes": outcomes("revoke", "revoke")}),
         )
         .await;
