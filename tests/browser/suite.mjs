@@ -791,6 +791,45 @@ test("correction-request", async (t) => {
   assert(!(await inLosses()), "after approval the case is no longer a loss");
 });
 
+test("corrections", async (t) => {
+  // Correcting a hearing and withdrawing an event, each with its reason in the case history.
+  const page = t.page;
+  await login(page, "coordinator");
+  page.removeAllListeners("dialog");
+  page.on("dialog", (d) => d.accept().catch(() => {}));
+  const defendant = await unitNamed(page, "石门乡");
+  const { id } = await registerCase(page, { defendant, claimants: ["卫十二"] });
+  await page.fill('#hearing-form input[name="scheduled_at"]', `${todayBeijing()}T09:30`);
+  await page.fill('#hearing-form input[name="place"]', "第一法庭");
+  await navigate(page, "#hearing-form button[type=submit]");
+  await page.selectOption('#event-form select[name="kind"]', "complaint_copy_received");
+  await page.fill('#event-form input[name="occurred_on"]', todayBeijing());
+  await navigate(page, "#event-form button[type=submit]");
+  await expectText(page, "#deadlines table tbody tr", "提交答辩状");
+
+  // The hearing moves to another court room; the reason is required and kept.
+  await page.locator("#hearings details.correct summary").first().click();
+  const reasonBox = page.locator('#hearings details.correct input[name="reason"]').first();
+  assert(await reasonBox.evaluate((e) => e.required), "the reason is required by the form");
+  await page.locator('#hearings details.correct input[name="place"]').first().fill("第三法庭");
+  await page.locator('#hearings details.correct input[name="reason"]').first().fill("法院通知更换法庭");
+  await navigate(page, "#hearings details.correct button[type=submit]");
+  await expectText(page, ".flash", "原因已记入修改记录");
+  await expectText(page, "#hearings .hearing", "第三法庭");
+
+  // The event recorded by mistake is withdrawn with its deadlines.
+  await page.locator("#events details.correct summary").first().click();
+  await page.locator('#events form[action$="/withdraw"] input[name="reason"]').fill("误登记，尚未收到副本");
+  await navigate(page, '#events form[action$="/withdraw"] button[type=submit]');
+  await expectText(page, ".flash", "原因已记入修改记录");
+  await expectText(page, "#events .empty", "尚未登记事件");
+  await expectText(page, "#deadlines .empty", "尚无期限");
+  const history = await page.locator("section.card:has(h3:text('修改记录')) tbody").innerText();
+  assert(history.includes("法院通知更换法庭"), `the hearing's reason is in the history: ${history}`);
+  assert(history.includes("撤回") && history.includes("误登记，尚未收到副本"), `the withdrawal and its reason: ${history}`);
+  await page.screenshot({ path: path.join(ARTIFACTS, "corrections-case.png"), fullPage: true });
+});
+
 // ----- runner -------------------------------------------------------------------------------
 
 function fmt(ms) {

@@ -231,6 +231,8 @@ pub struct AuditEvent {
     pub before: Option<serde_json::Value>,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub after: Option<serde_json::Value>,
+    /// The reason the person gave (a correction, a withdrawal), if any.
+    pub reason: Option<String>,
 }
 
 /// A document attached to a proceeding (its bytes are stored on disk by content hash).

@@ -36,6 +36,18 @@ impl From<&Actor> for Author {
     }
 }
 
+tokio::task_local! {
+    /// The reason a person gave for the change being written (更正原因), if any: set around a
+    /// store call with [`with_reason`], read by [`record`] for every audit event it writes.
+    static REASON: Option<String>;
+}
+
+/// Runs a store operation with the reason its user gave (a correction, a withdrawal): every
+/// audit event the operation writes carries it.
+pub async fn with_reason<F: std::future::Future>(reason: Option<String>, f: F) -> F::Output {
+    REASON.scope(reason, f).await
+}
+
 /// Appends one audit event on the given connection (normally a transaction).
 #[allow(clippy::too_many_arguments)]
 pub async fn record<B: Serialize, A: Serialize>(
@@ -50,9 +62,10 @@ pub async fn record<B: Serialize, A: Serialize>(
 ) -> Result<()> {
     let before = before.map(|b| serde_json::to_string(b).expect("records serialise"));
     let after = after.map(|a| serde_json::to_string(a).expect("records serialise"));
+    let reason = REASON.try_with(|r| r.clone()).ok().flatten();
     sqlx::query(
-        "INSERT INTO audit_events (at, actor_id, actor_name, action, entity, entity_id, proceeding_id, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit_events (at, actor_id, actor_name, action, entity, entity_id, proceeding_id, before_json, after_json, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(crate::now())
     .bind(by.id)
@@ -63,6 +76,7 @@ pub async fn record<B: Serialize, A: Serialize>(
     .bind(proceeding_id)
     .bind(before)
     .bind(after)
+    .bind(reason)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -82,11 +96,12 @@ fn event(row: &sqlx::any::AnyRow) -> Result<AuditEvent> {
         entity_id: get_i64(row, "entity_id")?,
         before: json("before_json")?,
         after: json("after_json")?,
+        reason: get_opt_str(row, "reason")?,
     })
 }
 
 const COLS: &str =
-    "id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json";
+    "id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, reason";
 
 impl Store {
     /// History of one record, oldest first. For a proceeding this includes the events of its

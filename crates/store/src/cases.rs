@@ -1216,6 +1216,7 @@ impl Store {
             "party" => "SELECT proceeding_id AS pid FROM parties WHERE id = $1",
             "hearing" => "SELECT proceeding_id AS pid FROM hearings WHERE id = $1",
             "outcome" => "SELECT proceeding_id AS pid FROM outcomes WHERE id = $1",
+            "event" => "SELECT proceeding_id AS pid FROM events WHERE id = $1",
             "document" => "SELECT proceeding_id AS pid FROM documents WHERE id = $1",
             "appearance" => {
                 "SELECT h.proceeding_id AS pid FROM appearances a JOIN hearings h ON h.id = a.hearing_id WHERE a.id = $1"

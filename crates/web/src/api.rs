@@ -23,7 +23,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::auth::{Auth, LoginRefused, check_password, hash_password, new_token};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, Id, VersionParam, require_version};
+use crate::extract::{ApiJson, ApiQuery, Id, Reasoned, RemoveParams, reason_of, require_version};
+use huajie_store::audit::with_reason;
 
 type S = State<AppState>;
 
@@ -491,11 +492,14 @@ pub async fn update_proceeding(
     State(st): S,
     a: Auth,
     Id(id): Id,
-    ApiJson(d): ApiJson<ProceedingDraft>,
+    ApiJson(Reasoned { draft: d, reason }): ApiJson<Reasoned<ProceedingDraft>>,
 ) -> ApiResult<Json<Proceeding>> {
     let p = d.validate_update()?;
     let v = require_version(d.version)?;
-    Ok(Json(st.store.update_proceeding(&a.0, id, v, &p).await?))
+    let reason = reason_of(reason.as_deref(), false)?;
+    Ok(Json(
+        with_reason(reason, st.store.update_proceeding(&a.0, id, v, &p)).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/proceedings/{id}/parties", tag = "程序", security(("token" = [])), params(("id" = i64, Path)), request_body = PartyDraft, responses((status = 201, body = Party)))]
@@ -517,22 +521,28 @@ pub async fn update_party(
     State(st): S,
     a: Auth,
     Id(id): Id,
-    ApiJson(d): ApiJson<PartyDraft>,
+    ApiJson(Reasoned { draft: d, reason }): ApiJson<Reasoned<PartyDraft>>,
 ) -> ApiResult<Json<Party>> {
     let input = d.validate()?;
     let v = require_version(d.version)?;
-    Ok(Json(st.store.update_party(&a.0, id, v, &input).await?))
+    let reason = reason_of(reason.as_deref(), false)?;
+    Ok(Json(
+        with_reason(reason, st.store.update_party(&a.0, id, v, &input)).await?,
+    ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/parties/{id}", tag = "程序", security(("token" = [])), params(("id" = i64, Path), VersionParam), responses((status = 204)))]
+/// Withdraw a party entered by mistake (`version` and `reason` required; the removal and its
+/// reason stay in the case history).
+#[utoipa::path(delete, path = "/api/v1/parties/{id}", tag = "程序", security(("token" = [])), params(("id" = i64, Path), RemoveParams), responses((status = 204)))]
 pub async fn delete_party(
     State(st): S,
     a: Auth,
     Id(id): Id,
-    ApiQuery(v): ApiQuery<VersionParam>,
+    ApiQuery(q): ApiQuery<RemoveParams>,
 ) -> ApiResult<StatusCode> {
-    let v = require_version(v.version)?;
-    st.store.delete_party(&a.0, id, v).await?;
+    let v = require_version(q.version)?;
+    let reason = reason_of(q.reason.as_deref(), true)?;
+    with_reason(reason, st.store.delete_party(&a.0, id, v)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -555,11 +565,14 @@ pub async fn update_hearing(
     State(st): S,
     a: Auth,
     Id(id): Id,
-    ApiJson(d): ApiJson<HearingDraft>,
+    ApiJson(Reasoned { draft: d, reason }): ApiJson<Reasoned<HearingDraft>>,
 ) -> ApiResult<Json<Hearing>> {
     let input = d.validate()?;
     let v = require_version(d.version)?;
-    Ok(Json(st.store.update_hearing(&a.0, id, v, &input).await?))
+    let reason = reason_of(reason.as_deref(), false)?;
+    Ok(Json(
+        with_reason(reason, st.store.update_hearing(&a.0, id, v, &input)).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/hearings/{id}/appearances", tag = "开庭与出庭", security(("token" = [])), params(("id" = i64, Path)), request_body = AppearanceDraft, responses((status = 201, body = Appearance)))]
@@ -581,11 +594,14 @@ pub async fn update_appearance(
     State(st): S,
     a: Auth,
     Id(id): Id,
-    ApiJson(d): ApiJson<AppearanceDraft>,
+    ApiJson(Reasoned { draft: d, reason }): ApiJson<Reasoned<AppearanceDraft>>,
 ) -> ApiResult<Json<Appearance>> {
     let input = d.validate()?;
     let v = require_version(d.version)?;
-    Ok(Json(st.store.update_appearance(&a.0, id, v, &input).await?))
+    let reason = reason_of(reason.as_deref(), false)?;
+    Ok(Json(
+        with_reason(reason, st.store.update_appearance(&a.0, id, v, &input)).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/proceedings/{id}/outcomes", tag = "结果", security(("token" = [])), params(("id" = i64, Path)), request_body = OutcomeDraft, responses((status = 201, body = Outcome)))]
@@ -608,13 +624,16 @@ pub async fn update_outcome(
     State(st): S,
     a: Auth,
     Id(id): Id,
-    ApiJson(d): ApiJson<OutcomeDraft>,
+    ApiJson(Reasoned { draft: d, reason }): ApiJson<Reasoned<OutcomeDraft>>,
 ) -> ApiResult<Json<Outcome>> {
     let pid = st.store.proceeding_of(&a.0, "outcome", id).await?;
     let p = st.store.get_proceeding(&a.0, pid).await?;
     let input = d.validate(p.kind)?;
     let v = require_version(d.version)?;
-    Ok(Json(st.store.update_outcome(&a.0, id, v, &input).await?))
+    let reason = reason_of(reason.as_deref(), false)?;
+    Ok(Json(
+        with_reason(reason, st.store.update_outcome(&a.0, id, v, &input)).await?,
+    ))
 }
 
 // ----- audit --------------------------------------------------------------------------

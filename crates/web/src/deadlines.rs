@@ -25,7 +25,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::auth::{Auth, new_token, token_hash};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, Id, VersionParam, require_version};
+use crate::extract::{ApiJson, ApiQuery, Id, Reasoned, RemoveParams, reason_of, require_version};
+use huajie_store::audit::with_reason;
 
 type S = State<AppState>;
 
@@ -69,25 +70,29 @@ pub async fn update_event(
     State(st): S,
     a: Auth,
     Id(id): Id,
-    ApiJson(d): ApiJson<EventDraft>,
+    ApiJson(Reasoned { draft: d, reason }): ApiJson<Reasoned<EventDraft>>,
 ) -> ApiResult<Json<EventWithDeadlines>> {
     let input = d.validate()?;
     let v = require_version(d.version)?;
-    let (event, deadlines) = st.store.update_event(&a.0, id, v, &input).await?;
+    let reason = reason_of(reason.as_deref(), false)?;
+    let (event, deadlines) =
+        with_reason(reason, st.store.update_event(&a.0, id, v, &input)).await?;
     Ok(Json(EventWithDeadlines { event, deadlines }))
 }
 
-/// Delete an event recorded by mistake, with its deadlines.
-#[utoipa::path(delete, path = "/api/v1/events/{id}", tag = "期限", security(("token" = [])), params(("id" = i64, Path), VersionParam),
-    responses((status = 204), (status = 409, body = crate::error::ErrorDetail)))]
+/// Withdraw an event recorded by mistake (`version` and `reason` required), with the deadlines
+/// it started; the withdrawal and its reason stay in the case history.
+#[utoipa::path(delete, path = "/api/v1/events/{id}", tag = "期限", security(("token" = [])), params(("id" = i64, Path), RemoveParams),
+    responses((status = 204), (status = 409, body = crate::error::ErrorDetail), (status = 422, body = crate::error::ErrorDetail)))]
 pub async fn delete_event(
     State(st): S,
     a: Auth,
     Id(id): Id,
-    ApiQuery(v): ApiQuery<VersionParam>,
+    ApiQuery(q): ApiQuery<RemoveParams>,
 ) -> ApiResult<StatusCode> {
-    let v = require_version(v.version)?;
-    st.store.delete_event(&a.0, id, v).await?;
+    let v = require_version(q.version)?;
+    let reason = reason_of(q.reason.as_deref(), true)?;
+    with_reason(reason, st.store.delete_event(&a.0, id, v)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

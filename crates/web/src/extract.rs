@@ -165,3 +165,40 @@ pub fn require_version(v: Option<i64>) -> Result<i64, ApiError> {
         )
     })
 }
+
+/// A correction's body: the record's draft and, beside it, the reason for the change
+/// (`reason`, kept with the audit event; the pages require it).
+#[derive(Debug, serde::Deserialize)]
+pub struct Reasoned<T> {
+    #[serde(flatten)]
+    pub draft: T,
+    pub reason: Option<String>,
+}
+
+/// Version and reason of a removal (a recorded withdrawal): both required.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RemoveParams {
+    /// The `version` the client last read.
+    pub version: Option<i64>,
+    /// Why it is withdrawn (required; kept in the history).
+    pub reason: Option<String>,
+}
+
+/// The reason given for a change: at most 500 characters, no control characters but line
+/// breaks; `required` for removals and for corrections made on the pages.
+pub fn reason_of(v: Option<&str>, required: bool) -> Result<Option<String>, ApiError> {
+    let r = huajie_domain::error::optional_multiline("reason", "更正原因", v.unwrap_or(""), 500)
+        .map_err(|e| ApiError::invalid(e.into()))?;
+    if required && r.is_none() {
+        return Err(ApiError::invalid(
+            FieldError::new(
+                "reason",
+                "required",
+                "请填写更正或撤回的原因（将记入修改记录）",
+            )
+            .into(),
+        ));
+    }
+    Ok(r)
+}

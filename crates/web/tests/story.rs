@@ -578,7 +578,10 @@ async fn story(app: App) {
     let (s, v) = app
         .call(
             "DELETE",
-            &format!("/api/v1/parties/{defendant}?version={pv}"),
+            &format!(
+                "/api/v1/parties/{defendant}?version={pv}&reason={}",
+                urlencode("误登记")
+            ),
             Some(&app.coord),
             None,
         )
@@ -596,7 +599,10 @@ async fn story(app: App) {
     let (s, _) = app
         .call(
             "DELETE",
-            &format!("/api/v1/parties/{tid}?version=7"),
+            &format!(
+                "/api/v1/parties/{tid}?version=7&reason={}",
+                urlencode("误登记")
+            ),
             Some(&app.coord),
             None,
         )
@@ -605,7 +611,10 @@ async fn story(app: App) {
     let (s, _) = app
         .call(
             "DELETE",
-            &format!("/api/v1/parties/{tid}?version=1"),
+            &format!(
+                "/api/v1/parties/{tid}?version=1&reason={}",
+                urlencode("误登记")
+            ),
             Some(&app.coord),
             None,
         )

@@ -42,10 +42,24 @@ pub(crate) struct Pending {
 
 struct HearingView {
     id: i64,
+    version: i64,
     when: String,
+    /// For the correction form's `datetime-local` input.
+    when_input: String,
     place: String,
     note: String,
     appearances: Vec<String>,
+}
+
+/// A party as listed, with what its correction form needs.
+struct PartyView {
+    id: i64,
+    version: i64,
+    role: &'static str,
+    kind: &'static str,
+    name: String,
+    /// A party that is a unit of the system keeps its name (the unit's).
+    is_unit: bool,
 }
 
 struct DocView {
@@ -60,6 +74,9 @@ struct DocView {
 struct OutcomeView {
     id: i64,
     version: i64,
+    code: &'static str,
+    /// The viewer may correct it directly (the bureau; a unit its own unit-recorded outcome).
+    can_edit: bool,
     party: String,
     label: &'static str,
     decided_on: String,
@@ -98,7 +115,7 @@ struct CasePage {
     status: &'static str,
     status_code: &'static str,
     facts: Vec<(&'static str, String)>,
-    parties: Vec<(&'static str, &'static str, String)>,
+    parties: Vec<PartyView>,
     deadlines: Vec<CaseDeadline>,
     events: Vec<huajie_domain::records::Event>,
     event_kinds: Vec<Opt>,
@@ -120,7 +137,8 @@ struct CasePage {
     can_read_judgments: bool,
     document_kinds: Vec<(&'static str, &'static str)>,
     max_document_mb: usize,
-    audit: Vec<(String, String, String, String)>,
+    /// The case history: (time, who, action, object, reason).
+    audit: Vec<(String, String, String, String, String)>,
     can_write: bool,
     can_write_hearings: bool,
     /// Waive and reopen deadlines (the coordinator).
@@ -325,7 +343,14 @@ async fn render_case(
             parties: p
                 .parties
                 .iter()
-                .map(|x| (x.role.label(), x.kind.label(), x.name.clone()))
+                .map(|x| PartyView {
+                    id: x.id,
+                    version: x.version,
+                    role: x.role.label(),
+                    kind: x.kind.label(),
+                    name: x.name.clone(),
+                    is_unit: x.unit_id.is_some(),
+                })
                 .collect(),
             summary,
             can_decide: actor.can_administer(),
@@ -408,6 +433,8 @@ async fn render_case(
                 .iter()
                 .map(|h| HearingView {
                     id: h.id,
+                    version: h.version,
+                    when_input: h.scheduled_at.chars().take(16).collect(),
                     when: h
                         .scheduled_at
                         .replacen('T', " ", 1)
@@ -445,6 +472,13 @@ async fn render_case(
                 .map(|o| OutcomeView {
                     id: o.id,
                     version: o.version,
+                    code: o.code.code(),
+                    can_edit: can_write
+                        && (own_unit.is_none()
+                            || (o.source == huajie_domain::outcome::OutcomeSource::Unit
+                                && p.parties
+                                    .iter()
+                                    .any(|x| x.id == o.party_id && x.unit_id == own_unit))),
                     source: o.source.label(),
                     can_request: can_write
                         && o.source != huajie_domain::outcome::OutcomeSource::Unit
@@ -527,8 +561,13 @@ async fn render_case(
                     (
                         beijing_time(&a.at),
                         a.actor_name,
-                        audit_action(&a.action).to_string(),
+                        if a.action == "delete" && a.reason.is_some() {
+                            "撤回".to_string()
+                        } else {
+                            audit_action(&a.action).to_string()
+                        },
                         format!("{} {}", audit_entity(&a.entity), a.entity_id),
+                        a.reason.clone().unwrap_or_default(),
                     )
                 })
                 .collect(),
@@ -563,6 +602,7 @@ pub async fn case_page(
             Some("更正申请已提交，司法局批准前结果和统计不变。".to_string())
         }
         Some("correction_decided") => Some("更正申请已审批。".to_string()),
+        Some("corrected") => Some("已更正，原因已记入修改记录。".to_string()),
         Some("document_added") => Some("文书已上传。".to_string()),
         Some("reading_added") => {
             Some("裁判文书已识别，请核对下方的识别结果，确认或更正后登记。".to_string())

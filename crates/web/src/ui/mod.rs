@@ -22,6 +22,7 @@ use crate::AppState;
 mod admin;
 mod case;
 mod charts;
+mod corrections;
 mod forms;
 mod import;
 mod ledger;
@@ -41,6 +42,9 @@ pub use admin::{
 pub use case::{
     add_appearance, add_event, add_hearing, add_outcome, case_page, decide_correction, mark_met,
     request_correction, upload_document, waive_or_reopen,
+};
+pub use corrections::{
+    correct_event, correct_hearing, correct_outcome, correct_party, withdraw_event, withdraw_party,
 };
 pub use import::{IMPORT_MAX_BYTES, import_page, import_submit, import_template};
 pub use ledger::{delete_filter, ledger, ledger_export, save_filter};

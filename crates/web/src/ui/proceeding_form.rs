@@ -654,9 +654,23 @@ pub async fn edit_submit(
     let draft = draft_of(&mine, &mut errs);
     let result = match draft.validate_update() {
         Ok(input) if errs.is_empty() => {
-            st.store
-                .update_proceeding(&s.0.actor, id, version, &input)
-                .await
+            match crate::extract::reason_of(p.opt("reason").as_deref(), false) {
+                Ok(reason) => {
+                    huajie_store::audit::with_reason(
+                        reason,
+                        st.store.update_proceeding(&s.0.actor, id, version, &input),
+                    )
+                    .await
+                }
+                Err(_) => Err(huajie_store::StoreError::Invalid(
+                    huajie_domain::FieldError::new(
+                        "reason",
+                        "too_long",
+                        "修改原因不能超过500个字符，且不能含控制字符",
+                    )
+                    .into(),
+                )),
+            }
         }
         Ok(_) => Err(huajie_store::StoreError::Invalid(Invalid::default())),
         Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),

@@ -236,5 +236,91 @@ pub async fn story(app: App) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+
+    // --- corrections keep their reason; a removal is a recorded withdrawal ---------------
+    let (s, h) = app
+        .post(
+            &format!("/api/v1/proceedings/{pid2}/hearings"),
+            &app.clerk_a,
+            json!({"scheduled_at": "2026-03-10 09:30", "place": "第一法庭"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{h}");
+    let (s, v) = app
+        .put(
+            &format!("/api/v1/hearings/{}", h["id"]),
+            &app.clerk_a,
+            json!({"version": 1, "scheduled_at": "2026-03-11 09:30", "place": "第二法庭", "reason": "法院改期"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, e) = app
+        .post(
+            &format!("/api/v1/proceedings/{pid2}/events"),
+            &app.clerk_a,
+            json!({"kind": "summons_received", "occurred_on": "2026-03-01"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    let eid = e["event"]["id"].as_i64().unwrap();
+    let (s, v) = app
+        .call(
+            "DELETE",
+            &format!("/api/v1/events/{eid}?version=1"),
+            Some(app.clerk_a.as_str()),
+            None,
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a withdrawal needs its reason: {v}"
+    );
+    assert_eq!(codes(&v), [("reason".into(), "required".into())]);
+    let (s, _) = app
+        .call(
+            "DELETE",
+            &format!(
+                "/api/v1/events/{eid}?version=1&reason={}",
+                urlencode("传票登记错案件")
+            ),
+            Some(app.clerk_a.as_str()),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, hist) = app
+        .get(&format!("/api/v1/audit/proceeding/{pid2}"), &app.coord)
+        .await;
+    let reasons: Vec<(String, String, String)> = hist
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| !e["reason"].is_null())
+        .map(|e| {
+            (
+                e["entity"].as_str().unwrap().to_string(),
+                e["action"].as_str().unwrap().to_string(),
+                e["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        reasons.contains(&("hearing".into(), "update".into(), "法院改期".into())),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&("event".into(), "delete".into(), "传票登记错案件".into())),
+        "{reasons:?}"
+    );
+    // The withdrawn event's record stays readable in the history.
+    assert!(
+        hist.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["entity"] == "event"
+                && e["action"] == "delete"
+                && e["before"]["occurred_on"] == "2026-03-01")
+    );
     app.store.close().await;
 }

@@ -767,7 +767,10 @@ pub async fn story(app: App) {
     let (s, _) = app
         .call(
             "DELETE",
-            &format!("/api/v1/events/{event_id}?version=2"),
+            &format!(
+                "/api/v1/events/{event_id}?version=2&reason={}",
+                urlencode("误登记")
+            ),
             Some(app.clerk_a.as_str()),
             None,
         )

@@ -307,7 +307,12 @@ pub async fn story(app: App) {
     let (s, v) = app
         .call(
             "DELETE",
-            &format!("/api/v1/parties/{}?version={}", b2["id"], b2["version"]),
+            &format!(
+                "/api/v1/parties/{}?version={}&reason={}",
+                b2["id"],
+                b2["version"],
+                urlencode("共同被告列错")
+            ),
             Some(app.coord.as_str()),
             None,
         )
@@ -359,7 +364,10 @@ pub async fn story(app: App) {
     let (s, _) = app
         .call(
             "DELETE",
-            &format!("/api/v1/events/{first}?version=1"),
+            &format!(
+                "/api/v1/events/{first}?version=1&reason={}",
+                urlencode("误登记")
+            ),
             Some(app.coord.as_str()),
             None,
         )

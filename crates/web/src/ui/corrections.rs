@@ -1,0 +1,250 @@
+//! Corrections on the case page (更正/撤回): every record a user enters — events, hearings,
+//! outcomes, parties — can be corrected with a reason, and an event or a party withdrawn with a
+//! reason. The change goes through the same store call as the API; the reason is kept with its
+//! audit event and shown in the case history (修改记录).
+
+use huajie_store::audit::with_reason;
+
+use super::forms::Pairs;
+use super::*;
+
+/// The required reason of a correction typed on a page, or the page that says it is missing.
+fn reason(s: &Session, p: &Pairs) -> Result<String, Response> {
+    match crate::extract::reason_of(p.opt("reason").as_deref(), true) {
+        Ok(Some(r)) => Ok(r),
+        Ok(None) | Err(_) => Err(store_error_page(
+            s,
+            "更正",
+            huajie_store::StoreError::Invalid(
+                huajie_domain::FieldError::new(
+                    "reason",
+                    "required",
+                    "请填写更正或撤回的原因（不超过500字），它将记入修改记录",
+                )
+                .into(),
+            ),
+        )),
+    }
+}
+
+/// After a correction: back to the case page at `section`, or the page explaining the refusal.
+fn done<T>(
+    s: &Session,
+    proceeding_id: i64,
+    section: &str,
+    what: &str,
+    result: Result<T, huajie_store::StoreError>,
+) -> Response {
+    match result {
+        Ok(_) => Redirect::to(&format!(
+            "/proceedings/{proceeding_id}?msg=corrected#{section}"
+        ))
+        .into_response(),
+        Err(e) => store_error_page(s, what, e),
+    }
+}
+
+/// The proceeding of the record `entity` `raw` after the form's CSRF check and its reason.
+async fn prologue(
+    st: &AppState,
+    s: &UiSession,
+    headers: &HeaderMap,
+    p: &Pairs,
+    raw: &str,
+    entity: &str,
+    what: &str,
+) -> Result<(i64, i64, String), Response> {
+    let id = s.posted(headers, p, raw, what).map_err(|r| *r)?;
+    let reason = reason(&s.0, p)?;
+    let pid = st
+        .store
+        .proceeding_of(&s.0.actor, entity, id)
+        .await
+        .map_err(|e| store_error_page(&s.0, what, e))?;
+    Ok((id, pid, reason))
+}
+
+fn version(p: &Pairs) -> i64 {
+    p.get("version").parse().unwrap_or(0)
+}
+
+pub async fn correct_event(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let (id, pid, why) = match prologue(&st, &s, &headers, &p, &raw, "event", "事件").await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let draft = huajie_domain::deadline::EventDraft {
+        version: None,
+        kind: p.opt("kind"),
+        occurred_on: p.opt("occurred_on"),
+        note: p.opt("note"),
+    };
+    let result = match draft.validate() {
+        Ok(input) => {
+            with_reason(
+                Some(why),
+                st.store.update_event(&s.0.actor, id, version(&p), &input),
+            )
+            .await
+        }
+        Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),
+    };
+    done(&s.0, pid, "events", "事件", result)
+}
+
+pub async fn withdraw_event(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let (id, pid, why) = match prologue(&st, &s, &headers, &p, &raw, "event", "事件").await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let result = with_reason(
+        Some(why),
+        st.store.delete_event(&s.0.actor, id, version(&p)),
+    )
+    .await;
+    done(&s.0, pid, "events", "事件", result)
+}
+
+pub async fn correct_hearing(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let (id, pid, why) = match prologue(&st, &s, &headers, &p, &raw, "hearing", "开庭").await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let draft = huajie_domain::hearing::HearingDraft {
+        version: None,
+        scheduled_at: p.opt("scheduled_at").map(|v| v.replacen('T', " ", 1)),
+        place: p.opt("place"),
+        note: p.opt("note"),
+    };
+    let result = match draft.validate() {
+        Ok(input) => {
+            with_reason(
+                Some(why),
+                st.store.update_hearing(&s.0.actor, id, version(&p), &input),
+            )
+            .await
+        }
+        Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),
+    };
+    done(&s.0, pid, "hearings", "开庭", result)
+}
+
+pub async fn correct_outcome(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let (id, pid, why) = match prologue(&st, &s, &headers, &p, &raw, "outcome", "结果").await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let proc = match st.store.get_proceeding(&s.0.actor, pid).await {
+        Ok(x) => x,
+        Err(e) => return store_error_page(&s.0, "结果", e),
+    };
+    let Some(party_id) = proc
+        .outcomes
+        .iter()
+        .find(|o| o.id == id)
+        .map(|o| o.party_id)
+    else {
+        return not_found_page(&s.0, "结果");
+    };
+    let draft = huajie_domain::outcome::OutcomeDraft {
+        version: None,
+        party_id: Some(party_id),
+        code: p.opt("code"),
+        decided_on: p.opt("decided_on"),
+        grounds: p.all("grounds"),
+        note: p.opt("note"),
+    };
+    let result = match draft.validate(proc.kind) {
+        Ok(input) => {
+            with_reason(
+                Some(why),
+                st.store.update_outcome(&s.0.actor, id, version(&p), &input),
+            )
+            .await
+        }
+        Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),
+    };
+    done(&s.0, pid, "outcomes", "结果", result)
+}
+
+pub async fn correct_party(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let (id, pid, why) = match prologue(&st, &s, &headers, &p, &raw, "party", "当事人").await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let proc = match st.store.get_proceeding(&s.0.actor, pid).await {
+        Ok(x) => x,
+        Err(e) => return store_error_page(&s.0, "当事人", e),
+    };
+    let Some(before) = proc.parties.iter().find(|x| x.id == id) else {
+        return not_found_page(&s.0, "当事人");
+    };
+    // The name is what a page corrects; role, kind and unit stay as registered.
+    let draft = huajie_domain::proceeding::PartyDraft {
+        version: None,
+        role: Some(before.role.code().to_string()),
+        kind: Some(before.kind.code().to_string()),
+        name: p.opt("name"),
+        unit_id: before.unit_id,
+    };
+    let result = match draft.validate() {
+        Ok(input) => {
+            with_reason(
+                Some(why),
+                st.store.update_party(&s.0.actor, id, version(&p), &input),
+            )
+            .await
+        }
+        Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),
+    };
+    done(&s.0, pid, "parties", "当事人", result)
+}
+
+pub async fn withdraw_party(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let (id, pid, why) = match prologue(&st, &s, &headers, &p, &raw, "party", "当事人").await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let result = with_reason(
+        Some(why),
+        st.store.delete_party(&s.0.actor, id, version(&p)),
+    )
+    .await;
+    done(&s.0, pid, "parties", "当事人", result)
+}
