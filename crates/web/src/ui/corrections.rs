@@ -9,10 +9,10 @@ use super::forms::Pairs;
 use super::*;
 
 /// The required reason of a correction typed on a page, or the page that says it is missing.
-fn reason(s: &Session, p: &Pairs) -> Result<String, Response> {
+fn reason(s: &Session, p: &Pairs) -> Result<String, Box<Response>> {
     match crate::extract::reason_of(p.opt("reason").as_deref(), true) {
         Ok(Some(r)) => Ok(r),
-        Ok(None) | Err(_) => Err(store_error_page(
+        Ok(None) | Err(_) => Err(Box::new(store_error_page(
             s,
             "更正",
             huajie_store::StoreError::Invalid(
@@ -23,7 +23,7 @@ fn reason(s: &Session, p: &Pairs) -> Result<String, Response> {
                 )
                 .into(),
             ),
-        )),
+        ))),
     }
 }
 
@@ -53,14 +53,14 @@ async fn prologue(
     raw: &str,
     entity: &str,
     what: &str,
-) -> Result<(i64, i64, String), Response> {
-    let id = s.posted(headers, p, raw, what).map_err(|r| *r)?;
+) -> Result<(i64, i64, String), Box<Response>> {
+    let id = s.posted(headers, p, raw, what)?;
     let reason = reason(&s.0, p)?;
     let pid = st
         .store
         .proceeding_of(&s.0.actor, entity, id)
         .await
-        .map_err(|e| store_error_page(&s.0, what, e))?;
+        .map_err(|e| Box::new(store_error_page(&s.0, what, e)))?;
     Ok((id, pid, reason))
 }
 
@@ -77,7 +77,7 @@ pub async fn correct_event(
 ) -> Response {
     let (id, pid, why) = match prologue(&st, &s, &headers, &p, &raw, "event", "事件").await {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let draft = huajie_domain::deadline::EventDraft {
         version: None,
@@ -107,7 +107,7 @@ pub async fn withdraw_event(
 ) -> Response {
     let (id, pid, why) = match prologue(&st, &s, &headers, &p, &raw, "event", "事件").await {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let result = with_reason(
         Some(why),
@@ -126,7 +126,7 @@ pub async fn correct_hearing(
 ) -> Response {
     let (id, pid, why) = match prologue(&st, &s, &headers, &p, &raw, "hearing", "开庭").await {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let draft = huajie_domain::hearing::HearingDraft {
         version: None,
@@ -156,7 +156,7 @@ pub async fn correct_outcome(
 ) -> Response {
     let (id, pid, why) = match prologue(&st, &s, &headers, &p, &raw, "outcome", "结果").await {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let proc = match st.store.get_proceeding(&s.0.actor, pid).await {
         Ok(x) => x,
@@ -200,7 +200,7 @@ pub async fn correct_party(
 ) -> Response {
     let (id, pid, why) = match prologue(&st, &s, &headers, &p, &raw, "party", "当事人").await {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let proc = match st.store.get_proceeding(&s.0.actor, pid).await {
         Ok(x) => x,
@@ -239,7 +239,7 @@ pub async fn withdraw_party(
 ) -> Response {
     let (id, pid, why) = match prologue(&st, &s, &headers, &p, &raw, "party", "当事人").await {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let result = with_reason(
         Some(why),
