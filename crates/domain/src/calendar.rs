@@ -227,6 +227,19 @@ impl std::str::FromStr for Period {
     }
 }
 
+impl Period {
+    /// The period in words for people: "15日", "5个工作日", "6个月", "2年", "届满前第5个工作日".
+    pub fn label(&self) -> String {
+        match self {
+            Period::CalendarDays(n) => format!("{n}日"),
+            Period::WorkingDays(n) => format!("{n}个工作日"),
+            Period::Months(n) => format!("{n}个月"),
+            Period::Years(n) => format!("{n}年"),
+            Period::WorkingDaysBefore(n) => format!("届满前第{n}个工作日"),
+        }
+    }
+}
+
 impl std::fmt::Display for Period {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -648,6 +661,17 @@ fn provisional_note(cal: &Calendar, from: Date, to: Date) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn period_labels() {
+        let l = |t: &str| t.parse::<Period>().unwrap().label();
+        assert_eq!(l("calendar_days:15"), "15日");
+        assert_eq!(l("working_days:5"), "5个工作日");
+        assert_eq!(l("months:6"), "6个月");
+        assert_eq!(l("years:2"), "2年");
+        assert_eq!(l("working_days_before:5"), "届满前第5个工作日");
+    }
+
     use super::*;
     use jiff::civil::date;
 

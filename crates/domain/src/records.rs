@@ -443,6 +443,8 @@ pub struct RuleView {
     pub trigger: crate::rules::EventKind,
     pub trigger_label: String,
     pub period: String,
+    /// The period in words ("15日", "5个工作日").
+    pub period_label: String,
     pub responsible: crate::rules::Responsible,
     pub nature: crate::rules::Nature,
     pub severity: crate::rules::Severity,
@@ -452,6 +454,8 @@ pub struct RuleView {
     /// Internal targets: `(id, name, period, responsible)`.
     pub targets: Vec<TargetView>,
     pub source: String,
+    /// 法定, 工作要求 or 本地规定.
+    pub source_label: String,
     /// What must be submitted to meet it, in words (`null`: nothing, it is marked met).
     pub submit_label: Option<String>,
 }
@@ -462,6 +466,7 @@ pub struct TargetView {
     pub id: String,
     pub name: String,
     pub period: String,
+    pub period_label: String,
     pub responsible: crate::rules::Responsible,
     pub submit_label: Option<String>,
 }
@@ -478,6 +483,8 @@ pub struct RuleSet {
     pub local_toml: String,
     /// Shipped local sets that can be selected.
     pub shipped: Vec<String>,
+    /// Their names, in the same order (e.g. 象山县全过程备案).
+    pub shipped_names: Vec<String>,
     pub rules: Vec<RuleView>,
     pub version: i64,
 }
@@ -503,6 +510,14 @@ impl RuleSet {
                 .iter()
                 .map(|(f, _)| f.trim_end_matches(".toml").to_string())
                 .collect(),
+            shipped_names: crate::rules::SHIPPED[1..]
+                .iter()
+                .map(|(f, t)| {
+                    crate::rules::parse_catalogue(f, t)
+                        .map(|c| c.catalogue.name)
+                        .unwrap_or_else(|_| f.to_string())
+                })
+                .collect(),
             rules: catalogue
                 .rules
                 .iter()
@@ -512,6 +527,7 @@ impl RuleSet {
                     trigger: r.trigger,
                     trigger_label: r.trigger.label().to_string(),
                     period: r.period.to_string(),
+                    period_label: r.period.label(),
                     responsible: r.responsible,
                     nature: r.nature,
                     severity: r.severity,
@@ -525,11 +541,13 @@ impl RuleSet {
                             id: t.id.clone(),
                             name: t.name.clone(),
                             period: t.period.to_string(),
+                            period_label: t.period.label(),
                             responsible: t.responsible,
                             submit_label: t.submit.as_ref().map(|s| s.describe()),
                         })
                         .collect(),
                     source: r.source.clone(),
+                    source_label: crate::rules::source_label(&r.source).to_string(),
                     submit_label: r.submit.as_ref().map(|s| s.describe()),
                 })
                 .collect(),

@@ -131,6 +131,16 @@ pub struct Rule {
     pub on_loss: bool,
 }
 
+/// Where a rule comes from, for people: 法定 (the law), 工作要求 (the general working
+/// requirements every installation tracks) or 本地规定 (a local set).
+pub fn source_label(catalogue_id: &str) -> &'static str {
+    match catalogue_id {
+        "statutory" => "法定",
+        "practice" => "工作要求",
+        _ => "本地规定",
+    }
+}
+
 impl Rule {
     pub fn applies(&self, event: EventKind, kind: ProceedingKind) -> bool {
         self.trigger == event && (self.applies_to.is_empty() || self.applies_to.contains(&kind))

@@ -1004,6 +1004,30 @@ async fn admin_story(app: &App, coord: &str, clerk: &str) {
     )
     .await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+    // The rules read in Chinese: periods, sources, natures, submissions, the shipped sets by name.
+    let r = page(app, "/rules", coord).await;
+    for want in [
+        "15日",
+        "5个工作日",
+        "6个月",
+        "法定",
+        "本地规定",
+        "权利期限",
+        "须报送：",
+        "象山县全过程备案",
+    ] {
+        assert!(r.body.contains(want), "{want} on 规则配置");
+    }
+    let table = &r.body[..r.body.find("id=\"edit\"").unwrap_or(r.body.len())];
+    for raw in [
+        "calendar_days:",
+        "working_days:",
+        ">statutory<",
+        ">practice<",
+        ">xiangshan<",
+    ] {
+        assert!(!table.contains(raw), "no raw code {raw} in the rules table");
+    }
     let resp = form(
         app,
         "/rules",
