@@ -637,11 +637,15 @@ test("filing-package", async (t) => {
   // resubmits, the bureau accepts; met on the submission date; the forward obligation appears.
   const coord = t.page;
   await login(coord, "coordinator");
+  // 象山's filing rules together with 新昌's mediation rules.
   await open(coord, "/rules");
-  await coord.selectOption('#edit select[name="shipped"]', "local-xiangshan");
+  await coord.check('#shipped-sets input[value="local-xiangshan"]');
+  await coord.check('#shipped-sets input[value="local-xinchang"]');
   coord.removeAllListeners("dialog");
   coord.on("dialog", (d) => d.accept().catch(() => {}));
   await navigate(coord, "#edit button[type=submit]");
+  await expectText(coord, "#precedence", "象山县全过程备案替换了工作要求的同名规则");
+  await expectText(coord, "table.grid tbody tr", "回复调解函");
   const defendant = await unitNamed(coord, "白沙镇");
   const clerk = await clerkOf(coord, defendant);
   const today = todayBeijing();
@@ -696,7 +700,8 @@ test("filing-package", async (t) => {
   await expectText(coord, "#events table", "应诉材料报司法局备案");
   // Back to the statutory rules for the tests that follow.
   await open(coord, "/rules");
-  await coord.selectOption('#edit select[name="shipped"]', "");
+  await coord.uncheck('#shipped-sets input[value="local-xiangshan"]');
+  await coord.uncheck('#shipped-sets input[value="local-xinchang"]');
   await coord.fill('#edit textarea[name="toml"]', "");
   await navigate(coord, "#edit button[type=submit]");
 });

@@ -150,69 +150,160 @@ impl DeadlineSettingsDraft {
     }
 }
 
-/// Choosing or editing the local rule set of a jurisdiction: either a shipped set by id, or
-/// the TOML text of an edited one, or neither (statutory rules only).
+/// Choosing the local rules of a jurisdiction: shipped sets by id (one, or several active
+/// together) and/or the TOML text of its own set; neither means statutory rules only.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleSetDraft {
     pub version: Option<i64>,
-    /// Id of a shipped local set, e.g. `local-xiangshan`.
-    pub shipped: Option<String>,
-    /// Full TOML text of a local set (extends `statutory`).
+    /// Shipped local sets by id, e.g. `"local-xiangshan"` or `["local-xiangshan",
+    /// "local-xinchang"]`; applied in the order shipped, a later one taking precedence.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub shipped: Option<ShippedSets>,
+    /// Full TOML text of the jurisdiction's own set (extends `statutory`), applied last.
     pub toml: Option<String>,
 }
 
-impl RuleSetDraft {
-    /// The TOML text to store ("" = statutory only), validated against the statutory catalogue.
-    pub fn validate(&self) -> Result<String, Invalid> {
-        let shipped = self
-            .shipped
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
-        let toml = self.toml.as_deref().filter(|s| !s.trim().is_empty());
-        let text = match (shipped, toml) {
-            (Some(_), Some(_)) => {
-                return Err(FieldError::new(
-                    "shipped",
-                    "ambiguous",
-                    "shipped（选用内置规则）与 toml（自定义规则）只能填写一项".to_string(),
-                )
-                .into());
+/// One shipped set's id or a list of them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ShippedSets {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// The local rules a jurisdiction selected, as stored in its setting (JSON); a value stored by
+/// an earlier release is the TOML text of one set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleSelection {
+    /// Shipped sets by id, in the order they are applied.
+    #[serde(default)]
+    pub shipped: Vec<String>,
+    /// The jurisdiction's own TOML, applied last.
+    #[serde(default)]
+    pub custom: String,
+}
+
+/// The ids of the shipped local sets, in the order they are applied when several are active.
+pub fn shipped_ids() -> Vec<&'static str> {
+    crate::rules::SHIPPED[1..]
+        .iter()
+        .map(|(f, _)| f.trim_end_matches(".toml"))
+        .collect()
+}
+
+impl RuleSelection {
+    /// Reads a stored value: JSON, or (from an earlier release) the TOML text of one set.
+    pub fn from_stored(v: &str) -> RuleSelection {
+        if v.trim_start().starts_with('{') {
+            serde_json::from_str(v).unwrap_or_default()
+        } else {
+            RuleSelection {
+                shipped: Vec::new(),
+                custom: v.to_string(),
             }
-            (Some(id), None) => crate::rules::SHIPPED
+        }
+    }
+
+    pub fn to_stored(&self) -> String {
+        if self.shipped.is_empty() && self.custom.trim().is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(self).expect("serialises")
+        }
+    }
+
+    /// The catalogue in force: the statutory one, then each shipped set in the shipped order,
+    /// then the jurisdiction's own; where two replace the same rule the later wins, and each
+    /// such replacement is stated (for 规则配置).
+    pub fn catalogue(&self) -> Result<(Catalogue, Vec<String>), crate::rules::CatalogueError> {
+        let mut cat = Catalogue::statutory();
+        let mut notes = Vec::new();
+        let mut files: Vec<crate::rules::CatalogueFile> = Vec::new();
+        for id in shipped_ids() {
+            if !self.shipped.iter().any(|s| s == id) {
+                continue;
+            }
+            let (f, t) = crate::rules::SHIPPED
                 .iter()
-                .skip(1)
                 .find(|(f, _)| f.trim_end_matches(".toml") == id)
-                .map(|(_, t)| t.to_string())
-                .ok_or_else(|| {
-                    let ids: Vec<&str> = crate::rules::SHIPPED[1..]
-                        .iter()
-                        .map(|(f, _)| f.trim_end_matches(".toml"))
-                        .collect();
-                    FieldError::new(
-                        "shipped",
-                        "unknown_value",
-                        format!("内置地方规则“{id}”不存在，可选：{}", ids.join("、")),
-                    )
-                })?,
-            (None, Some(t)) => t.to_string(),
-            (None, None) => return Ok(String::new()),
-        };
-        local_catalogue(&text)
-            .map_err(|e| FieldError::new("toml", "invalid_rules", e.to_string()))?;
-        Ok(text)
+                .expect("listed by shipped_ids");
+            files.push(crate::rules::parse_catalogue(f, t)?);
+        }
+        if !self.custom.trim().is_empty() {
+            files.push(crate::rules::parse_catalogue("地方规则", &self.custom)?);
+        }
+        for f in &files {
+            for r in &f.catalogue.rules {
+                if let Some(old) = cat.rules.iter().find(|b| b.id == r.id) {
+                    let by = if old.source == "statutory" || old.source == "practice" {
+                        crate::rules::source_label(&old.source).to_string()
+                    } else {
+                        files
+                            .iter()
+                            .find(|x| x.catalogue.id == old.source)
+                            .map(|x| x.catalogue.name.clone())
+                            .unwrap_or_else(|| old.source.clone())
+                    };
+                    notes.push(format!(
+                        "“{}”：{}替换了{}的同名规则",
+                        r.name, f.catalogue.name, by
+                    ));
+                }
+            }
+            cat = cat.with_local(f)?;
+        }
+        Ok((cat, notes))
     }
 }
 
-/// The catalogue in force given a stored local set ("" = statutory only).
-pub fn local_catalogue(toml: &str) -> Result<Catalogue, crate::rules::CatalogueError> {
-    let base = Catalogue::statutory();
-    if toml.trim().is_empty() {
-        return Ok(base);
+impl RuleSetDraft {
+    /// The selection to store, validated: every shipped id known, the TOML valid, and the
+    /// whole catalogue consistent.
+    pub fn validate(&self) -> Result<RuleSelection, Invalid> {
+        let ids: Vec<String> = match &self.shipped {
+            None => Vec::new(),
+            Some(ShippedSets::One(s)) => vec![s.trim().to_string()],
+            Some(ShippedSets::Many(v)) => v.iter().map(|s| s.trim().to_string()).collect(),
+        }
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+        let known = shipped_ids();
+        let mut inv = Invalid::default();
+        for id in &ids {
+            if !known.contains(&id.as_str()) {
+                inv.push(FieldError::new(
+                    "shipped",
+                    "unknown_value",
+                    format!("内置地方规则“{id}”不存在，可选：{}", known.join("、")),
+                ));
+            }
+        }
+        if !inv.is_empty() {
+            return Err(inv);
+        }
+        let mut shipped: Vec<String> = known
+            .iter()
+            .filter(|k| ids.iter().any(|i| i == *k))
+            .map(|k| k.to_string())
+            .collect();
+        shipped.dedup();
+        let sel = RuleSelection {
+            shipped,
+            custom: self.toml.clone().unwrap_or_default().trim().to_string(),
+        };
+        sel.catalogue()
+            .map_err(|e| FieldError::new("toml", "invalid_rules", e.to_string()))?;
+        Ok(sel)
     }
-    let local = crate::rules::parse_catalogue("地方规则", toml)?;
-    base.with_local(&local)
+}
+
+/// The catalogue in force given a jurisdiction's stored selection ("" = statutory only).
+pub fn local_catalogue(stored: &str) -> Result<Catalogue, crate::rules::CatalogueError> {
+    RuleSelection::from_stored(stored)
+        .catalogue()
+        .map(|(c, _)| c)
 }
 
 /// Key dates of the registration and edit forms that are events (关键日期即事件): entering one

@@ -479,8 +479,12 @@ pub struct RuleSet {
     pub id: String,
     pub name: String,
     pub catalogue_version: String,
-    /// TOML text of the local set ("" = statutory rules only).
+    /// TOML text of the jurisdiction's own set, applied after the shipped ones ("" = none).
     pub local_toml: String,
+    /// The shipped local sets in force, by id, in the order they are applied.
+    pub selected: Vec<String>,
+    /// Where a later set replaced a rule of an earlier one (the stated precedence).
+    pub precedence: Vec<String>,
     /// Shipped local sets that can be selected.
     pub shipped: Vec<String>,
     /// Their names, in the same order (e.g. 象山县全过程备案).
@@ -500,12 +504,19 @@ impl RuleSet {
         })
     }
 
-    pub fn new(catalogue: &crate::rules::Catalogue, local_toml: String, version: i64) -> RuleSet {
+    pub fn new(
+        catalogue: &crate::rules::Catalogue,
+        selection: &crate::deadline::RuleSelection,
+        precedence: Vec<String>,
+        version: i64,
+    ) -> RuleSet {
         RuleSet {
             id: catalogue.id.clone(),
             name: catalogue.name.clone(),
             catalogue_version: catalogue.version.clone(),
-            local_toml,
+            local_toml: selection.custom.clone(),
+            selected: selection.shipped.clone(),
+            precedence,
             shipped: crate::rules::SHIPPED[1..]
                 .iter()
                 .map(|(f, _)| f.trim_end_matches(".toml").to_string())

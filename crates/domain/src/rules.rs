@@ -427,12 +427,22 @@ impl Catalogue {
             file: local.catalogue.id.clone(),
             message,
         };
-        if local.catalogue.extends.as_deref() != Some(self.id.as_str()) {
-            return Err(err(format!("该地方规则不是基于规则库“{}”", self.id)));
+        // Several local sets may be applied one after another: each extends the root catalogue.
+        let root = self.id.split('+').next().unwrap_or(&self.id);
+        if local.catalogue.extends.as_deref() != Some(root) {
+            return Err(err(format!("该地方规则不是基于规则库“{root}”")));
         }
         let mut out = self.clone();
         out.id = format!("{}+{}", self.id, local.catalogue.id);
-        out.name = format!("{}（{}）", self.name, local.catalogue.name);
+        out.name = if self.id.contains('+') {
+            format!(
+                "{}、{}）",
+                self.name.trim_end_matches('）'),
+                local.catalogue.name
+            )
+        } else {
+            format!("{}（{}）", self.name, local.catalogue.name)
+        };
         out.version = format!("{}+{}", self.version, local.catalogue.version);
         for r in &local.catalogue.rules {
             match out.rules.iter_mut().find(|b| b.id == r.id) {
@@ -646,6 +656,63 @@ mod tests {
                 .to_string()
                 .contains("NO_SUCH")
         );
+    }
+
+    #[test]
+    fn several_local_sets_are_active_together_with_a_stated_precedence() {
+        use crate::deadline::{RuleSelection, RuleSetDraft, ShippedSets};
+        let sel = RuleSetDraft {
+            version: Some(0),
+            shipped: Some(ShippedSets::Many(vec![
+                "local-xinchang".into(),
+                "local-xiangshan".into(),
+            ])),
+            toml: None,
+        }
+        .validate()
+        .unwrap();
+        // Applied in the shipped order, whatever order they were ticked in.
+        assert_eq!(sel.shipped, ["local-xiangshan", "local-xinchang"]);
+        let (cat, notes) = sel.catalogue().unwrap();
+        for id in [
+            "XS_FILE_WITH_BUREAU",
+            "XC_MEDIATION_REPLY",
+            "ANSWER_AND_EVIDENCE",
+        ] {
+            assert!(
+                cat.rules
+                    .iter()
+                    .any(|r| r.id == id || r.targets.iter().any(|t| t.id == id)),
+                "{id}"
+            );
+        }
+        assert_eq!(
+            notes,
+            ["“败诉分析报告”：象山县全过程备案替换了工作要求的同名规则"]
+        );
+        // The jurisdiction's own set comes last and wins.
+        let own = "[catalogue]\nid = \"own\"\nname = \"本县\"\nversion = \"1\"\nextends = \"statutory\"\n\n[[rule]]\nid = \"LOSS_REPORT\"\nname = \"败诉报告（本县）\"\ntrigger = \"judgment_effective\"\nwhen = \"loss\"\nperiod = \"working_days:10\"\nresponsible = \"unit\"\ncitation = \"本县\"\n";
+        let sel = RuleSelection {
+            shipped: vec!["local-xiangshan".into()],
+            custom: own.into(),
+        };
+        let (cat, notes) = sel.catalogue().unwrap();
+        let r = cat.rules.iter().find(|r| r.id == "LOSS_REPORT").unwrap();
+        assert_eq!(
+            (r.source.as_str(), r.period),
+            ("own", Period::WorkingDays(10))
+        );
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[1].contains("本县替换了象山县全过程备案"), "{notes:?}");
+        // Stored as JSON; a value stored by an earlier release (one set's TOML) still reads.
+        assert_eq!(RuleSelection::from_stored(&sel.to_stored()), sel);
+        assert_eq!(RuleSelection::from_stored(own).custom, own);
+        let bad = RuleSetDraft {
+            version: Some(0),
+            shipped: Some(ShippedSets::One("local-nowhere".into())),
+            toml: None,
+        };
+        assert_eq!(bad.validate().unwrap_err().0[0].code, "unknown_value");
     }
 
     #[test]

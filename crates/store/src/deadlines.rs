@@ -8,8 +8,8 @@ use huajie_domain::FieldError;
 use huajie_domain::access::{Actor, ProceedingScope};
 use huajie_domain::calendar::Calendar;
 use huajie_domain::deadline::{
-    Adjustment, DEFAULT_DUE_SOON_DAYS, DeadlineState, EventInput, PlannedDeadline,
-    check_adjustment, key_date_events, local_catalogue, plan_with,
+    Adjustment, DEFAULT_DUE_SOON_DAYS, DeadlineState, EventInput, PlannedDeadline, RuleSelection,
+    check_adjustment, key_date_events, plan_with,
 };
 use huajie_domain::outcome::{LossRule, OutcomeCode};
 use huajie_domain::proceeding::{KeyDates, ProceedingKind};
@@ -263,18 +263,23 @@ pub(crate) async fn due_soon_days(conn: &mut AnyConnection, jurisdiction: i64) -
         .unwrap_or(DEFAULT_DUE_SOON_DAYS))
 }
 
-/// The catalogue in force in a jurisdiction, with the stored local TOML and its version.
+/// The catalogue in force in a jurisdiction, with its stored selection of local rules and the
+/// setting's version.
 pub(crate) async fn catalogue_on(
     conn: &mut AnyConnection,
     jurisdiction: i64,
-) -> Result<(Catalogue, String, i64)> {
-    let (toml, version) = setting(conn, &key(RULE_SET_KEY, jurisdiction))
+) -> Result<(Catalogue, RuleSelection, i64)> {
+    let (stored, version) = setting(conn, &key(RULE_SET_KEY, jurisdiction))
         .await?
         .unwrap_or_default();
+    let selection = RuleSelection::from_stored(&stored);
     // A stored set was validated when written; fall back to the statutory rules if a later
     // release made it invalid, rather than refusing to compute anything.
-    let catalogue = local_catalogue(&toml).unwrap_or_else(|_| Catalogue::statutory());
-    Ok((catalogue, toml, version))
+    let catalogue = selection
+        .catalogue()
+        .map(|(c, _)| c)
+        .unwrap_or_else(|_| Catalogue::statutory());
+    Ok((catalogue, selection, version))
 }
 
 /// The stored deadlines of an event, as [`sync_event`] compares them with a new plan.
@@ -1254,30 +1259,34 @@ impl Store {
     /// The rule set in force in the actor's jurisdiction.
     pub async fn rule_set(&self, actor: &Actor) -> Result<RuleSet> {
         let mut conn = self.pool().acquire().await?;
-        let (catalogue, toml, version) = catalogue_on(&mut conn, actor.jurisdiction_id).await?;
-        Ok(RuleSet::new(&catalogue, toml, version))
+        let (catalogue, selection, version) =
+            catalogue_on(&mut conn, actor.jurisdiction_id).await?;
+        let precedence = selection.catalogue().map(|(_, n)| n).unwrap_or_default();
+        Ok(RuleSet::new(&catalogue, &selection, precedence, version))
     }
 
-    /// Replaces the local rule set (validated TOML, "" = statutory only) and recomputes the
-    /// open deadlines of the jurisdiction under the new rules, in one transaction.
+    /// Replaces the local rules of the jurisdiction (shipped sets and its own TOML, validated;
+    /// none = statutory only) and recomputes its open deadlines under the new rules, in one
+    /// transaction.
     pub async fn set_rule_set(
         &self,
         actor: &Actor,
         version: i64,
-        toml: &str,
+        selection: &RuleSelection,
     ) -> Result<(RuleSet, Recomputed)> {
         if !actor.can_administer() {
             return Err(forbid("只有司法局协调员可以修改期限规则"));
         }
-        let catalogue = local_catalogue(toml).map_err(|e| {
+        let (catalogue, precedence) = selection.catalogue().map_err(|e| {
             StoreError::from(FieldError::new("toml", "invalid_rules", e.to_string()))
         })?;
+        let stored = selection.to_stored();
         let mut tx = self.write_tx().await?;
         let k = key(RULE_SET_KEY, actor.jurisdiction_id);
         let before = setting(&mut tx, &k).await?.map(|(v, _)| v);
-        let version = put_setting(&mut tx, &k, version, toml).await?;
-        let set = RuleSet::new(&catalogue, toml.to_string(), version);
-        let note = serde_json::json!({ "catalogue": set.id, "version": set.catalogue_version, "toml": toml });
+        let version = put_setting(&mut tx, &k, version, &stored).await?;
+        let set = RuleSet::new(&catalogue, selection, precedence, version);
+        let note = serde_json::json!({ "catalogue": set.id, "version": set.catalogue_version, "shipped": selection.shipped, "toml": selection.custom });
         audit::record(
             &mut tx,
             &actor.into(),

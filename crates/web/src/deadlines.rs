@@ -322,8 +322,10 @@ pub struct RuleSetUpdated {
     pub recomputed: Recomputed,
 }
 
-/// Select a shipped local rule set (`shipped`), store an edited one (`toml`), or neither
-/// (statutory rules only). Open deadlines are recomputed under the new rules.
+/// Select shipped local rule sets (`shipped`: one id or several, active together; where two
+/// replace the same rule, the later in the shipped order wins) and/or store the jurisdiction's
+/// own (`toml`, applied last), or neither (statutory rules only). Open deadlines are recomputed
+/// under the new rules.
 #[utoipa::path(put, path = "/api/v1/rules", tag = "期限", security(("token" = [])), request_body = RuleSetDraft,
     responses((status = 200, body = RuleSetUpdated), (status = 422, body = crate::error::ErrorDetail)))]
 pub async fn put_rules(
@@ -331,9 +333,9 @@ pub async fn put_rules(
     a: Auth,
     ApiJson(d): ApiJson<RuleSetDraft>,
 ) -> ApiResult<Json<RuleSetUpdated>> {
-    let toml = d.validate()?;
+    let selection = d.validate()?;
     let v = require_version(d.version)?;
-    let (rule_set, recomputed) = st.store.set_rule_set(&a.0, v, &toml).await?;
+    let (rule_set, recomputed) = st.store.set_rule_set(&a.0, v, &selection).await?;
     Ok(Json(RuleSetUpdated {
         rule_set,
         recomputed,

@@ -753,7 +753,8 @@ struct RulesPage {
     set: huajie_domain::records::RuleSet,
     can_admin: bool,
     toml: String,
-    shipped: String,
+    /// The shipped sets ticked on the form: (id, name, ticked).
+    sets: Vec<(String, String, bool)>,
     errors: Vec<String>,
 }
 
@@ -761,7 +762,7 @@ async fn render_rules(
     st: &AppState,
     s: &Session,
     toml: Option<String>,
-    shipped: String,
+    shipped: Option<Vec<String>>,
     errors: Vec<String>,
     flash: Option<String>,
     status: StatusCode,
@@ -778,8 +779,19 @@ async fn render_rules(
             chrome,
             toml: toml.unwrap_or_else(|| set.local_toml.clone()),
             can_admin: s.actor.can_administer(),
+            sets: set
+                .shipped
+                .iter()
+                .zip(&set.shipped_names)
+                .map(|(id, name)| {
+                    let on = match &shipped {
+                        Some(v) => v.contains(id),
+                        None => set.selected.contains(id),
+                    };
+                    (id.clone(), name.clone(), on)
+                })
+                .collect(),
             set,
-            shipped,
             errors,
         },
     )
@@ -798,16 +810,7 @@ pub async fn rules_page(
             let (a, b) = n.split_once('-').unwrap_or((n, "0"));
             format!("规则已保存：重新计算了 {a} 个事件的期限，{b} 个期限的到期日有变化。")
         });
-    render_rules(
-        &st,
-        &s.0,
-        None,
-        String::new(),
-        Vec::new(),
-        flash,
-        StatusCode::OK,
-    )
-    .await
+    render_rules(&st, &s.0, None, None, Vec::new(), flash, StatusCode::OK).await
 }
 
 pub async fn save_rules(
@@ -822,7 +825,7 @@ pub async fn save_rules(
     if let Some(r) = admin_only(&s.0, "修改期限规则") {
         return r;
     }
-    let shipped = p.get("shipped");
+    let shipped = p.all("shipped");
     let raw_toml =
         p.0.iter()
             .find(|(k, _)| k == "toml")
@@ -830,15 +833,11 @@ pub async fn save_rules(
             .unwrap_or_default();
     let draft = huajie_domain::deadline::RuleSetDraft {
         version: p.get("version").parse().ok(),
-        shipped: Some(shipped.clone()).filter(|s| !s.is_empty()),
-        toml: if shipped.is_empty() {
-            Some(raw_toml.clone())
-        } else {
-            None
-        },
+        shipped: Some(huajie_domain::deadline::ShippedSets::Many(shipped.clone())),
+        toml: Some(raw_toml.clone()),
     };
     let result = match (draft.validate(), draft.version) {
-        (Ok(text), Some(v)) => st.store.set_rule_set(&s.0.actor, v, &text).await,
+        (Ok(sel), Some(v)) => st.store.set_rule_set(&s.0.actor, v, &sel).await,
         (Err(inv), _) => Err(huajie_store::StoreError::Invalid(inv)),
         (Ok(_), None) => return forbidden_page("表单缺少版本号，请刷新页面后重试"),
     };
@@ -851,7 +850,7 @@ pub async fn save_rules(
                 &st,
                 &s.0,
                 Some(raw_toml),
-                shipped,
+                Some(shipped),
                 inv.0.into_iter().map(|e| e.message).collect(),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -863,7 +862,7 @@ pub async fn save_rules(
                 &st,
                 &s.0,
                 Some(raw_toml),
-                shipped,
+                Some(shipped),
                 vec!["规则已被他人修改：下方保留了您编辑的文本，当前生效的规则见上表。请核对后再次保存。".into()],
                 None,
                 StatusCode::CONFLICT,

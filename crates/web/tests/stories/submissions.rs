@@ -61,14 +61,26 @@ pub async fn story(app: App) {
         .await
         .unwrap();
     let clerk_b = token_for(&app.store, "clerk.b").await;
+    // 象山's filing rules and 温县's reporting rules, active together.
     let (s, v) = app
         .put(
             "/api/v1/rules",
             &app.coord,
-            json!({"version": 0, "shipped": "local-xiangshan"}),
+            json!({"version": 0, "shipped": ["local-wenxian", "local-xiangshan"]}),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["rule_set"]["selected"],
+        json!(["local-xiangshan", "local-wenxian"])
+    );
+    assert!(
+        v["rule_set"]["precedence"][0]
+            .as_str()
+            .unwrap()
+            .contains("象山县全过程备案"),
+        "{v}"
+    );
 
     // A case received today by two co-defendants: each owes its own filing package.
     let t = today();
@@ -89,6 +101,8 @@ pub async fn story(app: App) {
     let (_, list) = app.get(&path, &app.coord).await;
     let filing = find(&list, "XS_FILE_WITH_BUREAU", json!(app.unit_a)).clone();
     let filing_b = find(&list, "XS_FILE_WITH_BUREAU", json!(app.unit_b)).clone();
+    // 温县's receipt report is owed too, by each unit.
+    find(&list, "WX_RECEIPT_REPORT", json!(app.unit_a));
     let fid = filing["id"].as_i64().unwrap();
 
     // The obligation says what it requires.
