@@ -233,6 +233,12 @@ pub struct AuditEvent {
     pub after: Option<serde_json::Value>,
     /// The reason the person gave (a correction, a withdrawal), if any.
     pub reason: Option<String>,
+    /// The proceeding the record belongs to, if any.
+    pub proceeding_id: Option<i64>,
+    /// The actor's display name (audit search only).
+    pub actor_display: Option<String>,
+    /// 案号 or 文号 of the proceeding (audit search only).
+    pub case_label: Option<String>,
 }
 
 /// A document attached to a proceeding (its bytes are stored on disk by content hash).

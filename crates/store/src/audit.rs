@@ -97,11 +97,14 @@ fn event(row: &sqlx::any::AnyRow) -> Result<AuditEvent> {
         before: json("before_json")?,
         after: json("after_json")?,
         reason: get_opt_str(row, "reason")?,
+        proceeding_id: get_opt_i64(row, "proceeding_id")?,
+        // Only the audit search joins these; other reads leave them empty.
+        actor_display: get_opt_str(row, "actor_display").ok().flatten(),
+        case_label: get_opt_str(row, "case_label").ok().flatten(),
     })
 }
 
-const COLS: &str =
-    "id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, reason";
+const COLS: &str = "id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, reason, proceeding_id";
 
 impl Store {
     /// History of one record, oldest first. For a proceeding this includes the events of its
@@ -247,8 +250,11 @@ impl Store {
             .map(|c| format!("a.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
+        // The person's name and the case number beside every row (审计日志 shows both).
         let sql = format!(
-            "SELECT {cols} FROM audit_events a WHERE {} ORDER BY a.id DESC LIMIT {}",
+            "SELECT {cols}, us.display_name AS actor_display, COALESCE(pr.case_no, pr.reference_no) AS case_label \
+             FROM audit_events a LEFT JOIN users us ON us.id = a.actor_id LEFT JOIN proceedings pr ON pr.id = a.proceeding_id \
+             WHERE {} ORDER BY a.id DESC LIMIT {}",
             conds.join(" AND "),
             params.push(q.limit.clamp(1, 500))
         );

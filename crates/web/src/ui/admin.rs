@@ -919,11 +919,24 @@ const ACTIONS: &[&str] = &[
     "delete",
     "denied",
     "download",
+    "export",
     "met",
     "waive",
     "reopen",
     "adjust",
     "recompute",
+    "submit",
+    "accept",
+    "return",
+    "request",
+    "approve",
+    "refuse",
+    "import",
+    "publish",
+    "login",
+    "login_failed",
+    "logout",
+    "lock",
 ];
 
 const ENTITIES: &[&str] = &[
@@ -935,6 +948,9 @@ const ENTITIES: &[&str] = &[
     "event",
     "deadline",
     "document",
+    "submission",
+    "correction_request",
+    "judgment_reading",
     "unit",
     "user",
     "access",
@@ -1015,16 +1031,30 @@ pub async fn audit_page(
         .iter()
         .map(|e| AuditRow {
             at: beijing_time(&e.at),
-            actor: e.actor_name.clone(),
-            action: audit_action(&e.action),
-            denied: e.action == "denied",
-            target: if e.entity == "access" {
-                "访问".to_string()
-            } else {
-                format!("{} {}", audit_entity(&e.entity), e.entity_id)
+            actor: match &e.actor_display {
+                Some(d) if d != &e.actor_name => format!("{d}（{}）", e.actor_name),
+                _ => e.actor_name.clone(),
             },
-            href: (e.entity == "proceeding").then(|| format!("/proceedings/{}", e.entity_id)),
-            detail: detail_of(e),
+            action: if e.action == "delete" && e.reason.is_some() {
+                "撤回"
+            } else {
+                audit_action(&e.action)
+            },
+            denied: e.action == "denied",
+            target: match (&e.case_label, e.entity.as_str()) {
+                (_, "access") => "访问".to_string(),
+                (Some(c), "proceeding") => format!("程序 {c}"),
+                (Some(c), _) => format!("{c} · {}", audit_entity(&e.entity)),
+                (None, _) => format!("{} {}", audit_entity(&e.entity), e.entity_id),
+            },
+            href: e
+                .proceeding_id
+                .or((e.entity == "proceeding").then_some(e.entity_id))
+                .map(|p| format!("/proceedings/{p}")),
+            detail: match &e.reason {
+                Some(r) => format!("原因：{r}；{}", detail_of(e)),
+                None => detail_of(e),
+            },
         })
         .collect();
     render(

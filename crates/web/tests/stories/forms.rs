@@ -1108,6 +1108,14 @@ async fn admin_story(app: &App, coord: &str, clerk: &str) {
     );
     let a = page(app, "/audit?actor=coord&entity=user", coord).await;
     assert!(a.body.contains("用户") && !a.body.contains("clerk.a"));
+    // Every row names the case and says in Chinese what happened (no "其他操作", no "期限 176").
+    let a = page(app, "/audit?entity=deadline", coord).await;
+    assert!(a.body.contains("号 · 期限"), "{}", a.body);
+    assert!(
+        !a.body.contains("其他操作") && !regex_like_id(&a.body, "期限 "),
+        "{}",
+        a.body
+    );
     let a = page(app, "/audit?from=2025-99-01", coord).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     // The API's refusals are logged the same way.
@@ -1121,4 +1129,14 @@ async fn admin_story(app: &App, coord: &str, clerk: &str) {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(app.store.audit_count().await.unwrap(), before + 1);
+}
+
+/// Whether `body` has `prefix` followed directly by a digit (a bare record id shown to people).
+fn regex_like_id(body: &str, prefix: &str) -> bool {
+    body.match_indices(prefix).any(|(i, _)| {
+        body[i + prefix.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
 }
