@@ -124,6 +124,9 @@ pub struct Rule {
     /// What must be submitted to meet it (报送—审核), if anything: then only an accepted
     /// submission meets it (the 司法局 may still waive it).
     pub submit: Option<SubmitSpec>,
+    /// An event that meets it when recorded on the proceeding, on the event's date (e.g. the
+    /// court's 发送起诉状副本 is met by 收到起诉状副本).
+    pub met_by: Option<EventKind>,
     /// Which catalogue the rule came from.
     pub source: String,
     /// `when = "loss"`: the rule fires only when the proceeding ended in a loss (败诉) for a
@@ -211,6 +214,8 @@ struct FileRule {
     /// Condition: "loss" (only when the proceeding was lost).
     when: Option<String>,
     submit: Option<FileSubmit>,
+    /// An event that meets the rule's obligation when recorded.
+    met_by: Option<String>,
     #[serde(default)]
     targets: Vec<FileTarget>,
 }
@@ -364,8 +369,14 @@ pub fn parse_catalogue(file: &str, text: &str) -> Result<CatalogueFile, Catalogu
             .as_ref()
             .map(|s| s.validate().map_err(&at))
             .transpose()?;
+        let met_by = r
+            .met_by
+            .as_deref()
+            .map(|e| EventKind::from_code(e).ok_or_else(|| at(format!("met_by 事件“{e}”无效"))))
+            .transpose()?;
         rules.push(Rule {
             submit,
+            met_by,
             on_loss,
             id: r.id,
             name: r.name,
@@ -496,6 +507,15 @@ impl Catalogue {
                 r.targets.iter().find(|t| t.id == id)?.submit.as_ref()
             }
         })
+    }
+
+    /// The rules (by id) whose obligations an `event` meets when recorded.
+    pub fn met_by(&self, event: EventKind) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| r.met_by == Some(event))
+            .map(|r| r.id.as_str())
+            .collect()
     }
 
     /// Rules fired by `event` on a proceeding of `kind`.

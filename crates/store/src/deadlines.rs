@@ -449,6 +449,135 @@ impl Planner {
     }
 }
 
+/// Closes the open obligations of the event's proceeding that its kind meets (rules'
+/// `met_by`), on the event's date, naming the event; first reopens those it closed before (the
+/// event moved or changed kind). Inside the caller's transaction.
+async fn settle_met_by(
+    conn: &mut AnyConnection,
+    by: &Author,
+    catalogue: &Catalogue,
+    event: &Event,
+    soon: i64,
+) -> Result<()> {
+    release_met_by(conn, by, event.id, soon).await?;
+    // This event's own obligations may already be met by an event recorded earlier (a case
+    // registered with both its 立案 and 收到副本 dates).
+    let own = sqlx::query("SELECT id, rule_id FROM deadlines WHERE event_id = $1 AND done = 0")
+        .bind(event.id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in &own {
+        let rule_id = get_str(r, "rule_id")?;
+        let Some(kind) = catalogue
+            .rules
+            .iter()
+            .find(|x| x.id == rule_id)
+            .and_then(|x| x.met_by)
+        else {
+            continue;
+        };
+        if let Some(other) = proceeding_events(conn, event.proceeding_id)
+            .await?
+            .into_iter()
+            .filter(|e| e.kind == kind && e.id != event.id)
+            .max_by(|a, b| a.occurred_on.cmp(&b.occurred_on))
+        {
+            close_by(conn, by, get_i64(r, "id")?, &other, soon).await?;
+        }
+    }
+    let rules = catalogue.met_by(event.kind);
+    if rules.is_empty() {
+        return Ok(());
+    }
+    let mut p = Params::default();
+    let pp = p.push(event.proceeding_id);
+    let list: Vec<String> = rules.iter().map(|r| p.push(*r)).collect();
+    let sql = format!(
+        "SELECT id FROM deadlines WHERE proceeding_id = {pp} AND done = 0 AND rule_id IN ({})",
+        list.join(", ")
+    );
+    let ids: Vec<i64> = query(sql, p.args)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| get_i64(r, "id"))
+        .collect::<Result<_>>()?;
+    for id in ids {
+        close_by(conn, by, id, event, soon).await?;
+    }
+    Ok(())
+}
+
+/// Marks obligation `id` met by `event`, on its date, with its audit event.
+async fn close_by(
+    conn: &mut AnyConnection,
+    by: &Author,
+    id: i64,
+    event: &Event,
+    soon: i64,
+) -> Result<()> {
+    let before = deadline_on(conn, id, soon).await?;
+    sqlx::query(
+        "UPDATE deadlines SET met_on = $1, done = 1, met_by_event = $2, change_note = $3, version = version + 1, updated_at = $4 WHERE id = $5",
+    )
+    .bind(event.occurred_on.clone())
+    .bind(event.id)
+    .bind(format!("由事件“{}”（{}）完成", event.kind_label, event.occurred_on))
+    .bind(crate::now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    let after = deadline_on(conn, id, soon).await?;
+    audit::record(
+        conn,
+        by,
+        "met",
+        "deadline",
+        id,
+        Some(event.proceeding_id),
+        Some(&before),
+        Some(&after),
+    )
+    .await
+}
+
+/// Reopens the obligations an event had closed (it moved, changed kind or was withdrawn).
+async fn release_met_by(
+    conn: &mut AnyConnection,
+    by: &Author,
+    event_id: i64,
+    soon: i64,
+) -> Result<()> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM deadlines WHERE met_by_event = $1")
+        .bind(event_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for id in ids {
+        let before = deadline_on(conn, id, soon).await?;
+        sqlx::query(
+            "UPDATE deadlines SET met_on = NULL, done = 0, met_by_event = NULL, change_note = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+        )
+        .bind("完成该期限的事件已更正或撤回，期限恢复为未完成".to_string())
+        .bind(crate::now())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        let after = deadline_on(conn, id, soon).await?;
+        audit::record(
+            conn,
+            by,
+            "reopen",
+            "deadline",
+            id,
+            None,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Records an event with its audit event and creates the deadlines it starts (inside the
 /// caller's transaction); returns it and the due-soon setting.
 pub(crate) async fn add_event_in(
@@ -498,6 +627,7 @@ pub(crate) async fn add_event_in(
         &mut Recomputed::default(),
     )
     .await?;
+    settle_met_by(conn, by, &planner.catalogue, &event, soon).await?;
     Ok((event, soon))
 }
 
@@ -572,6 +702,7 @@ async fn update_event_in(
         &mut Recomputed::default(),
     )
     .await?;
+    settle_met_by(conn, by, &planner.catalogue, &after, soon).await?;
     Ok((after, soon))
 }
 
@@ -601,6 +732,7 @@ async fn delete_event_in(
         )
         .await?;
     }
+    release_met_by(conn, by, before.id, soon).await?;
     sqlx::query("DELETE FROM events WHERE id = $1")
         .bind(before.id)
         .execute(&mut *conn)
@@ -907,6 +1039,8 @@ impl EventPlanner {
             &mut counts,
         )
         .await?;
+        let event = event_on(conn, id).await?;
+        settle_met_by(conn, by, &self.planner.catalogue, &event, self.soon).await?;
         Ok(counts.created)
     }
 }

@@ -191,17 +191,19 @@ pub async fn story(app: App) {
     assert_eq!(s, StatusCode::CONFLICT);
     let list = deadlines_of(&app, pid).await;
     // The registration's 立案日期 recorded 法院立案 (court-side limits, monitored); the receipt
-    // started the unit's obligations, each naming the unit that owes it.
+    // started the unit's obligations, each naming the unit that owes it, and met the court's
+    // 发送起诉状副本 (done, so listed last).
     assert_eq!(
         rule_ids(&list),
         [
-            "SEND_COMPLAINT_COPY",
             "XS_FILE_WITH_BUREAU",
             "ANSWER_AND_EVIDENCE",
             "EVIDENCE_EXTENSION_APPLY",
-            "TRIAL_FIRST"
+            "TRIAL_FIRST",
+            "SEND_COMPLAINT_COPY"
         ]
     );
+    assert!(by_rule(&list, "SEND_COMPLAINT_COPY")["met_on"].is_string());
     assert_eq!(by_rule(&list, "TRIAL_FIRST")["nature"], "court");
     assert_eq!(by_rule(&list, "TRIAL_FIRST")["unit_id"], Value::Null);
     assert_eq!(

@@ -343,6 +343,70 @@ pub async fn story(app: App) {
         .await;
     assert_eq!(of_rule(&list2, "ANSWER_AND_EVIDENCE").len(), 2);
 
+    // --- met by an event: the court's next step closes its own limit ---------------------
+    let (s, p3) = app
+        .post(
+            "/api/v1/proceedings",
+            &app.coord,
+            json!({
+                "kind": "first_instance", "case_no": "(2026)浙0699行初503号", "domain": "expropriation",
+                "registered_on": "2026-03-02", "filed_on": "2026-03-02", "received_on": "2026-03-05",
+                "parties": [{"role": "claimant", "name": "李六"}, {"role": "defendant", "unit_id": app.unit_a}]
+            }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p3}");
+    let pid3 = p3["id"].as_i64().unwrap();
+    let (_, list3) = app
+        .get(&format!("/api/v1/proceedings/{pid3}/deadlines"), &app.coord)
+        .await;
+    let send = &of_rule(&list3, "SEND_COMPLAINT_COPY")[0];
+    assert_eq!(
+        (&send["met_on"], &send["state"]),
+        (&json!("2026-03-05"), &json!("met_on_time")),
+        "{send}"
+    );
+    assert!(
+        send["change_note"]
+            .as_str()
+            .unwrap()
+            .contains("收到起诉状副本"),
+        "{send}"
+    );
+    assert_eq!(of_rule(&list3, "TRIAL_FIRST")[0]["met_on"], Value::Null);
+    // Withdrawing the receipt reopens it.
+    let (_, ev3) = app
+        .get(&format!("/api/v1/proceedings/{pid3}/events"), &app.coord)
+        .await;
+    let receipt = ev3
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "complaint_copy_received")
+        .unwrap()
+        .clone();
+    let (s, _) = app
+        .call(
+            "DELETE",
+            &format!(
+                "/api/v1/events/{}?version={}&reason={}",
+                receipt["id"],
+                receipt["version"],
+                urlencode("日期登记错误")
+            ),
+            Some(app.coord.as_str()),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, list3) = app
+        .get(&format!("/api/v1/proceedings/{pid3}/deadlines"), &app.coord)
+        .await;
+    assert_eq!(
+        of_rule(&list3, "SEND_COMPLAINT_COPY")[0]["met_on"],
+        Value::Null
+    );
+
     // --- regression: a deleted row's id is never given to a new one (SQLite reused it, and
     // the new row inherited the old one's audit history) ---------------------------------
     let events_path = format!("/api/v1/proceedings/{pid2}/events");
