@@ -360,6 +360,9 @@ pub struct PlannedDeadline {
     /// Due only when the proceeding was lost (a `when = "loss"` rule and its targets); the
     /// storage layer drops it for a proceeding without a loss.
     pub on_loss: bool,
+    /// Due only for a group case (a `when = "group_case"` rule and its targets); the storage
+    /// layer drops it for a proceeding with fewer claimants.
+    pub group_case: bool,
 }
 
 /// Court- or organ-approved changes to one rule's deadline: suspension intervals (中止, the
@@ -442,6 +445,7 @@ pub fn plan_with(
                 ),
                 provisional: te.provisional || e.provisional,
                 on_loss: rule.on_loss,
+                group_case: rule.group_case,
             });
         }
         out.push(PlannedDeadline {
@@ -456,6 +460,7 @@ pub fn plan_with(
             trace,
             provisional: e.provisional,
             on_loss: rule.on_loss,
+            group_case: rule.group_case,
         });
     }
     out.sort_by(|a, b| {

@@ -132,7 +132,13 @@ pub struct Rule {
     /// `when = "loss"`: the rule fires only when the proceeding ended in a loss (败诉) for a
     /// defendant under the configured loss rule (the 败诉分析报告 of source 004).
     pub on_loss: bool,
+    /// `when = "group_case"`: only for a proceeding with 50 or more claimants (群体性案件, where
+    /// the principal head must appear, source 004).
+    pub group_case: bool,
 }
+
+/// Claimants from which a case is a group case (群体性案件, 50人以上).
+pub const GROUP_CASE_CLAIMANTS: i64 = 50;
 
 /// Where a rule comes from, for people: 法定 (the law), 工作要求 (the general working
 /// requirements every installation tracks) or 本地规定 (a local set).
@@ -355,12 +361,13 @@ pub fn parse_catalogue(file: &str, text: &str) -> Result<CatalogueFile, Catalogu
             .as_deref()
             .map(|e| e.parse::<Period>().map_err(|er| at(er.to_string())))
             .transpose()?;
-        let on_loss = match r.when.as_deref() {
-            None => false,
-            Some("loss") => true,
+        let (on_loss, group_case) = match r.when.as_deref() {
+            None => (false, false),
+            Some("loss") => (true, false),
+            Some("group_case") => (false, true),
             Some(w) => {
                 return Err(at(format!(
-                    "条件 when = “{w}”无效（只支持 \"loss\"：败诉时适用）"
+                    "条件 when = “{w}”无效（可选 \"loss\"：败诉时适用；\"group_case\"：原告50人以上的群体性案件）"
                 )));
             }
         };
@@ -378,6 +385,7 @@ pub fn parse_catalogue(file: &str, text: &str) -> Result<CatalogueFile, Catalogu
             submit,
             met_by,
             on_loss,
+            group_case,
             id: r.id,
             name: r.name,
             trigger,
@@ -733,6 +741,39 @@ mod tests {
             toml: None,
         };
         assert_eq!(bad.validate().unwrap_err().0[0].code, "unknown_value");
+    }
+
+    #[test]
+    fn a_group_case_rule_fires_only_for_fifty_claimants_or_more() {
+        let xs = Catalogue::statutory()
+            .with_local(&shipped("local-xiangshan.toml"))
+            .unwrap();
+        let r = xs
+            .rules
+            .iter()
+            .find(|r| r.id == "XS_PRINCIPAL_APPEARANCE")
+            .unwrap();
+        assert!(r.group_case && !r.on_loss);
+        let planned = crate::deadline::plan(
+            &xs,
+            &Calendar::national(),
+            EventKind::SummonsReceived,
+            ProceedingKind::FirstInstance,
+            date(2024, 3, 4),
+        )
+        .unwrap();
+        assert!(
+            planned
+                .iter()
+                .any(|p| p.rule_id == "XS_PRINCIPAL_APPEARANCE" && p.group_case)
+        );
+        let bad = "[catalogue]\nid = \"x\"\nname = \"x\"\nversion = \"1\"\n\n[[rule]]\nid = \"A\"\nname = \"a\"\ntrigger = \"case_filed\"\nwhen = \"crowd\"\nperiod = \"calendar_days:5\"\nresponsible = \"unit\"\ncitation = \"c\"\n";
+        assert!(
+            parse_catalogue("x.toml", bad)
+                .unwrap_err()
+                .message
+                .contains("group_case")
+        );
     }
 
     #[test]

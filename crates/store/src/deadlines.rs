@@ -388,7 +388,19 @@ impl Planner {
         existing: &[AnyRow],
     ) -> Result<Vec<Obligation>> {
         let base_adj = adjustments_of(existing, None)?;
-        let base = self.compute(kind, ev, &base_adj)?;
+        let mut base = self.compute(kind, ev, &base_adj)?;
+        // Named conditions: `group_case` rules only for 50 or more claimants.
+        let group = if base.iter().any(|p| p.group_case) {
+            let claimants: i64 =
+                sqlx::query_scalar("SELECT claimant_count FROM proceedings WHERE id = $1")
+                    .bind(proceeding_id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+            claimants >= huajie_domain::rules::GROUP_CASE_CLAIMANTS
+        } else {
+            false
+        };
+        base.retain(|p| !p.group_case || group);
         let owners = if base.iter().any(|p| p.responsible == Responsible::Unit) {
             owners(conn, proceeding_id, &self.loss).await?
         } else {
@@ -426,7 +438,11 @@ impl Planner {
             out.extend(
                 planned
                     .into_iter()
-                    .filter(|p| p.responsible == Responsible::Unit && (!p.on_loss || lost))
+                    .filter(|p| {
+                        p.responsible == Responsible::Unit
+                            && (!p.on_loss || lost)
+                            && (!p.group_case || group)
+                    })
                     .map(|planned| Obligation {
                         planned,
                         unit_id: Some(unit),

@@ -380,6 +380,39 @@ pub async fn story(app: App) {
             .all(|x| x["proceeding_id"] != pid)
     );
 
+    // --- a named condition: 群体性案件 (50+ claimants) need the principal head's appearance --
+    for (case_no, count, expect) in [
+        ("(2026)浙0699行初603号", 56, true),
+        ("(2026)浙0699行初604号", 3, false),
+    ] {
+        let (s, pc) = app
+            .post(
+                "/api/v1/proceedings",
+                &app.coord,
+                json!({
+                    "kind": "first_instance", "case_no": case_no, "domain": "expropriation",
+                    "registered_on": t.to_string(), "claimant_count": count,
+                    "parties": [{"role": "claimant", "name": "群体代表"}, {"role": "defendant", "unit_id": app.unit_a}]
+                }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{pc}");
+        let (s, v) = app
+            .post(
+                &format!("/api/v1/proceedings/{}/events", pc["id"]),
+                &app.coord,
+                json!({"kind": "summons_received", "occurred_on": t.to_string()}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let has = v["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["rule_id"] == "XS_PRINCIPAL_APPEARANCE");
+        assert_eq!(has, expect, "{count} claimants: {v}");
+    }
+
     // --- a late filing is a deduction in the assessment ----------------------------------
     let (s, p2) = app
         .post(
