@@ -68,6 +68,23 @@ fn version(p: &Pairs) -> i64 {
     p.get("version").parse().unwrap_or(0)
 }
 
+/// Runs the store call `op` on a validated draft, with the reason kept on its audit events; a
+/// draft that did not validate is the store's `Invalid`, as the API would answer it.
+async fn with_valid<I, T, F, Fut>(
+    why: String,
+    draft: Result<I, huajie_domain::Invalid>,
+    op: F,
+) -> Result<T, huajie_store::StoreError>
+where
+    F: FnOnce(I) -> Fut,
+    Fut: std::future::Future<Output = Result<T, huajie_store::StoreError>>,
+{
+    match draft {
+        Ok(input) => with_reason(Some(why), op(input)).await,
+        Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),
+    }
+}
+
 pub async fn correct_event(
     State(st): State<AppState>,
     s: UiSession,
@@ -85,16 +102,11 @@ pub async fn correct_event(
         occurred_on: p.opt("occurred_on"),
         note: p.opt("note"),
     };
-    let result = match draft.validate() {
-        Ok(input) => {
-            with_reason(
-                Some(why),
-                st.store.update_event(&s.0.actor, id, version(&p), &input),
-            )
-            .await
-        }
-        Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),
-    };
+    let (store, actor, v) = (&st.store, &s.0.actor, version(&p));
+    let result = with_valid(why, draft.validate(), |input| async move {
+        store.update_event(actor, id, v, &input).await
+    })
+    .await;
     done(&s.0, pid, "events", "事件", result)
 }
 
@@ -134,16 +146,11 @@ pub async fn correct_hearing(
         place: p.opt("place"),
         note: p.opt("note"),
     };
-    let result = match draft.validate() {
-        Ok(input) => {
-            with_reason(
-                Some(why),
-                st.store.update_hearing(&s.0.actor, id, version(&p), &input),
-            )
-            .await
-        }
-        Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),
-    };
+    let (store, actor, v) = (&st.store, &s.0.actor, version(&p));
+    let result = with_valid(why, draft.validate(), |input| async move {
+        store.update_hearing(actor, id, v, &input).await
+    })
+    .await;
     done(&s.0, pid, "hearings", "开庭", result)
 }
 
@@ -178,16 +185,11 @@ pub async fn correct_outcome(
         grounds: p.all("grounds"),
         note: p.opt("note"),
     };
-    let result = match draft.validate(proc.kind) {
-        Ok(input) => {
-            with_reason(
-                Some(why),
-                st.store.update_outcome(&s.0.actor, id, version(&p), &input),
-            )
-            .await
-        }
-        Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),
-    };
+    let (store, actor, v) = (&st.store, &s.0.actor, version(&p));
+    let result = with_valid(why, draft.validate(proc.kind), |input| async move {
+        store.update_outcome(actor, id, v, &input).await
+    })
+    .await;
     done(&s.0, pid, "outcomes", "结果", result)
 }
 
@@ -217,16 +219,11 @@ pub async fn correct_party(
         name: p.opt("name"),
         unit_id: before.unit_id,
     };
-    let result = match draft.validate() {
-        Ok(input) => {
-            with_reason(
-                Some(why),
-                st.store.update_party(&s.0.actor, id, version(&p), &input),
-            )
-            .await
-        }
-        Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),
-    };
+    let (store, actor, v) = (&st.store, &s.0.actor, version(&p));
+    let result = with_valid(why, draft.validate(), |input| async move {
+        store.update_party(actor, id, v, &input).await
+    })
+    .await;
     done(&s.0, pid, "parties", "当事人", result)
 }
 
