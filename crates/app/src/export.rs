@@ -168,7 +168,7 @@ pub async fn run(store: &Store, cmd: ExportCommand) -> Result<(), Failure> {
             store
                 .record_export(
                     &actor,
-                    "statistics",
+                    huajie_domain::audit::AuditEntity::Statistics,
                     serde_json::json!({"period": set.label, "via": "cli"}),
                 )
                 .await?;
@@ -213,7 +213,7 @@ pub async fn run(store: &Store, cmd: ExportCommand) -> Result<(), Failure> {
             store
                 .record_export(
                     &actor,
-                    "ledger",
+                    huajie_domain::audit::AuditEntity::Ledger,
                     serde_json::json!({"rows": rows.len(), "via": "cli"}),
                 )
                 .await?;

@@ -103,7 +103,7 @@ pub async fn run(store: &Store, cmd: ReportCommand) -> Result<(), Failure> {
     store
         .record_export(
             &actor,
-            "stat_snapshot",
+            huajie_domain::audit::AuditEntity::StatSnapshot,
             serde_json::json!({"snapshot": id, "period": snap.info.label, "document": doc.title, "via": "cli"}),
         )
         .await?;

@@ -9,6 +9,7 @@ use sqlx::AnyConnection;
 
 use crate::sql::{get_i64, get_opt_i64, get_opt_str, get_str};
 use crate::{Result, Store};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 /// Who performed a write, as written into the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +54,8 @@ pub async fn with_reason<F: std::future::Future>(reason: Option<String>, f: F) -
 pub async fn record<B: Serialize, A: Serialize>(
     conn: &mut AnyConnection,
     by: &Author,
-    action: &str,
-    entity: &str,
+    action: AuditAction,
+    entity: AuditEntity,
     entity_id: i64,
     proceeding_id: Option<i64>,
     before: Option<&B>,
@@ -70,8 +71,8 @@ pub async fn record<B: Serialize, A: Serialize>(
     .bind(crate::now())
     .bind(by.id)
     .bind(by.name.clone())
-    .bind(action.to_string())
-    .bind(entity.to_string())
+    .bind(action.code())
+    .bind(entity.code())
     .bind(entity_id)
     .bind(proceeding_id)
     .bind(before)
@@ -155,8 +156,8 @@ impl Store {
         record::<(), _>(
             &mut conn,
             &actor.into(),
-            "denied",
-            "access",
+            AuditAction::Denied,
+            AuditEntity::Access,
             0,
             None,
             None,
@@ -172,14 +173,14 @@ impl Store {
     pub async fn record_export(
         &self,
         actor: &Actor,
-        entity: &str,
+        entity: AuditEntity,
         detail: serde_json::Value,
     ) -> Result<()> {
         let mut conn = self.pool().acquire().await?;
         record::<(), _>(
             &mut conn,
             &actor.into(),
-            "export",
+            AuditAction::Export,
             entity,
             0,
             None,

@@ -11,6 +11,7 @@ use crate::audit::{self, Author};
 use crate::cases::join_names;
 use crate::sql::{Arg, query};
 use crate::{Backend, Result, Store};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 /// A generated proceeding with everything recorded on it. Party names must be filled in.
 #[derive(Debug, Clone)]
@@ -346,8 +347,8 @@ impl Store {
         audit::record(
             tx,
             by,
-            "bulk_create",
-            "proceeding",
+            AuditAction::BulkCreate,
+            AuditEntity::Proceeding,
             first_proceeding,
             None,
             None::<&()>,

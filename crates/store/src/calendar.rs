@@ -11,6 +11,7 @@ use sqlx::AnyConnection;
 use crate::audit::{self, Author};
 use crate::sql::{get_i64, get_str, parse_day};
 use crate::{Result, Store};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 fn kind_code(k: DayKind) -> &'static str {
     match k {
@@ -64,8 +65,8 @@ impl Store {
         audit::record(
             &mut tx,
             by,
-            "import",
-            "calendar",
+            AuditAction::Import,
+            AuditEntity::Calendar,
             j,
             None,
             None::<&()>,

@@ -21,6 +21,7 @@ use crate::sql::{
 };
 use crate::units::unit_on;
 use crate::{Result, Store, StoreError};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 fn forbid_unless(ok: bool) -> Result<()> {
     if ok {
@@ -449,8 +450,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "create",
-            "dispute",
+            AuditAction::Create,
+            AuditEntity::Dispute,
             id,
             None,
             None::<&Dispute>,
@@ -500,8 +501,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "update",
-            "dispute",
+            AuditAction::Update,
+            AuditEntity::Dispute,
             id,
             None,
             Some(&before),
@@ -638,8 +639,8 @@ impl Store {
                 audit::record(
                     &mut tx,
                     &actor.into(),
-                    "create",
-                    "dispute",
+                    AuditAction::Create,
+                    AuditEntity::Dispute,
                     id,
                     None,
                     None::<&()>,
@@ -695,8 +696,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "create",
-            "proceeding",
+            AuditAction::Create,
+            AuditEntity::Proceeding,
             id,
             Some(id),
             None::<&Proceeding>,
@@ -779,8 +780,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "update",
-            "proceeding",
+            AuditAction::Update,
+            AuditEntity::Proceeding,
             id,
             Some(id),
             Some(&before),
@@ -834,8 +835,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "create",
-            "party",
+            AuditAction::Create,
+            AuditEntity::Party,
             id,
             Some(proceeding_id),
             None::<&Party>,
@@ -893,8 +894,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "update",
-            "party",
+            AuditAction::Update,
+            AuditEntity::Party,
             id,
             Some(before.proceeding_id),
             Some(&before),
@@ -927,8 +928,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "delete",
-            "party",
+            AuditAction::Delete,
+            AuditEntity::Party,
             id,
             Some(before.proceeding_id),
             Some(&before),
@@ -973,8 +974,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "create",
-            "hearing",
+            AuditAction::Create,
+            AuditEntity::Hearing,
             id,
             Some(proceeding_id),
             None::<&Hearing>,
@@ -1014,8 +1015,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "update",
-            "hearing",
+            AuditAction::Update,
+            AuditEntity::Hearing,
             id,
             Some(before.proceeding_id),
             Some(&before),
@@ -1057,8 +1058,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "create",
-            "appearance",
+            AuditAction::Create,
+            AuditEntity::Appearance,
             id,
             Some(h.proceeding_id),
             None::<&Appearance>,
@@ -1107,8 +1108,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "update",
-            "appearance",
+            AuditAction::Update,
+            AuditEntity::Appearance,
             id,
             Some(h.proceeding_id),
             Some(&before),
@@ -1195,8 +1196,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "update",
-            "outcome",
+            AuditAction::Update,
+            AuditEntity::Outcome,
             id,
             Some(before.proceeding_id),
             Some(&before),
@@ -1429,8 +1430,8 @@ pub(crate) async fn write_outcome(
             audit::record(
                 conn,
                 by,
-                "create",
-                "outcome",
+                AuditAction::Create,
+                AuditEntity::Outcome,
                 id,
                 Some(proc.id),
                 None::<&Outcome>,
@@ -1460,8 +1461,8 @@ pub(crate) async fn write_outcome(
                 audit::record(
                     conn,
                     by,
-                    "update",
-                    "outcome",
+                    AuditAction::Update,
+                    AuditEntity::Outcome,
                     before.id,
                     Some(proc.id),
                     Some(before),

@@ -8,6 +8,7 @@ use huajie_domain::records::CodeItem;
 use crate::audit::{self, Author};
 use crate::sql::{get_bool, get_i64, get_str};
 use crate::{Result, Store, StoreError};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 const LOSS_RULE_KEY: &str = "loss_rule";
 
@@ -140,12 +141,16 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let after = code_item(&row)?;
-        let action = if before.is_some() { "update" } else { "create" };
+        let action = if before.is_some() {
+            AuditAction::Update
+        } else {
+            AuditAction::Create
+        };
         audit::record(
             &mut tx,
             by,
             action,
-            "code_item",
+            AuditEntity::CodeItem,
             0,
             None,
             before.as_ref(),
@@ -231,8 +236,8 @@ impl Store {
         audit::record(
             &mut tx,
             by,
-            "update",
-            "setting",
+            AuditAction::Update,
+            AuditEntity::Setting,
             0,
             None,
             before.as_ref(),

@@ -16,6 +16,7 @@ use crate::audit::{self, Author};
 use crate::deadlines::forbid;
 use crate::sql::{Params, get_enum, get_i64, get_opt_i64, get_opt_str, get_str, query};
 use crate::{Result, Store, StoreError};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 const COLS: &str = "c.id, c.proceeding_id, c.outcome_id, c.unit_id, c.before_code, c.before_decided_on, c.code, c.decided_on, \
     c.grounds, c.note, c.reason, c.document_id, c.status, c.requested_by_name, c.requested_at, c.decided_by_name, c.decided_at, \
@@ -172,8 +173,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "request",
-            "correction_request",
+            AuditAction::Request,
+            AuditEntity::CorrectionRequest,
             id,
             Some(pid),
             None::<&()>,
@@ -265,11 +266,11 @@ impl Store {
             &mut tx,
             &by,
             if to == CorrectionStatus::Approved {
-                "approve"
+                AuditAction::Approve
             } else {
-                "refuse"
+                AuditAction::Refuse
             },
-            "correction_request",
+            AuditEntity::CorrectionRequest,
             id,
             Some(before.proceeding_id),
             Some(&before),

@@ -29,6 +29,7 @@ use crate::sql::{
 };
 use crate::stats::DEFENDANT_ROLES;
 use crate::{Result, Store, StoreError};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 const DUE_SOON_KEY: &str = "deadline_due_soon_days";
 const RULE_SET_KEY: &str = "rule_set";
@@ -547,8 +548,8 @@ async fn close_by(
     audit::record(
         conn,
         by,
-        "met",
-        "deadline",
+        AuditAction::Met,
+        AuditEntity::Deadline,
         id,
         Some(event.proceeding_id),
         Some(&before),
@@ -582,8 +583,8 @@ async fn release_met_by(
         audit::record(
             conn,
             by,
-            "reopen",
-            "deadline",
+            AuditAction::Reopen,
+            AuditEntity::Deadline,
             id,
             None,
             Some(&before),
@@ -620,8 +621,8 @@ pub(crate) async fn add_event_in(
     audit::record(
         conn,
         by,
-        "create",
-        "event",
+        AuditAction::Create,
+        AuditEntity::Event,
         id,
         Some(proceeding_id),
         None::<&Event>,
@@ -684,8 +685,8 @@ async fn update_event_in(
     audit::record(
         conn,
         by,
-        "update",
-        "event",
+        AuditAction::Update,
+        AuditEntity::Event,
         before.id,
         Some(before.proceeding_id),
         Some(before),
@@ -739,8 +740,8 @@ async fn delete_event_in(
         audit::record(
             conn,
             by,
-            "delete",
-            "deadline",
+            AuditAction::Delete,
+            AuditEntity::Deadline,
             d.id,
             Some(before.proceeding_id),
             Some(&d),
@@ -756,8 +757,8 @@ async fn delete_event_in(
     audit::record(
         conn,
         by,
-        "delete",
-        "event",
+        AuditAction::Delete,
+        AuditEntity::Event,
         before.id,
         Some(before.proceeding_id),
         Some(before),
@@ -1123,8 +1124,8 @@ async fn sync_event(
                 audit::record(
                     conn,
                     by,
-                    "create",
-                    "deadline",
+                    AuditAction::Create,
+                    AuditEntity::Deadline,
                     id,
                     Some(proceeding_id),
                     None::<&Deadline>,
@@ -1175,8 +1176,8 @@ async fn sync_event(
                 audit::record(
                     conn,
                     by,
-                    "recompute",
-                    "deadline",
+                    AuditAction::Recompute,
+                    AuditEntity::Deadline,
                     id,
                     Some(proceeding_id),
                     Some(&before),
@@ -1204,8 +1205,8 @@ async fn sync_event(
         audit::record(
             conn,
             by,
-            "delete",
-            "deadline",
+            AuditAction::Delete,
+            AuditEntity::Deadline,
             id,
             Some(proceeding_id),
             Some(&before),
@@ -1394,8 +1395,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "update",
-            "deadline_settings",
+            AuditAction::Update,
+            AuditEntity::DeadlineSettings,
             actor.jurisdiction_id,
             None,
             before.as_ref(),
@@ -1440,8 +1441,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "update",
-            "rule_set",
+            AuditAction::Update,
+            AuditEntity::RuleSet,
             actor.jurisdiction_id,
             None,
             before.as_ref(),
@@ -1657,7 +1658,7 @@ impl Store {
         actor: &Actor,
         id: i64,
         version: i64,
-        action: &str,
+        action: AuditAction,
         set: &str,
         args: Vec<crate::sql::Arg>,
     ) -> Result<Deadline> {
@@ -1678,7 +1679,7 @@ impl Store {
             &mut tx,
             &actor.into(),
             action,
-            "deadline",
+            AuditEntity::Deadline,
             id,
             Some(before.proceeding_id),
             Some(&before),
@@ -1727,7 +1728,7 @@ impl Store {
             actor,
             id,
             version,
-            "met",
+            AuditAction::Met,
             "met_on = $1, waived_reason = NULL, waived_by = NULL, done = 1",
             vec![met_on.to_string().into()],
         )
@@ -1750,7 +1751,7 @@ impl Store {
             actor,
             id,
             version,
-            "waive",
+            AuditAction::Waive,
             "waived_reason = $1, waived_by = $2, met_on = NULL, done = 1",
             vec![reason.to_string().into(), who.into()],
         )
@@ -1780,7 +1781,7 @@ impl Store {
             actor,
             id,
             version,
-            "reopen",
+            AuditAction::Reopen,
             "met_on = NULL, waived_reason = NULL, waived_by = NULL, done = $1",
             vec![0i64.into()],
         )
@@ -1861,8 +1862,8 @@ impl Store {
         audit::record(
             &mut tx,
             &by,
-            "adjust",
-            "deadline",
+            AuditAction::Adjust,
+            AuditEntity::Deadline,
             id,
             Some(before.proceeding_id),
             Some(&before),

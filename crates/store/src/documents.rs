@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use crate::audit::{self, Author};
 use crate::sql::{get_enum, get_i64, get_str};
 use crate::{Result, Store, StoreError};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 /// A checked upload, already stored on disk under `content_hash`.
 #[derive(Debug, Clone)]
@@ -91,8 +92,8 @@ impl Store {
         audit::record(
             &mut conn,
             &Author::from(actor),
-            "download",
-            "document",
+            AuditAction::Download,
+            AuditEntity::Document,
             id,
             Some(doc.proceeding_id),
             None::<&()>,
@@ -153,8 +154,8 @@ pub(crate) async fn insert_document(
     audit::record(
         conn,
         &Author::from(actor),
-        "create",
-        "document",
+        AuditAction::Create,
+        AuditEntity::Document,
         id,
         Some(proceeding_id),
         None::<&()>,

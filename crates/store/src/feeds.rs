@@ -16,6 +16,7 @@ use crate::sql::{
 };
 use crate::units::unit_on;
 use crate::{Result, Store, StoreError};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 /// A hearing as shown in a feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,8 +108,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "create",
-            "feed",
+            AuditAction::Create,
+            AuditEntity::Feed,
             id,
             None,
             None::<&Feed>,
@@ -155,8 +156,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "revoke",
-            "feed",
+            AuditAction::Revoke,
+            AuditEntity::Feed,
             id,
             None,
             Some(&feed),

@@ -20,6 +20,7 @@ use crate::cases::{PROC_FIELDS, proc_args};
 use crate::deadlines::EventPlanner;
 use crate::sql::{Arg, Params, get_i64, get_opt_str, query};
 use crate::{Result, Store, StoreError};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 /// What an import did (or, for a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -193,8 +194,8 @@ impl Store {
         audit::record(
             &mut tx,
             &by,
-            "import",
-            "proceeding",
+            AuditAction::Import,
+            AuditEntity::Proceeding,
             0,
             None,
             None::<&()>,
@@ -374,8 +375,8 @@ async fn update_one(
         audit::record(
             conn,
             by,
-            "create",
-            "party",
+            AuditAction::Create,
+            AuditEntity::Party,
             pid,
             Some(id),
             None::<&()>,
@@ -416,8 +417,8 @@ async fn update_one(
     audit::record(
         conn,
         by,
-        "update",
-        "proceeding",
+        AuditAction::Update,
+        AuditEntity::Proceeding,
         id,
         Some(id),
         None::<&()>,

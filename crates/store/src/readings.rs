@@ -16,6 +16,7 @@ use crate::audit::{self, Author};
 use crate::documents::{DocumentInput, insert_document};
 use crate::sql::{Params, get_bool, get_enum, get_i64, get_opt_str, get_str, query, scope_clause};
 use crate::{Result, Store, StoreError};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 const COLS: &str = "r.id, r.proceeding_id, r.document_id, d.filename, r.reader_version, r.proposal, r.status, r.labels, r.corrected, \
      r.created_by_name, r.created_at, r.confirmed_by_name, r.confirmed_at, r.version";
@@ -125,8 +126,8 @@ async fn fill_key_dates(
     audit::record(
         conn,
         &Author::from(actor),
-        "update",
-        "proceeding",
+        AuditAction::Update,
+        AuditEntity::Proceeding,
         proc.id,
         Some(proc.id),
         Some(proc),
@@ -188,8 +189,8 @@ impl Store {
         audit::record(
             &mut tx,
             &Author::from(actor),
-            "create",
-            "judgment_reading",
+            AuditAction::Create,
+            AuditEntity::JudgmentReading,
             id,
             Some(proceeding_id),
             None::<&()>,
@@ -301,8 +302,8 @@ impl Store {
         audit::record(
             &mut tx,
             &by,
-            "update",
-            "judgment_reading",
+            AuditAction::Update,
+            AuditEntity::JudgmentReading,
             id,
             Some(proc.id),
             Some(&before),

@@ -8,6 +8,7 @@ use jiff::{Span, Timestamp};
 use crate::audit::{self, Author};
 use crate::sql::{get_bool, get_enum, get_i64, get_opt_str, get_str};
 use crate::{Result, Store, StoreError};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 /// How long a session lives at most, and how long it survives without a request.
 #[derive(Debug, Clone, Copy)]
@@ -99,8 +100,8 @@ impl Store {
             audit::record(
                 &mut tx,
                 &by,
-                "lock",
-                "user",
+                AuditAction::Lock,
+                AuditEntity::User,
                 user_id,
                 None,
                 None::<&()>,
@@ -113,8 +114,8 @@ impl Store {
             audit::record(
                 &mut tx,
                 &by,
-                "login_failed",
-                "user",
+                AuditAction::LoginFailed,
+                AuditEntity::User,
                 user_id,
                 None,
                 None::<&()>,
@@ -169,8 +170,8 @@ impl Store {
         audit::record(
             &mut tx,
             &by,
-            "login",
-            "user",
+            AuditAction::Login,
+            AuditEntity::User,
             user_id,
             None,
             None::<&()>,
@@ -244,8 +245,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "logout",
-            "user",
+            AuditAction::Logout,
+            AuditEntity::User,
             actor.user_id,
             None,
             None::<&()>,
@@ -268,8 +269,8 @@ impl Store {
         audit::record(
             &mut tx,
             by,
-            "logout_all",
-            "user",
+            AuditAction::LogoutAll,
+            AuditEntity::User,
             user_id,
             None,
             None::<&()>,
@@ -315,8 +316,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "update",
-            "user",
+            AuditAction::Update,
+            AuditEntity::User,
             actor.user_id,
             None,
             None::<&()>,

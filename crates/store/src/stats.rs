@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::audit::{self, Author};
 use crate::sql::{Params, get_enum, get_i64, get_opt_i64, get_opt_str, get_str, parse_day, query};
 use crate::{Result, Store, StoreError};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 const CONFIG_KEY: &str = "stats_config";
 
@@ -172,8 +173,8 @@ impl Store {
         audit::record(
             &mut tx,
             &actor.into(),
-            "update",
-            "stats_config",
+            AuditAction::Update,
+            AuditEntity::StatsConfig,
             0,
             None,
             Some(&before),
@@ -507,8 +508,8 @@ impl Store {
         audit::record(
             &mut tx,
             &by,
-            "publish",
-            "stat_snapshot",
+            AuditAction::Publish,
+            AuditEntity::StatSnapshot,
             id,
             None,
             None::<&()>,

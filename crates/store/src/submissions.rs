@@ -25,6 +25,7 @@ use crate::deadlines::{
 use crate::documents::{DocumentInput, insert_document};
 use crate::sql::{Params, get_enum, get_i64, get_opt_i64, get_opt_str, get_str, parse_day, query};
 use crate::{Result, Store, StoreError};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 const COLS: &str = "s.id, s.deadline_id, s.proceeding_id, s.unit_id, s.seq, s.status, s.submitted_on, s.submitted_at, \
     s.submitted_by_name, s.fields, s.note, s.reviewed_by_name, s.reviewed_at, s.review_note, s.version, \
@@ -276,8 +277,8 @@ impl Store {
         audit::record(
             &mut tx,
             &by,
-            "submit",
-            "submission",
+            AuditAction::Submit,
+            AuditEntity::Submission,
             id,
             Some(pid),
             None::<&()>,
@@ -394,11 +395,11 @@ impl Store {
             &mut tx,
             &by,
             if to == SubmissionStatus::Accepted {
-                "accept"
+                AuditAction::Accept
             } else {
-                "return"
+                AuditAction::Return
             },
-            "submission",
+            AuditEntity::Submission,
             id,
             Some(before.proceeding_id),
             Some(&before),
@@ -600,8 +601,12 @@ async fn settle(
     audit::record(
         conn,
         by,
-        if met_on.is_some() { "met" } else { "update" },
-        "deadline",
+        if met_on.is_some() {
+            AuditAction::Met
+        } else {
+            AuditAction::Update
+        },
+        AuditEntity::Deadline,
         d.id,
         Some(d.proceeding_id),
         Some(d),

@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use crate::audit::{self, Author};
 use crate::sql::{get_bool, get_enum, get_i64, get_opt_i64, get_opt_str, get_str, on_unique};
 use crate::{Result, Store, StoreError};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 const UNIT_COLS: &str = "id, name, short_name, kind, parent_id, jurisdiction_id, code, contact_phone, active, version, created_at, updated_at";
 
@@ -172,8 +173,8 @@ impl Store {
         audit::record(
             &mut tx,
             by,
-            "create",
-            "unit",
+            AuditAction::Create,
+            AuditEntity::Unit,
             id,
             None,
             None::<&Unit>,
@@ -248,8 +249,8 @@ impl Store {
         audit::record(
             &mut tx,
             by,
-            "update",
-            "unit",
+            AuditAction::Update,
+            AuditEntity::Unit,
             id,
             None,
             Some(&before),
@@ -318,8 +319,8 @@ impl Store {
         audit::record(
             &mut tx,
             by,
-            "create",
-            "unit_head",
+            AuditAction::Create,
+            AuditEntity::UnitHead,
             id,
             None,
             None::<&UnitHead>,
@@ -372,8 +373,8 @@ impl Store {
         audit::record(
             &mut tx,
             by,
-            "update",
-            "unit_head",
+            AuditAction::Update,
+            AuditEntity::UnitHead,
             id,
             None,
             Some(&before),

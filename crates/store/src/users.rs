@@ -12,6 +12,7 @@ use crate::audit::{self, Author};
 use crate::sql::{get_bool, get_enum, get_i64, get_str, on_unique};
 use crate::units::unit_on;
 use crate::{Result, Store, StoreError};
+use huajie_domain::audit::{AuditAction, AuditEntity};
 
 const USER_COLS: &str =
     "u.id, u.username, u.display_name, u.role, u.unit_id, u.active, u.version, u.created_at";
@@ -130,8 +131,8 @@ impl Store {
         audit::record(
             &mut tx,
             by,
-            "create",
-            "user",
+            AuditAction::Create,
+            AuditEntity::User,
             id,
             None,
             None::<&User>,
@@ -179,8 +180,8 @@ impl Store {
         audit::record(
             &mut tx,
             by,
-            "update",
-            "user",
+            AuditAction::Update,
+            AuditEntity::User,
             id,
             None,
             Some(&before),
@@ -224,8 +225,8 @@ impl Store {
         audit::record(
             &mut tx,
             by,
-            "update",
-            "user",
+            AuditAction::Update,
+            AuditEntity::User,
             id,
             None,
             None::<&()>,
@@ -269,8 +270,8 @@ impl Store {
         audit::record(
             &mut tx,
             by,
-            "create",
-            "api_token",
+            AuditAction::Create,
+            AuditEntity::ApiToken,
             id,
             None,
             None::<&()>,

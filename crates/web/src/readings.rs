@@ -184,7 +184,7 @@ pub async fn loss_report(
     st.store
         .record_export(
             actor,
-            "judgment_reading",
+            huajie_domain::audit::AuditEntity::JudgmentReading,
             serde_json::json!({"reading": reading_id, "party": party_id, "document": doc.title}),
         )
         .await?;

@@ -11,6 +11,8 @@ use huajie_store::audit::{AuditQuery, Author};
 
 use super::forms::{FieldErrs, Pairs};
 use super::proceeding_form::denied;
+use huajie_domain::audit::{AuditAction, AuditEntity};
+
 use super::*;
 
 fn admin_only(s: &Session, what: &str) -> Option<Response> {
@@ -913,49 +915,6 @@ struct AuditPage {
     next_href: Option<String>,
 }
 
-const ACTIONS: &[&str] = &[
-    "create",
-    "update",
-    "delete",
-    "denied",
-    "download",
-    "export",
-    "met",
-    "waive",
-    "reopen",
-    "adjust",
-    "recompute",
-    "submit",
-    "accept",
-    "return",
-    "request",
-    "approve",
-    "refuse",
-    "import",
-    "publish",
-    "login",
-    "login_failed",
-    "logout",
-    "lock",
-];
-
-const ENTITIES: &[&str] = &[
-    "proceeding",
-    "party",
-    "hearing",
-    "appearance",
-    "outcome",
-    "event",
-    "deadline",
-    "document",
-    "submission",
-    "correction_request",
-    "judgment_reading",
-    "unit",
-    "user",
-    "access",
-];
-
 fn detail_of(e: &AuditEvent) -> String {
     match (&e.action[..], &e.after) {
         ("denied", Some(a)) => format!(
@@ -992,8 +951,8 @@ pub async fn audit_page(
     };
     let q = AuditQuery {
         actor_name: Some(f.actor.trim().to_string()).filter(|v| !v.is_empty()),
-        action: Some(f.action.clone()).filter(|v| ACTIONS.contains(&v.as_str())),
-        entity: Some(f.entity.clone()).filter(|v| ENTITIES.contains(&v.as_str())),
+        action: Some(f.action.clone()).filter(|v| AuditAction::from_code(v).is_some()),
+        entity: Some(f.entity.clone()).filter(|v| AuditEntity::from_code(v).is_some()),
         entity_id: None,
         from: day("from", &f.from, &mut errors),
         to: day("to", &f.to, &mut errors),
@@ -1066,15 +1025,15 @@ pub async fn audit_page(
         &AuditPage {
             chrome: Chrome::new(&s.0, "audit"),
             actions: opts(
-                ACTIONS
+                AuditAction::ALL
                     .iter()
-                    .map(|a| (a.to_string(), audit_action(a).to_string())),
+                    .map(|a| (a.code().to_string(), a.label().to_string())),
                 &f.action,
             ),
             entities: opts(
-                ENTITIES
+                AuditEntity::ALL
                     .iter()
-                    .map(|a| (a.to_string(), audit_entity(a).to_string())),
+                    .map(|a| (a.code().to_string(), a.label().to_string())),
                 &f.entity,
             ),
             f,

@@ -386,7 +386,7 @@ pub async fn ledger_export(
         .store
         .record_export(
             actor,
-            "ledger",
+            huajie_domain::audit::AuditEntity::Ledger,
             serde_json::json!({"filter": filter, "rows": rows.len()}),
         )
         .await

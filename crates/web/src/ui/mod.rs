@@ -389,68 +389,11 @@ pub(crate) fn parse_id(raw: &str) -> Option<i64> {
 }
 
 pub(crate) fn audit_action(a: &str) -> &'static str {
-    match a {
-        "create" => "新增",
-        "update" => "修改",
-        "delete" => "删除",
-        "recompute" => "重新计算",
-        "met" => "标记完成",
-        "waive" => "豁免",
-        "reopen" => "撤销完成/豁免",
-        "adjust" => "期限调整",
-        "denied" => "拒绝访问",
-        "download" => "下载",
-        "export" => "导出",
-        "publish" => "发布",
-        "submit" => "报送",
-        "import" => "导入",
-        "bulk_create" => "批量新增",
-        "login" => "登录",
-        "login_failed" => "登录失败",
-        "logout" => "退出",
-        "logout_all" => "全部退出",
-        "lock" => "锁定账户",
-        "revoke" => "撤销",
-        "accept" => "审核通过",
-        "return" => "退回",
-        "request" => "提出申请",
-        "approve" => "批准",
-        "refuse" => "驳回",
-        _ => "其他操作",
-    }
+    huajie_domain::audit::action_label(a)
 }
 
 pub(crate) fn audit_entity(e: &str) -> &'static str {
-    match e {
-        "proceeding" => "程序",
-        "party" => "当事人",
-        "hearing" => "开庭",
-        "appearance" => "出庭",
-        "outcome" => "结果",
-        "event" => "事件",
-        "deadline" => "期限",
-        "submission" => "报送",
-        "correction_request" => "更正申请",
-        "dispute" => "争议",
-        "unit_head" => "单位负责人",
-        "feed" => "日历订阅",
-        "api_token" => "接口令牌",
-        "setting" => "设置",
-        "deadline_settings" => "期限设置",
-        "rule_set" => "期限规则",
-        "calendar" => "工作日历",
-        "code_item" => "代码表",
-        "document" => "文书",
-        "judgment_reading" => "裁判文书识别",
-        "unit" => "单位",
-        "user" => "用户",
-        "access" => "访问",
-        "ledger" => "台账",
-        "statistics" => "统计",
-        "stat_snapshot" => "统计发布",
-        "stats_config" => "统计口径",
-        _ => "记录",
-    }
+    huajie_domain::audit::entity_label(e)
 }
 
 /// A stored UTC timestamp shown as Beijing time, `YYYY-MM-DD HH:MM:SS`.

@@ -915,7 +915,7 @@ pub async fn export(
         .store
         .record_export(
             &s.0.actor,
-            "statistics",
+            huajie_domain::audit::AuditEntity::Statistics,
             serde_json::json!({"period": set.label}),
         )
         .await
@@ -953,7 +953,7 @@ pub async fn export_snapshot(
         .store
         .record_export(
             &s.0.actor,
-            "stat_snapshot",
+            huajie_domain::audit::AuditEntity::StatSnapshot,
             serde_json::json!({"snapshot": id, "period": snap.info.label}),
         )
         .await
@@ -1033,7 +1033,7 @@ async fn paper(st: &AppState, s: &Session, raw: &str, which: Paper) -> Response 
         .store
         .record_export(
             &s.actor,
-            "stat_snapshot",
+            huajie_domain::audit::AuditEntity::StatSnapshot,
             serde_json::json!({"snapshot": id, "period": snap.info.label, "document": doc.title}),
         )
         .await
