@@ -32,7 +32,9 @@ fi
 "$bin" -d "$db" migrate >/dev/null
 
 # The unit that owes the most open duties, and one of its clerks.
-busiest="SELECT unit_id FROM deadlines WHERE unit_id IS NOT NULL AND nature = 'duty' AND done = 0 GROUP BY unit_id ORDER BY COUNT(*) DESC LIMIT 1"
+busiest="SELECT d.unit_id FROM deadlines d WHERE d.unit_id IS NOT NULL AND d.nature = 'duty' AND d.done = 0 \
+  AND EXISTS (SELECT 1 FROM users u WHERE u.unit_id = d.unit_id AND u.role = 'unit_clerk' AND u.active = 1) \
+  GROUP BY d.unit_id ORDER BY COUNT(*) DESC LIMIT 1"
 case "$engine" in
   sqlite) unit=$(sqlite3 "$db" "$busiest"); clerk=$(sqlite3 "$db" "SELECT username FROM users WHERE role = 'unit_clerk' AND unit_id = $unit AND active = 1 ORDER BY id LIMIT 1")
           owed=$(sqlite3 "$db" "SELECT COUNT(*) FROM deadlines WHERE unit_id = $unit AND nature = 'duty' AND done = 0")

@@ -77,3 +77,22 @@ pub fn action_label(code: &str) -> &'static str {
 pub fn entity_label(code: &str) -> &'static str {
     AuditEntity::from_code(code).map_or("记录", AuditEntity::label)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_a_chinese_label() {
+        for a in AuditAction::ALL {
+            assert!(a.label().chars().all(|c| !c.is_ascii_alphabetic()), "{a:?}");
+            assert_eq!(action_label(a.code()), a.label());
+        }
+        for e in AuditEntity::ALL {
+            assert!(e.label().chars().all(|c| !c.is_ascii_alphabetic()), "{e:?}");
+            assert_eq!(entity_label(e.code()), e.label());
+        }
+        assert_eq!(action_label("frobnicate"), "操作");
+        assert_eq!(entity_label("gadget"), "记录");
+    }
+}

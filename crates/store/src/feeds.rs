@@ -27,6 +27,8 @@ pub struct FeedHearing {
     /// Local (Beijing) time, `YYYY-MM-DDTHH:MM:SS`.
     pub scheduled_at: String,
     pub place: Option<String>,
+    /// Whether anyone's appearance was recorded for it.
+    pub recorded: bool,
 }
 
 /// What a feed shows: its name, the deadlines (recent and upcoming) and hearings.
@@ -286,7 +288,8 @@ impl Store {
         let b = params.push(format!("{to}T23:59:59"));
         let scope = scope_clause(actor.proceeding_scope(), &mut params);
         let sql = format!(
-            "SELECT h.id, h.proceeding_id, h.scheduled_at, h.place, COALESCE(p.case_no, p.reference_no, '') AS case_label \
+            "SELECT h.id, h.proceeding_id, h.scheduled_at, h.place, COALESCE(p.case_no, p.reference_no, '') AS case_label, \
+             CASE WHEN EXISTS (SELECT 1 FROM appearances ra WHERE ra.hearing_id = h.id) THEN 1 ELSE 0 END AS recorded \
              FROM hearings h JOIN proceedings p ON p.id = h.proceeding_id \
              WHERE h.scheduled_at >= {a} AND h.scheduled_at <= {b} AND {scope}{} ORDER BY h.scheduled_at, h.id LIMIT 2000",
             if unrecorded {
@@ -304,6 +307,7 @@ impl Store {
                     case_label: get_str(r, "case_label")?,
                     scheduled_at: get_str(r, "scheduled_at")?,
                     place: get_opt_str(r, "place")?,
+                    recorded: get_i64(r, "recorded")? != 0,
                 })
             })
             .collect()

@@ -70,6 +70,8 @@ struct WorkbenchPage {
     soon_days: i64,
     scope_note: &'static str,
     deadlines: Vec<DeadlineRow>,
+    /// Only the first 50 of one's obligations are listed (`?all=1` lists them all).
+    more: bool,
     hearings: Vec<HearingRow>,
     /// To-dos: hearings of the last 30 days without an appearance record (for unit staff,
     /// who record their unit's appearances).
@@ -85,52 +87,72 @@ struct WorkbenchPage {
     corrections: Vec<huajie_domain::records::CorrectionRequest>,
 }
 
+/// `?all=1` lists up to 500 of one's own obligations instead of the first 50.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct WorkbenchQuery {
+    msg: Option<String>,
+    all: Option<String>,
+}
+
 pub async fn workbench(
     State(st): State<AppState>,
     s: UiSession,
-    Query(q): Query<MsgParam>,
+    Query(q): Query<WorkbenchQuery>,
 ) -> Response {
     let actor = &s.0.actor;
-    let mine = |state| DeadlineQuery {
+    let show_all = q.all.as_deref() == Some("1");
+    let mine = |state, limit| DeadlineQuery {
         mine: true,
         state,
-        limit: 100,
+        limit,
         ..DeadlineQuery::default()
     };
     let t = today();
     let week = t.checked_add(jiff::Span::new().days(7)).unwrap_or(t);
+    // The unit records its own appearances: the to-do (the last 30 days) is the unit staff's.
+    let unit_staff =
+        actor.can_write_hearings() && matches!(actor.role, Role::UnitClerk | Role::UnitHead);
+    let from = if unit_staff {
+        t.checked_sub(jiff::Span::new().days(30)).unwrap_or(t)
+    } else {
+        t
+    };
     let loaded = async {
         Ok::<_, huajie_store::StoreError>((
             st.store
-                .list_deadlines(actor, &mine(StateFilter::Open))
+                .list_deadlines(
+                    actor,
+                    &mine(StateFilter::Open, if show_all { 500 } else { 50 }),
+                )
                 .await?,
             st.store
-                .count_deadlines(actor, &mine(StateFilter::Overdue))
+                .count_deadlines(actor, &mine(StateFilter::Overdue, 0))
                 .await?,
             st.store
-                .count_deadlines(actor, &mine(StateFilter::DueSoon))
+                .count_deadlines(actor, &mine(StateFilter::DueSoon, 0))
                 .await?,
             st.store.deadline_settings(actor).await?,
-            st.store.hearings_between(actor, t, week).await?,
-            // The unit records its own appearances: the to-do is the unit staff's.
-            if actor.can_write_hearings() && matches!(actor.role, Role::UnitClerk | Role::UnitHead)
-            {
-                st.store
-                    .hearings_without_appearances(
-                        actor,
-                        t.checked_sub(jiff::Span::new().days(30)).unwrap_or(t),
-                        t.yesterday().unwrap_or(t),
-                    )
-                    .await?
-            } else {
-                Vec::new()
-            },
+            // One query for the week ahead and, for unit staff, the last 30 days.
+            st.store.hearings_between(actor, from, week).await?,
         ))
     }
     .await;
-    let (page, overdue, due_soon, settings, hearings, unrecorded) = match loaded {
+    let (page, overdue, due_soon, settings, around) = match loaded {
         Ok(x) => x,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let today_text = t.to_string();
+    let (hearings, unrecorded): (Vec<_>, Vec<_>) = {
+        let mut upcoming = Vec::new();
+        let mut past = Vec::new();
+        for h in around {
+            if h.scheduled_at.as_str() >= today_text.as_str() {
+                upcoming.push(h);
+            } else if unit_staff && !h.recorded {
+                past.push(h);
+            }
+        }
+        (upcoming, past)
     };
     let county_wide = !matches!(actor.role, Role::UnitClerk | Role::UnitHead);
     let county = if county_wide {
@@ -216,6 +238,7 @@ pub async fn workbench(
             } else {
                 "司法局应履行、尚未完成的义务，已逾期的在前"
             },
+            more: page.next.is_some() && !show_all,
             deadlines: page.items.into_iter().map(DeadlineRow::from).collect(),
             unrecorded: unrecorded.into_iter().map(HearingRow::from).collect(),
             county,
