@@ -24,7 +24,11 @@ case "$engine" in
   *) echo "usage: $0 [sqlite|postgres] [N]" >&2; exit 2 ;;
 esac
 
-have=$("$bin" -d "$db" demo --scale 0 2>/dev/null | sed -n 's/.*共有 \([0-9]*\) 个程序.*/\1/p' || echo 0)
+# Count without `demo --scale 0`, which would record the recent cases' events once more.
+case "$engine" in
+  sqlite) have=$( [ -f "$db" ] && sqlite3 "$db" "SELECT COUNT(*) FROM proceedings" 2>/dev/null || echo 0) ;;
+  postgres) have=$(psql "$db" -qtAc "SELECT COUNT(*) FROM proceedings" 2>/dev/null || echo 0) ;;
+esac
 if [ "${have:-0}" -lt "$n" ]; then
   echo "== loading $((n - ${have:-0})) proceedings into $engine"
   "$bin" -d "$db" demo --scale "$((n - have))"
