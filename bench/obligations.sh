@@ -5,6 +5,7 @@
 # GET /api/v1/deadlines), measured with wrk from another process at 32 concurrent connections.
 #   bench/obligations.sh [sqlite|postgres] [N]          (default: sqlite 1000000)
 # Needs: a release build (cargo build --release -p huajie) and wrk (apt-get install wrk).
+# The server runs with 8 database connections, as bench/pages.sh (HUAJIE_BENCH_CONNECTIONS to change).
 # The data set is the one bench/ledger.sh loads (huajie demo --scale N, which also records the
 # events of the recent pending cases, so each defendant unit owes its own obligations).
 set -euo pipefail
@@ -50,7 +51,7 @@ esac
 echo "== $total obligations in the database; unit $unit ($clerk) owes $owed open duties"
 
 port=$((19000 + RANDOM % 1000))
-"$bin" -d "$db" serve --bind "127.0.0.1:$port" --db-connections 8 --documents-dir "$work/documents" >"$work/serve-obligations.log" 2>&1 &
+"$bin" -d "$db" serve --bind "127.0.0.1:$port" --db-connections "${HUAJIE_BENCH_CONNECTIONS:-8}" --documents-dir "$work/documents" >"$work/serve-obligations.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
@@ -81,6 +82,8 @@ import sys, re
 body = sys.stdin.read()
 rows = len(re.findall(r"<tr", body)) - len(re.findall(r"<thead", body))
 print("   bytes:", len(body.encode()), " table rows:", rows if "<html" in body else "(json)")'
+  # Warm up first (a fresh server maps the database file page by page), then measure.
+  wrk -t2 -c32 -d5s -H "$header" "http://127.0.0.1:$port$path" >/dev/null
   wrk -t2 -c32 -d20s --latency -H "$header" "http://127.0.0.1:$port$path" | grep -E "Latency|50%|99%|Requests/sec"
 }
 run "unit workbench ($clerk)" "Cookie: hj_session=$clerk_session" "/"

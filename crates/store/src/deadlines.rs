@@ -90,6 +90,15 @@ pub struct DeadlineQuery {
     pub after: Option<(i64, Date, i64)>,
 }
 
+/// The counts of a workbench's tiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeadlineTiles {
+    pub overdue: i64,
+    pub due_soon: i64,
+    /// The due-soon window in days (a jurisdiction setting).
+    pub due_soon_days: i64,
+}
+
 /// Parses a deadline-list cursor `done:due_on:id`.
 pub fn parse_cursor(s: &str) -> Option<(i64, Date, i64)> {
     let mut it = s.splitn(3, ':');
@@ -1616,6 +1625,35 @@ impl Store {
         );
         let row = query(sql, params.args).fetch_one(&mut *conn).await?;
         get_i64(&row, "n")
+    }
+
+    /// The workbench tiles in one query: how many open obligations matching `q` (its state,
+    /// cursor and limit ignored) are overdue and how many due soon, with the due-soon setting.
+    pub async fn deadline_tiles(&self, actor: &Actor, q: &DeadlineQuery) -> Result<DeadlineTiles> {
+        let mut conn = self.pool().acquire().await?;
+        let soon = due_soon_days(&mut conn, actor.jurisdiction_id).await?;
+        let t = today();
+        let mut params = Params::default();
+        let q = DeadlineQuery {
+            after: None,
+            state: StateFilter::Open,
+            ..q.clone()
+        };
+        let conds = deadline_conditions(actor, &q, t, soon, &mut params);
+        let until = t.checked_add(jiff::Span::new().days(soon)).unwrap_or(t);
+        let (a, b) = (params.push(t.to_string()), params.push(until.to_string()));
+        let sql = format!(
+            "SELECT COALESCE(SUM(CASE WHEN d.due_on < {a} THEN 1 ELSE 0 END), 0) AS overdue, \
+             COALESCE(SUM(CASE WHEN d.due_on >= {a} AND d.due_on <= {b} THEN 1 ELSE 0 END), 0) AS due_soon \
+             FROM deadlines d WHERE {}",
+            conds.join(" AND ")
+        );
+        let row = query(sql, params.args).fetch_one(&mut *conn).await?;
+        Ok(DeadlineTiles {
+            overdue: get_i64(&row, "overdue")?,
+            due_soon: get_i64(&row, "due_soon")?,
+            due_soon_days: soon,
+        })
     }
 
     /// Loads a deadline for a change by the actor, checking scope, version and role.

@@ -2,7 +2,7 @@
 //! calendars without a login. Only the SM3 hash of the secret is stored; revoking a feed, or
 //! deactivating its user, stops it at once.
 
-use huajie_domain::access::Actor;
+use huajie_domain::access::{Actor, ProceedingScope};
 use huajie_domain::records::{Deadline, Feed};
 use huajie_domain::user::Role;
 use jiff::civil::Date;
@@ -286,7 +286,21 @@ impl Store {
         let mut params = Params::default();
         let a = params.push(from.to_string());
         let b = params.push(format!("{to}T23:59:59"));
-        let scope = scope_clause(actor.proceeding_scope(), &mut params);
+        // A unit's hearings: test the party on the hearing's own proceeding id (in the date
+        // index), so only the unit's hearings are joined to their proceedings.
+        let scope = match actor.proceeding_scope() {
+            ProceedingScope::Unit {
+                jurisdiction_id,
+                unit_id,
+            } => {
+                let u = params.push(unit_id);
+                let j = params.push(jurisdiction_id);
+                format!(
+                    "EXISTS (SELECT 1 FROM parties sp WHERE sp.proceeding_id = h.proceeding_id AND sp.unit_id = {u}) AND p.jurisdiction_id = {j}"
+                )
+            }
+            scope => scope_clause(scope, &mut params),
+        };
         let sql = format!(
             "SELECT h.id, h.proceeding_id, h.scheduled_at, h.place, COALESCE(p.case_no, p.reference_no, '') AS case_label, \
              CASE WHEN EXISTS (SELECT 1 FROM appearances ra WHERE ra.hearing_id = h.id) THEN 1 ELSE 0 END AS recorded \

@@ -149,8 +149,12 @@ impl Store {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         conn.execute(
+                            // mmap: reads of a large file are memory accesses shared by every
+                            // connection instead of a read() per page missing from each
+                            // connection's own cache (SQLite caps it at about 2 GB).
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+                             PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
+                             PRAGMA mmap_size = 2147418112;",
                         )
                         .await?;
                     }

@@ -11,7 +11,7 @@ use huajie_domain::stats::review::{CaseLine, Issuer, ReviewDetail, RuleTally, de
 use huajie_domain::unit::UnitKind;
 use jiff::civil::Date;
 
-use crate::sql::{Params, get_i64, get_opt_str, get_str, parse_day, query};
+use crate::sql::{Params, get_i64, get_opt_i64, get_opt_str, get_str, parse_day, query};
 use crate::stats::DEFENDANT_ROLES;
 use crate::{Result, Store};
 
@@ -129,7 +129,7 @@ impl Store {
             let codes: Vec<String> = loss_codes.iter().map(|c| p.push(c.code())).collect();
             let rows = query(
                 format!(
-                    "SELECT p.id, p.case_no, pa.name AS unit, o.code, o.decided_on FROM outcomes o \
+                    "SELECT p.id, p.case_no, pa.name AS unit, pa.unit_id, o.code, o.decided_on FROM outcomes o \
                      JOIN parties pa ON pa.id = o.party_id JOIN proceedings p ON p.id = o.proceeding_id \
                      WHERE p.jurisdiction_id = {pj} AND p.kind IN ('first_instance', 'second_instance', 'retrial') \
                        AND o.decided_on BETWEEN {pf} AND {pt} AND o.code IN ({}) \
@@ -149,7 +149,11 @@ impl Store {
                 let id = get_i64(r, "id")?;
                 let code = get_str(r, "code")?;
                 let mut state = vec![state_of("concluded", Some(&code))];
-                state.extend(follow_ups.get(&id).cloned().unwrap_or_default());
+                // Each losing unit's own reports (and any the unit side owes in common).
+                let unit = get_opt_i64(r, "unit_id")?;
+                for key in [(id, unit), (id, None)] {
+                    state.extend(follow_ups.get(&key).cloned().unwrap_or_default());
+                }
                 losses.push(CaseLine {
                     proceeding_id: id,
                     case_no: get_opt_str(r, "case_no")?.unwrap_or_default(),
@@ -233,8 +237,8 @@ impl Store {
         ids: &[i64],
         rules: &[String],
         today: Date,
-    ) -> Result<HashMap<i64, Vec<String>>> {
-        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    ) -> Result<HashMap<(i64, Option<i64>), Vec<String>>> {
+        let mut out: HashMap<(i64, Option<i64>), Vec<String>> = HashMap::new();
         if rules.is_empty() || ids.is_empty() {
             return Ok(out);
         }
@@ -243,7 +247,7 @@ impl Store {
         let list: Vec<String> = rules.iter().map(|r| p.push(r.as_str())).collect();
         let rows = query(
             format!(
-                "SELECT proceeding_id, name, due_on, met_on, waived_reason FROM deadlines \
+                "SELECT proceeding_id, unit_id, name, due_on, met_on, waived_reason FROM deadlines \
                  WHERE proceeding_id IN ({}) AND rule_id IN ({}) ORDER BY proceeding_id, due_on, id",
                 id_list.join(", "),
                 list.join(", ")
@@ -253,7 +257,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         for r in &rows {
-            out.entry(get_i64(r, "proceeding_id")?)
+            out.entry((get_i64(r, "proceeding_id")?, get_opt_i64(r, "unit_id")?))
                 .or_default()
                 .push(deadline_state(
                     &get_str(r, "name")?,

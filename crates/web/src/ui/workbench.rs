@@ -76,6 +76,8 @@ struct WorkbenchPage {
     /// To-dos: hearings of the last 30 days without an appearance record (for unit staff,
     /// who record their unit's appearances).
     unrecorded: Vec<HearingRow>,
+    /// How many hearings lack an appearance record (the list shows the 20 most recent).
+    unrecorded_total: usize,
     /// For the 司法局 and leaders: every unit's open deadlines in the county, overdue first
     /// (the ones they chase), with the county's counts.
     county: Option<(Vec<DeadlineRow>, i64, i64)>,
@@ -126,18 +128,14 @@ pub async fn workbench(
                 )
                 .await?,
             st.store
-                .count_deadlines(actor, &mine(StateFilter::Overdue, 0))
+                .deadline_tiles(actor, &mine(StateFilter::Open, 0))
                 .await?,
-            st.store
-                .count_deadlines(actor, &mine(StateFilter::DueSoon, 0))
-                .await?,
-            st.store.deadline_settings(actor).await?,
             // One query for the week ahead and, for unit staff, the last 30 days.
             st.store.hearings_between(actor, from, week).await?,
         ))
     }
     .await;
-    let (page, overdue, due_soon, settings, around) = match loaded {
+    let (page, tiles, around) = match loaded {
         Ok(x) => x,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
@@ -171,16 +169,17 @@ pub async fn workbench(
                     .list_deadlines(actor, &all(StateFilter::Open, 50))
                     .await?,
                 st.store
-                    .count_deadlines(actor, &all(StateFilter::Overdue, 0))
-                    .await?,
-                st.store
-                    .count_deadlines(actor, &all(StateFilter::DueSoon, 0))
+                    .deadline_tiles(actor, &all(StateFilter::Open, 0))
                     .await?,
             ))
         }
         .await;
         match loaded {
-            Ok((p, o, d)) => Some((p.items.into_iter().map(DeadlineRow::from).collect(), o, d)),
+            Ok((p, c)) => Some((
+                p.items.into_iter().map(DeadlineRow::from).collect(),
+                c.overdue,
+                c.due_soon,
+            )),
             Err(e) => return crate::error::ApiError::from(e).into_response(),
         }
     } else {
@@ -230,9 +229,9 @@ pub async fn workbench(
         StatusCode::OK,
         &WorkbenchPage {
             chrome,
-            overdue,
-            due_soon,
-            soon_days: settings.due_soon_days,
+            overdue: tiles.overdue,
+            due_soon: tiles.due_soon,
+            soon_days: tiles.due_soon_days,
             scope_note: if matches!(actor.role, Role::UnitClerk | Role::UnitHead) {
                 "本单位应履行、尚未完成的义务，已逾期的在前"
             } else {
@@ -240,7 +239,14 @@ pub async fn workbench(
             },
             more: page.next.is_some() && !show_all,
             deadlines: page.items.into_iter().map(DeadlineRow::from).collect(),
-            unrecorded: unrecorded.into_iter().map(HearingRow::from).collect(),
+            unrecorded_total: unrecorded.len(),
+            // The most recent first: the ones still easy to record.
+            unrecorded: unrecorded
+                .into_iter()
+                .rev()
+                .take(20)
+                .map(HearingRow::from)
+                .collect(),
             county,
             to_review,
             returned,
