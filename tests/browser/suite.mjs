@@ -832,6 +832,7 @@ test("corrections", async (t) => {
   const history = await page.locator("section.card:has(h3:text('修改记录')) tbody").innerText();
   assert(history.includes("法院通知更换法庭"), `the hearing's reason is in the history: ${history}`);
   assert(history.includes("撤回") && history.includes("误登记，尚未收到副本"), `the withdrawal and its reason: ${history}`);
+  assert(history.includes("事件：收到起诉状副本") && !/期限 \d/.test(history), `the history names the records, not their ids: ${history}`);
   await page.screenshot({ path: path.join(ARTIFACTS, "corrections-case.png"), fullPage: true });
 });
 

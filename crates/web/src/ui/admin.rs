@@ -1003,8 +1003,8 @@ pub async fn audit_page(
             target: match (&e.case_label, e.entity.as_str()) {
                 (_, "access") => "访问".to_string(),
                 (Some(c), "proceeding") => format!("程序 {c}"),
-                (Some(c), _) => format!("{c} · {}", audit_entity(&e.entity)),
-                (None, _) => format!("{} {}", audit_entity(&e.entity), e.entity_id),
+                (Some(c), _) => format!("{c} · {}", audit_object(e)),
+                (None, _) => audit_object(e),
             },
             href: e
                 .proceeding_id

@@ -560,13 +560,13 @@ async fn render_case(
                 .map(|a| {
                     (
                         beijing_time(&a.at),
-                        a.actor_name,
+                        a.actor_name.clone(),
                         if a.action == "delete" && a.reason.is_some() {
                             "撤回".to_string()
                         } else {
                             audit_action(&a.action).to_string()
                         },
-                        format!("{} {}", audit_entity(&a.entity), a.entity_id),
+                        audit_object(&a),
                         a.reason.clone().unwrap_or_default(),
                     )
                 })

@@ -396,6 +396,39 @@ pub(crate) fn audit_entity(e: &str) -> &'static str {
     huajie_domain::audit::entity_label(e)
 }
 
+/// What an audit event was about, in words: the entity's Chinese name and the record's own
+/// name where the event carries one (a deadline's name and owner, an event's kind and date, a
+/// party's or document's name), never a bare id.
+pub(crate) fn audit_object(e: &huajie_domain::records::AuditEvent) -> String {
+    let rec = e.after.as_ref().or(e.before.as_ref());
+    let field = |k: &str| {
+        rec.and_then(|r| r.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let what = match e.entity.as_str() {
+        "deadline" => field("name").map(|n| match field("owner_label") {
+            Some(o) => format!("{n}（{o}）"),
+            None => n,
+        }),
+        "event" => {
+            field("kind_label").map(|k| format!("{k} {}", field("occurred_on").unwrap_or_default()))
+        }
+        "party" | "unit" => field("name"),
+        "document" => field("filename"),
+        "hearing" => field("scheduled_at").map(|t| t.replacen('T', " ", 1)),
+        "submission" => field("deadline_name")
+            .map(|n| format!("{n}（{}）", field("owner_label").unwrap_or_default())),
+        "correction_request" => field("unit_name"),
+        "user" => field("display_name").or_else(|| field("username")),
+        _ => None,
+    };
+    match what.filter(|w| !w.trim().is_empty()) {
+        Some(w) => format!("{}：{w}", audit_entity(&e.entity)),
+        None => audit_entity(&e.entity).to_string(),
+    }
+}
+
 /// A stored UTC timestamp shown as Beijing time, `YYYY-MM-DD HH:MM:SS`.
 pub(crate) fn beijing_time(at: &str) -> String {
     match at.parse::<jiff::Timestamp>() {
