@@ -595,7 +595,7 @@ async fn release_met_by(
             AuditAction::Reopen,
             AuditEntity::Deadline,
             id,
-            None,
+            Some(before.proceeding_id),
             Some(&before),
             Some(&after),
         )

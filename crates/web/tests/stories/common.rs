@@ -257,3 +257,40 @@ where
     .await
     .unwrap();
 }
+
+/// Adds a unit clerk of `unit` (password secret123) and returns an API token for them.
+pub async fn add_clerk(app: &App, username: &str, unit: i64) -> String {
+    app.store
+        .create_user(
+            &Author::system("test"),
+            &UserInput {
+                username: username.into(),
+                display_name: format!("{username}联络员"),
+                role: Role::UnitClerk,
+                unit_id: unit,
+                active: true,
+            },
+            &huajie_web::auth::hash_password("secret123"),
+            None,
+        )
+        .await
+        .unwrap();
+    token_for(&app.store, username).await
+}
+
+/// A small PDF uploaded to a proceeding through the API as `kind`; returns the document id.
+pub async fn upload_pdf(app: &App, token: &str, pid: i64, kind: &str, name: &str) -> i64 {
+    let pdf: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer\n%%EOF\n";
+    let r = super::forms::upload(
+        app,
+        &format!("/api/v1/proceedings/{pid}/documents"),
+        ("authorization", &format!("Bearer {token}")),
+        &[("kind", kind)],
+        Some((name, pdf)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    serde_json::from_str::<Value>(&r.body).unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}

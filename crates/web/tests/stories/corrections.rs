@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::common::*;
-use super::forms::upload;
 
 async fn loss_count(app: &App) -> f64 {
     let (s, v) = app
@@ -83,19 +82,7 @@ pub async fn story(app: App) {
     let mut fields: Vec<String> = codes(&v).into_iter().map(|(f, _)| f).collect();
     fields.sort();
     assert_eq!(fields, ["decided_on", "document_id", "reason"]);
-    let pdf: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer\n%%EOF\n";
-    let r = upload(
-        &app,
-        &format!("/api/v1/proceedings/{pid}/documents"),
-        ("authorization", &format!("Bearer {}", app.clerk_a)),
-        &[("kind", "judgment")],
-        Some(("二审判决书.pdf", pdf)),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let doc = serde_json::from_str::<Value>(&r.body).unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let doc = upload_pdf(&app, &app.clerk_a, pid, "judgment", "二审判决书.pdf").await;
     let ask = |code: &str| json!({"version": 1, "code": code, "decided_on": "2026-05-06", "reason": "二审已改判驳回原告诉讼请求", "document_id": doc});
     let (s, c1) = app.post(&path, &app.clerk_a, ask("reject_claims")).await;
     assert_eq!(s, StatusCode::CREATED, "{c1}");

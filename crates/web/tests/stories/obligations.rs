@@ -5,8 +5,6 @@
 //! once (contract: `received_on` records the event exactly as the event endpoint would).
 
 use axum::http::StatusCode;
-use huajie_domain::user::{Role, UserInput};
-use huajie_store::audit::Author;
 use serde_json::{Value, json};
 
 use super::common::*;
@@ -28,22 +26,7 @@ fn for_unit<'a>(list: &'a Value, rule: &str, unit: i64) -> &'a Value {
 
 pub async fn story(app: App) {
     // A clerk for the second unit.
-    app.store
-        .create_user(
-            &Author::system("test"),
-            &UserInput {
-                username: "clerk.b".into(),
-                display_name: "乙联络员".into(),
-                role: Role::UnitClerk,
-                unit_id: app.unit_b,
-                active: true,
-            },
-            &huajie_web::auth::hash_password("secret123"),
-            None,
-        )
-        .await
-        .unwrap();
-    let clerk_b = token_for(&app.store, "clerk.b").await;
+    let clerk_b = add_clerk(&app, "clerk.b", app.unit_b).await;
 
     // --- registration with the receipt date: deadlines at once, one set per unit -----------
     let (s, p) = app

@@ -6,12 +6,9 @@
 //! a late filing is a deduction in the assessment.
 
 use axum::http::StatusCode;
-use huajie_domain::user::{Role, UserInput};
-use huajie_store::audit::Author;
 use serde_json::{Value, json};
 
 use super::common::*;
-use super::forms::upload;
 
 fn today() -> jiff::civil::Date {
     jiff::Timestamp::now()
@@ -27,40 +24,8 @@ fn find<'a>(list: &'a Value, rule: &str, unit: Value) -> &'a Value {
         .unwrap_or_else(|| panic!("no {rule} for {unit} in {list}"))
 }
 
-async fn upload_doc(app: &App, token: &str, pid: i64, kind: &str, name: &str) -> i64 {
-    let pdf: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer\n%%EOF\n";
-    let r = upload(
-        app,
-        &format!("/api/v1/proceedings/{pid}/documents"),
-        ("authorization", &format!("Bearer {token}")),
-        &[("kind", kind)],
-        Some((name, pdf)),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    serde_json::from_str::<Value>(&r.body).unwrap()["id"]
-        .as_i64()
-        .unwrap()
-}
-
 pub async fn story(app: App) {
-    let by = Author::system("test");
-    app.store
-        .create_user(
-            &by,
-            &UserInput {
-                username: "clerk.b".into(),
-                display_name: "乙联络员".into(),
-                role: Role::UnitClerk,
-                unit_id: app.unit_b,
-                active: true,
-            },
-            &huajie_web::auth::hash_password("secret123"),
-            None,
-        )
-        .await
-        .unwrap();
-    let clerk_b = token_for(&app.store, "clerk.b").await;
+    let clerk_b = add_clerk(&app, "clerk.b", app.unit_b).await;
     // 象山's filing rules and 温县's reporting rules, active together.
     let (s, v) = app
         .put(
@@ -141,9 +106,9 @@ pub async fn story(app: App) {
             .contains("起诉状（申请书）副本、答辩状（答复书）、证据清单"),
         "{v}"
     );
-    let complaint = upload_doc(&app, &app.clerk_a, pid, "complaint", "起诉状副本.pdf").await;
-    let answer = upload_doc(&app, &app.clerk_a, pid, "answer", "答辩状.pdf").await;
-    let evidence = upload_doc(&app, &app.clerk_a, pid, "evidence_list", "证据清单.pdf").await;
+    let complaint = upload_pdf(&app, &app.clerk_a, pid, "complaint", "起诉状副本.pdf").await;
+    let answer = upload_pdf(&app, &app.clerk_a, pid, "answer", "答辩状.pdf").await;
+    let evidence = upload_pdf(&app, &app.clerk_a, pid, "evidence_list", "证据清单.pdf").await;
     // The co-defendant cannot submit for it.
     let (s, v) = app
         .post(
@@ -215,7 +180,7 @@ pub async fn story(app: App) {
     assert_eq!(o["deadline"]["submission_state"], "returned");
 
     // Resubmitted with a corrected list; accepted: met on the submission date.
-    let evidence2 = upload_doc(
+    let evidence2 = upload_pdf(
         &app,
         &app.clerk_a,
         pid,
