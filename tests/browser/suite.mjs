@@ -822,6 +822,22 @@ test("corrections", async (t) => {
   await expectText(page, ".flash", "原因已记入修改记录");
   await expectText(page, "#hearings .hearing", "第三法庭");
 
+  // An appearance is recorded, then its post corrected with a reason.
+  await page.locator("#hearings .hearing details:has(summary:text('登记出庭人员')) summary").first().click();
+  const af = page.locator("#hearings form.appearance-form").first();
+  await af.locator('select[name="unit_id"]').selectOption({ label: defendant });
+  await af.locator('input[name="person_name"]').fill("张局长");
+  await af.locator('input[name="post"]').fill("副乡长");
+  await af.locator('select[name="level"]').selectOption("deputy_head");
+  await navigate(page, "#hearings form.appearance-form button[type=submit]");
+  await expectText(page, "#hearings li", "张局长 副乡长");
+  await page.locator("#hearings li details.correct summary").first().click();
+  await page.locator('#hearings li details.correct input[name="post"]').first().fill("乡长");
+  await page.locator('#hearings li details.correct select[name="level"]').first().selectOption("principal_head");
+  await page.locator('#hearings li details.correct input[name="reason"]').first().fill("职务登记有误");
+  await navigate(page, "#hearings li details.correct button[type=submit]");
+  await expectText(page, "#hearings li", "张局长 乡长（主要负责人");
+
   // The event recorded by mistake is withdrawn with its deadlines.
   await page.locator("#events details.correct summary").first().click();
   await page.locator('#events form[action$="/withdraw"] input[name="reason"]').fill("误登记，尚未收到副本");
@@ -831,6 +847,7 @@ test("corrections", async (t) => {
   await expectText(page, "#deadlines .empty", "尚无期限");
   const history = await page.locator("section.card:has(h3:text('修改记录')) tbody").innerText();
   assert(history.includes("法院通知更换法庭"), `the hearing's reason is in the history: ${history}`);
+  assert(history.includes("职务登记有误"), `the appearance's reason is in the history: ${history}`);
   assert(history.includes("撤回") && history.includes("误登记，尚未收到副本"), `the withdrawal and its reason: ${history}`);
   assert(history.includes("事件：收到起诉状副本") && !/期限 \d/.test(history), `the history names the records, not their ids: ${history}`);
   await page.screenshot({ path: path.join(ARTIFACTS, "corrections-case.png"), fullPage: true });

@@ -327,6 +327,7 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/events/{id}/correct", post(ui::correct_event))
         .route("/events/{id}/withdraw", post(ui::withdraw_event))
         .route("/hearings/{id}/correct", post(ui::correct_hearing))
+        .route("/appearances/{id}/correct", post(ui::correct_appearance))
         .route("/outcomes/{id}/correct", post(ui::correct_outcome))
         .route("/parties/{id}/correct", post(ui::correct_party))
         .route("/parties/{id}/withdraw", post(ui::withdraw_party))

@@ -48,7 +48,20 @@ struct HearingView {
     when_input: String,
     place: String,
     note: String,
-    appearances: Vec<String>,
+    appearances: Vec<AppearanceView>,
+}
+
+/// An appearance as listed, with what its correction form needs.
+struct AppearanceView {
+    id: i64,
+    version: i64,
+    text: String,
+    person_name: String,
+    post: String,
+    level: &'static str,
+    appeared: bool,
+    spoke: bool,
+    excuse: String,
 }
 
 /// A party as listed, with what its correction form needs.
@@ -446,8 +459,10 @@ async fn render_case(
                     appearances: h
                         .appearances
                         .iter()
-                        .map(|a| {
-                            format!(
+                        .map(|a| AppearanceView {
+                            id: a.id,
+                            version: a.version,
+                            text: format!(
                                 "{}{}（{}，{}{}）{}",
                                 a.person_name,
                                 a.post
@@ -461,7 +476,13 @@ async fn render_case(
                                     .as_deref()
                                     .map(|e| format!(" 理由：{e}"))
                                     .unwrap_or_default()
-                            )
+                            ),
+                            person_name: a.person_name.clone(),
+                            post: a.post.clone().unwrap_or_default(),
+                            level: a.level.code(),
+                            appeared: a.appeared,
+                            spoke: a.spoke,
+                            excuse: a.excuse.clone().unwrap_or_default(),
                         })
                         .collect(),
                 })

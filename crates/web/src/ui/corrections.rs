@@ -154,6 +154,48 @@ pub async fn correct_hearing(
     done(&s.0, pid, "hearings", "开庭", result)
 }
 
+pub async fn correct_appearance(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let (id, pid, why) = match prologue(&st, &s, &headers, &p, &raw, "appearance", "出庭").await {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let proc = match st.store.get_proceeding(&s.0.actor, pid).await {
+        Ok(x) => x,
+        Err(e) => return store_error_page(&s.0, "出庭", e),
+    };
+    // The unit it appeared for stays as recorded.
+    let Some(before) = proc
+        .hearings
+        .iter()
+        .flat_map(|h| h.appearances.iter())
+        .find(|a| a.id == id)
+    else {
+        return not_found_page(&s.0, "出庭");
+    };
+    let draft = huajie_domain::hearing::AppearanceDraft {
+        version: None,
+        unit_id: before.unit_id,
+        person_name: p.opt("person_name"),
+        post: p.opt("post"),
+        level: p.opt("level"),
+        appeared: Some(p.get("appeared") == "1"),
+        spoke: Some(p.get("spoke") == "1"),
+        excuse: p.opt("excuse"),
+    };
+    let (store, actor, v) = (&st.store, &s.0.actor, version(&p));
+    let result = with_valid(why, draft.validate(), |input| async move {
+        store.update_appearance(actor, id, v, &input).await
+    })
+    .await;
+    done(&s.0, pid, "hearings", "出庭", result)
+}
+
 pub async fn correct_outcome(
     State(st): State<AppState>,
     s: UiSession,

@@ -44,7 +44,8 @@ pub use case::{
     request_correction, upload_document, waive_or_reopen,
 };
 pub use corrections::{
-    correct_event, correct_hearing, correct_outcome, correct_party, withdraw_event, withdraw_party,
+    correct_appearance, correct_event, correct_hearing, correct_outcome, correct_party,
+    withdraw_event, withdraw_party,
 };
 pub use import::{IMPORT_MAX_BYTES, import_page, import_submit, import_template};
 pub use ledger::{delete_filter, ledger, ledger_export, save_filter};
@@ -415,6 +416,7 @@ pub(crate) fn audit_object(e: &huajie_domain::records::AuditEvent) -> String {
             field("kind_label").map(|k| format!("{k} {}", field("occurred_on").unwrap_or_default()))
         }
         "party" | "unit" => field("name"),
+        "appearance" => field("person_name"),
         "document" => field("filename"),
         "hearing" => field("scheduled_at").map(|t| t.replacen('T', " ", 1)),
         "submission" => field("deadline_name")
