@@ -1609,24 +1609,6 @@ impl Store {
         Ok(DeadlinePage { items, next })
     }
 
-    /// How many deadlines match `q` (its cursor and limit ignored), e.g. the workbench tiles.
-    pub async fn count_deadlines(&self, actor: &Actor, q: &DeadlineQuery) -> Result<i64> {
-        let mut conn = self.pool().acquire().await?;
-        let soon = due_soon_days(&mut conn, actor.jurisdiction_id).await?;
-        let mut params = Params::default();
-        let q = DeadlineQuery {
-            after: None,
-            ..q.clone()
-        };
-        let conds = deadline_conditions(actor, &q, today(), soon, &mut params);
-        let sql = format!(
-            "SELECT COUNT(*) AS n FROM deadlines d WHERE {}",
-            conds.join(" AND ")
-        );
-        let row = query(sql, params.args).fetch_one(&mut *conn).await?;
-        get_i64(&row, "n")
-    }
-
     /// The workbench tiles in one query: how many open obligations matching `q` (its state,
     /// cursor and limit ignored) are overdue and how many due soon, with the due-soon setting.
     pub async fn deadline_tiles(&self, actor: &Actor, q: &DeadlineQuery) -> Result<DeadlineTiles> {
