@@ -60,53 +60,40 @@ pub async fn run(store: &Store, cmd: ReportCommand) -> Result<(), Failure> {
     }
     let actor = bureau(store, jurisdiction).await?;
     let today = huajie_store::deadlines::today();
-    let existing = store
-        .snapshots(&actor)
-        .await?
-        .into_iter()
-        .find(|s| s.period.from == period.from && s.period.to == period.to);
-    let id = match existing {
-        Some(s) => s.id,
-        None => {
-            let id = store
-                .publish_snapshot(
-                    &actor,
-                    &period,
-                    Some("生成Word文件时由命令行发布".into()),
-                    today,
-                )
-                .await?;
-            say!("{}的统计数据尚未发布，已发布（发布后冻结）", period.label());
-            id
-        }
-    };
-    let snap = store.snapshot(&actor, id).await?;
-    let issuer = store.issuer(&actor).await?;
-    let doc = if half {
-        let detail = store.review_of(&actor, &snap, today).await?;
-        huajie_office::reports::half_year_report(
-            &snap.figures,
-            &snap.config,
-            &snap.loss_rule,
-            &detail,
-            &issuer,
-            today,
-        )
+    let (id, published) = huajie_service::reports::published(
+        store,
+        &actor,
+        &period,
+        "生成Word文件时由命令行发布",
+        today,
+    )
+    .await
+    .map_err(service_failure)?;
+    if published {
+        say!("{}的统计数据尚未发布，已发布（发布后冻结）", period.label());
+    }
+    let which = if half {
+        huajie_service::reports::Paper::HalfYear
     } else {
-        huajie_office::reports::quarterly_circular(&snap.figures, &snap.config, &issuer, today)
+        huajie_service::reports::Paper::Circular
     };
-    let bytes = huajie_office::docx::docx(&doc).map_err(|e| Failure {
-        code: 1,
-        message: e.0,
-    })?;
-    write_file(&output, &bytes)?;
-    store
-        .record_export(
-            &actor,
-            huajie_domain::audit::AuditEntity::StatSnapshot,
-            serde_json::json!({"snapshot": id, "period": snap.info.label, "document": doc.title, "via": "cli"}),
-        )
-        .await?;
+    let doc = huajie_service::reports::paper(store, &actor, id, which, today, Some("cli"))
+        .await
+        .map_err(service_failure)?;
+    write_file(&output, &doc.bytes)?;
     say!("已生成《{}》：{}", doc.title, output);
     Ok(())
+}
+
+/// A service error as the command's failure: the store's through the usual conversion, a
+/// request that does not fit as a usage error (exit 2).
+fn service_failure(e: huajie_service::ServiceError) -> Failure {
+    match e {
+        huajie_service::ServiceError::Store(e) => e.into(),
+        huajie_service::ServiceError::Invalid(m) => usage(m),
+        e @ huajie_service::ServiceError::Office(_) => Failure {
+            code: 1,
+            message: e.to_string(),
+        },
+    }
 }

@@ -983,64 +983,22 @@ async fn paper(st: &AppState, s: &Session, raw: &str, which: Paper) -> Response 
     let Some(id) = parse_id(raw) else {
         return not_found_page(s, &format!("发布记录“{raw}”"));
     };
-    let snap = match st.store.snapshot(&s.actor, id).await {
-        Ok(x) => x,
-        Err(e) => return store_error_page(s, "发布记录", e),
+    let which = match which {
+        Paper::Circular => huajie_service::reports::Paper::Circular,
+        Paper::HalfYear => huajie_service::reports::Paper::HalfYear,
     };
-    if which == Paper::HalfYear && snap.info.period.kind != PeriodKind::Half {
-        return message_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &format!(
-                "半年度报告由半年度（上半年或下半年）的发布数据生成；“{}”不是半年度。",
-                snap.info.label
-            ),
-            super::BACK_FORM,
-        );
-    }
-    let issuer = match st.store.issuer(&s.actor).await {
-        Ok(x) => x,
-        Err(e) => return store_error_page(s, "统计", e),
-    };
-    let today = today();
-    let (doc, name) = match which {
-        Paper::Circular => (
-            huajie_office::reports::quarterly_circular(&snap.figures, &snap.config, &issuer, today),
-            format!("{}行政争议预防化解工作情况通报.docx", snap.info.label),
-        ),
-        Paper::HalfYear => {
-            let detail = match st.store.review_of(&s.actor, &snap, today).await {
-                Ok(x) => x,
-                Err(e) => return store_error_page(s, "统计", e),
-            };
-            (
-                huajie_office::reports::half_year_report(
-                    &snap.figures,
-                    &snap.config,
-                    &snap.loss_rule,
-                    &detail,
-                    &issuer,
-                    today,
-                ),
-                format!("{}行政应诉工作情况报告.docx", snap.info.label),
-            )
+    match huajie_service::reports::paper(&st.store, &s.actor, id, which, today(), None).await {
+        Ok(r) => super::attachment(r.bytes, super::DOCX, &r.filename),
+        Err(huajie_service::ServiceError::Store(e)) => store_error_page(s, "发布记录", e),
+        Err(huajie_service::ServiceError::Invalid(m)) => {
+            message_page(StatusCode::UNPROCESSABLE_ENTITY, &m, super::BACK_FORM)
         }
-    };
-    let bytes = match huajie_office::docx::docx(&doc) {
-        Ok(b) => b,
-        Err(e) => return message_page(StatusCode::INTERNAL_SERVER_ERROR, &e.0, super::BACK_HOME),
-    };
-    if let Err(e) = st
-        .store
-        .record_export(
-            &s.actor,
-            huajie_domain::audit::AuditEntity::StatSnapshot,
-            serde_json::json!({"snapshot": id, "period": snap.info.label, "document": doc.title}),
-        )
-        .await
-    {
-        return store_error_page(s, "统计", e);
+        Err(e @ huajie_service::ServiceError::Office(_)) => message_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &e.to_string(),
+            super::BACK_HOME,
+        ),
     }
-    super::attachment(bytes, super::DOCX, &name)
 }
 
 /// The quarterly circular (季度通报) of a published figure set, as Word.
