@@ -492,6 +492,7 @@ async fn settle_met_by(
         .bind(event.id)
         .fetch_all(&mut *conn)
         .await?;
+    let mut events: Option<Vec<Event>> = None;
     for r in &own {
         let rule_id = get_str(r, "rule_id")?;
         let Some(kind) = catalogue
@@ -502,11 +503,15 @@ async fn settle_met_by(
         else {
             continue;
         };
-        if let Some(other) = proceeding_events(conn, event.proceeding_id)
-            .await?
-            .into_iter()
+        if events.is_none() {
+            events = Some(proceeding_events(conn, event.proceeding_id).await?);
+        }
+        if let Some(other) = events
+            .iter()
+            .flatten()
             .filter(|e| e.kind == kind && e.id != event.id)
             .max_by(|a, b| a.occurred_on.cmp(&b.occurred_on))
+            .cloned()
         {
             close_by(conn, by, get_i64(r, "id")?, &other, soon).await?;
         }
@@ -997,6 +1002,21 @@ async fn resync(
         .await?;
     }
     Ok(())
+}
+
+/// The deadlines matching `cond` (SQL over `d`, with its parameters), by due date (no scope
+/// check: callers build it into `cond`).
+pub(crate) async fn deadlines_where(
+    conn: &mut AnyConnection,
+    cond: &str,
+    params: Params,
+    soon: i64,
+) -> Result<Vec<Deadline>> {
+    let sql =
+        format!("SELECT {DEADLINE_COLS} FROM {DEADLINE_FROM} WHERE {cond} ORDER BY d.due_on, d.id");
+    let rows = query(sql, params.args).fetch_all(&mut *conn).await?;
+    let today = today();
+    rows.iter().map(|r| deadline_row(r, today, soon)).collect()
 }
 
 /// Loads one deadline by id (no scope check: callers have checked the proceeding).
@@ -1909,12 +1929,7 @@ async fn event_deadlines(
     event_id: i64,
     soon: i64,
 ) -> Result<Vec<Deadline>> {
-    let sql = format!(
-        "SELECT {DEADLINE_COLS} FROM {DEADLINE_FROM} WHERE d.event_id = $1 ORDER BY d.due_on, d.id"
-    );
-    let rows = query(sql, vec![event_id.into()])
-        .fetch_all(&mut *conn)
-        .await?;
-    let today = today();
-    rows.iter().map(|r| deadline_row(r, today, soon)).collect()
+    let mut p = Params::default();
+    let cond = format!("d.event_id = {}", p.push(event_id));
+    deadlines_where(conn, &cond, p, soon).await
 }

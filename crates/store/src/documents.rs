@@ -104,21 +104,35 @@ impl Store {
     }
 }
 
-/// The documents of one submission, oldest first.
-pub(crate) async fn documents_of_submission(
+/// The documents of the given submissions (one query), oldest first, by submission id.
+pub(crate) async fn documents_of_submissions(
     conn: &mut sqlx::AnyConnection,
-    submission_id: i64,
-) -> Result<Vec<Document>> {
+    submission_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<Document>>> {
+    let mut out: std::collections::HashMap<i64, Vec<Document>> = std::collections::HashMap::new();
+    if submission_ids.is_empty() {
+        return Ok(out);
+    }
+    let mut p = crate::sql::Params::default();
+    let list: Vec<String> = submission_ids.iter().map(|i| p.push(*i)).collect();
     let cols: Vec<String> = COLS.split(", ").map(|c| format!("d.{c}")).collect();
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {} FROM documents d JOIN submission_documents sd ON sd.document_id = d.id \
-         WHERE sd.submission_id = $1 ORDER BY d.id",
-        cols.join(", ")
-    )))
-    .bind(submission_id)
+    let rows = crate::sql::query(
+        format!(
+            "SELECT sd.submission_id, {} FROM documents d JOIN submission_documents sd ON sd.document_id = d.id \
+             WHERE sd.submission_id IN ({}) ORDER BY d.id",
+            cols.join(", "),
+            list.join(", ")
+        ),
+        p.args,
+    )
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(document).collect()
+    for r in &rows {
+        out.entry(get_i64(r, "submission_id")?)
+            .or_default()
+            .push(document(r)?);
+    }
+    Ok(out)
 }
 
 /// Inserts a document record and its audit event inside the caller's transaction (the bytes

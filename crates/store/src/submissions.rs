@@ -3,7 +3,7 @@
 //! the submission date, never a typed or future one — or returns it with reasons, and the unit
 //! submits again. Every version is kept; every step is an audit event of the proceeding.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use huajie_domain::FieldError;
 use huajie_domain::access::{Actor, ProceedingScope};
@@ -19,8 +19,8 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{self, Author};
 use crate::deadlines::{
-    Planner, add_event_in, catalogue_on, deadline_on, due_soon_days, forbid, today,
-    visible_proceeding,
+    Planner, add_event_in, catalogue_on, deadline_on, deadlines_where, due_soon_days, forbid,
+    today, visible_proceeding,
 };
 use crate::documents::{DocumentInput, insert_document};
 use crate::sql::{Params, get_enum, get_i64, get_opt_i64, get_opt_str, get_str, parse_day, query};
@@ -74,13 +74,15 @@ async fn load_submissions(
 ) -> Result<Vec<Submission>> {
     let sql = format!("SELECT {COLS} FROM {FROM} WHERE {cond} {order_limit}");
     let rows = query(sql, params.args).fetch_all(&mut *conn).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let id = get_i64(r, "id")?;
-        let docs = crate::documents::documents_of_submission(conn, id).await?;
-        out.push(submission_row(r, docs)?);
-    }
-    Ok(out)
+    let ids = rows
+        .iter()
+        .map(|r| get_i64(r, "id"))
+        .collect::<Result<Vec<_>>>()?;
+    let mut docs = crate::documents::documents_of_submissions(conn, &ids).await?;
+    rows.iter()
+        .zip(&ids)
+        .map(|(r, id)| submission_row(r, docs.remove(id).unwrap_or_default()))
+        .collect()
 }
 
 async fn submission_on(conn: &mut AnyConnection, id: i64) -> Result<Submission> {
@@ -456,6 +458,22 @@ impl Store {
         .fetch_all(&mut *conn)
         .await?;
         let soon = due_soon_days(&mut conn, j).await?;
+        // Every loss-report obligation of the jurisdiction's units in one query.
+        let mut by_loss: HashMap<(i64, i64), Vec<Deadline>> = HashMap::new();
+        if !loss_rules.is_empty() {
+            let mut p = Params::default();
+            let jp = p.push(j);
+            let list: Vec<String> = loss_rules.iter().map(|r| p.push(r.as_str())).collect();
+            let cond = format!(
+                "d.jurisdiction_id = {jp} AND d.unit_id IS NOT NULL AND d.rule_id IN ({})",
+                list.join(", ")
+            );
+            for d in deadlines_where(&mut conn, &cond, p, soon).await? {
+                if let Some(u) = d.unit_id {
+                    by_loss.entry((d.proceeding_id, u)).or_default().push(d);
+                }
+            }
+        }
         let mut out = Vec::new();
         for r in &rows {
             let Some(code) = get_opt_str(r, "code")?
@@ -486,31 +504,12 @@ impl Store {
                 submission_state: None,
                 problem: true,
             };
-            let mut p = Params::default();
-            let (pp, up) = (p.push(pid), p.push(unit));
-            let list: Vec<String> = loss_rules.iter().map(|r| p.push(r.as_str())).collect();
-            let ids: Vec<i64> = if list.is_empty() {
-                Vec::new()
-            } else {
-                let sql = format!(
-                    "SELECT id FROM deadlines WHERE proceeding_id = {pp} AND unit_id = {up} AND rule_id IN ({}) ORDER BY due_on, id",
-                    list.join(", ")
-                );
-                query(sql, p.args)
-                    .fetch_all(&mut *conn)
-                    .await?
-                    .iter()
-                    .map(|r| get_i64(r, "id"))
-                    .collect::<Result<_>>()?
-            };
-            if ids.is_empty() {
+            let Some(reports) = by_loss.get(&(pid, unit)) else {
                 out.push(base);
                 continue;
-            }
-            for id in ids {
-                let d = deadline_on(&mut conn, id, soon).await?;
+            };
+            for d in reports {
                 use huajie_domain::deadline::DeadlineState as D;
-                let problem = matches!(d.state, D::Overdue | D::MetLate);
                 out.push(LossReportLine {
                     deadline_id: Some(d.id),
                     report_name: Some(d.name.clone()),
@@ -519,7 +518,7 @@ impl Store {
                     state: d.state.code().to_string(),
                     state_label: d.state_label.clone(),
                     submission_state: d.submission_state,
-                    problem,
+                    problem: matches!(d.state, D::Overdue | D::MetLate),
                     ..base.clone()
                 });
             }
@@ -546,6 +545,11 @@ impl Store {
         }
         if let Some(st) = status {
             conds.push(format!("s.status = {}", p.push(st.code())));
+            if st == SubmissionStatus::Returned {
+                // Only returns still to be answered: the obligation's latest submission was
+                // returned and it is still open (every earlier version is kept as returned).
+                conds.push("d.submission_state = 'returned' AND d.done = 0 AND s.seq = (SELECT MAX(s2.seq) FROM submissions s2 WHERE s2.deadline_id = s.deadline_id)".into());
+            }
         }
         let lp = p.push(limit.clamp(1, 500));
         load_submissions(

@@ -242,11 +242,10 @@ async fn render_case(
             return crate::error::ApiError::from(e).into_response();
         }
     };
-    let corrections = st
-        .store
-        .list_corrections(actor, None, Some(id), 50)
-        .await
-        .unwrap_or_default();
+    let corrections = match st.store.list_corrections(actor, None, Some(id), 50).await {
+        Ok(c) => c,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
     let own_unit = match actor.proceeding_scope() {
         huajie_domain::access::ProceedingScope::Unit { unit_id, .. } => Some(unit_id),
         huajie_domain::access::ProceedingScope::Jurisdiction(_) => None,

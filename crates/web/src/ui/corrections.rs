@@ -64,6 +64,19 @@ async fn prologue(
     Ok((id, pid, reason))
 }
 
+/// The proceeding a corrected record belongs to (its parties, hearings and outcomes).
+async fn proceeding(
+    st: &AppState,
+    s: &Session,
+    pid: i64,
+    what: &str,
+) -> Result<huajie_domain::records::Proceeding, Box<Response>> {
+    st.store
+        .get_proceeding(&s.actor, pid)
+        .await
+        .map_err(|e| Box::new(store_error_page(s, what, e)))
+}
+
 fn version(p: &Pairs) -> i64 {
     p.get("version").parse().unwrap_or(0)
 }
@@ -165,9 +178,9 @@ pub async fn correct_appearance(
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let proc = match st.store.get_proceeding(&s.0.actor, pid).await {
+    let proc = match proceeding(&st, &s.0, pid, "出庭").await {
         Ok(x) => x,
-        Err(e) => return store_error_page(&s.0, "出庭", e),
+        Err(r) => return *r,
     };
     // The unit it appeared for stays as recorded.
     let Some(before) = proc
@@ -207,9 +220,9 @@ pub async fn correct_outcome(
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let proc = match st.store.get_proceeding(&s.0.actor, pid).await {
+    let proc = match proceeding(&st, &s.0, pid, "结果").await {
         Ok(x) => x,
-        Err(e) => return store_error_page(&s.0, "结果", e),
+        Err(r) => return *r,
     };
     let Some(party_id) = proc
         .outcomes
@@ -246,9 +259,9 @@ pub async fn correct_party(
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let proc = match st.store.get_proceeding(&s.0.actor, pid).await {
+    let proc = match proceeding(&st, &s.0, pid, "当事人").await {
         Ok(x) => x,
-        Err(e) => return store_error_page(&s.0, "当事人", e),
+        Err(r) => return *r,
     };
     let Some(before) = proc.parties.iter().find(|x| x.id == id) else {
         return not_found_page(&s.0, "当事人");

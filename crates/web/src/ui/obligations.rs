@@ -92,11 +92,14 @@ async fn render_obligation(
         Err(huajie_store::StoreError::NotFound) => return not_found_page(s, "期限"),
         Err(e) => return store_error_page(s, "期限", e),
     };
-    let docs: Vec<Document> = st
+    let docs: Vec<Document> = match st
         .store
         .list_documents(actor, o.deadline.proceeding_id)
         .await
-        .unwrap_or_default();
+    {
+        Ok(d) => d,
+        Err(e) => return store_error_page(s, "期限", e),
+    };
     let d = &o.deadline;
     let open = d.met_on.is_none() && d.waived_reason.is_none();
     let owner = is_owner(actor, &o);

@@ -185,40 +185,42 @@ pub async fn workbench(
     } else {
         None
     };
-    let (to_review, returned) = if actor.can_administer() {
-        let mut q = st
-            .store
-            .list_submissions(actor, Some(SubmissionStatus::Submitted), 100)
-            .await
-            .unwrap_or_default();
-        q.reverse();
-        (q, Vec::new())
-    } else if matches!(actor.role, Role::UnitClerk | Role::UnitHead) {
-        let open: Vec<i64> = page.items.iter().map(|d| d.id).collect();
-        let r = st
-            .store
-            .list_submissions(actor, Some(SubmissionStatus::Returned), 100)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|x| open.contains(&x.deadline_id))
-            .collect();
-        (Vec::new(), r)
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    let corrections = if actor.can_administer() {
-        st.store
-            .list_corrections(
-                actor,
-                Some(huajie_domain::outcome::CorrectionStatus::Pending),
-                None,
-                100,
-            )
-            .await
-            .unwrap_or_default()
-    } else {
-        Vec::new()
+    // The bureau's queues (submissions to review, correction requests) and a unit's returns.
+    let queues = async {
+        let bureau = actor.can_administer();
+        let unit = matches!(actor.role, Role::UnitClerk | Role::UnitHead);
+        let pending = huajie_domain::outcome::CorrectionStatus::Pending;
+        Ok::<_, huajie_store::StoreError>((
+            if bureau {
+                let mut q = st
+                    .store
+                    .list_submissions(actor, Some(SubmissionStatus::Submitted), 100)
+                    .await?;
+                q.reverse();
+                q
+            } else {
+                Vec::new()
+            },
+            if unit {
+                st.store
+                    .list_submissions(actor, Some(SubmissionStatus::Returned), 100)
+                    .await?
+            } else {
+                Vec::new()
+            },
+            if bureau {
+                st.store
+                    .list_corrections(actor, Some(pending), None, 100)
+                    .await?
+            } else {
+                Vec::new()
+            },
+        ))
+    }
+    .await;
+    let (to_review, returned, corrections) = match queues {
+        Ok(x) => x,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
     let mut chrome = Chrome::new(&s.0, "workbench");
     chrome.flash = match q.msg.as_deref() {

@@ -178,6 +178,11 @@ pub async fn story(app: App) {
         "the clock keeps running"
     );
     assert_eq!(o["deadline"]["submission_state"], "returned");
+    let returned = |v: &Value| v.as_array().unwrap().iter().any(|x| x["id"] == first);
+    let (_, r) = app
+        .get("/api/v1/submissions?status=returned", &app.clerk_a)
+        .await;
+    assert!(returned(&r), "the unit sees its return: {r}");
 
     // Resubmitted with a corrected list; accepted: met on the submission date.
     let evidence2 = upload_pdf(
@@ -197,6 +202,11 @@ pub async fn story(app: App) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["seq"], 2);
+    // Answered by the resubmission: the old version is no longer a return to act on.
+    let (_, r) = app
+        .get("/api/v1/submissions?status=returned", &app.clerk_a)
+        .await;
+    assert!(!returned(&r), "{r}");
     let second = v["id"].as_i64().unwrap();
     let (s, v) = app
         .post(
