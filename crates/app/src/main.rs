@@ -72,6 +72,26 @@ enum Command {
     /// `huajie judgment parse 判决书.txt --json`.
     #[command(subcommand)]
     Judgment(judgment::JudgmentCommand),
+    /// Run the clock's work once: bring repeating obligations (督办 progress every half month)
+    /// up to today. `huajie serve` does this by itself every 10 minutes.
+    Tick(TickArgs),
+}
+
+#[derive(Debug, Args)]
+struct TickArgs {
+    /// Run as if today were this day (YYYY-MM-DD), e.g. to catch up or to demonstrate.
+    #[arg(long, env = "HUAJIE_TODAY")]
+    today: Option<String>,
+}
+
+/// Sets the installation's clock to `day` (YYYY-MM-DD) if one is given.
+fn set_clock(day: Option<&str>) -> Result<(), Failure> {
+    if let Some(d) = day.map(str::trim).filter(|d| !d.is_empty()) {
+        let day = huajie_domain::proceeding::parse_date("today", d)
+            .map_err(|e| usage(format!("--today：{}", e.message)))?;
+        huajie_store::clock::set_today(day);
+    }
+    Ok(())
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +145,10 @@ struct ServeArgs {
     /// or in the current directory for PostgreSQL). Set HUAJIE_MAX_DOCUMENT_MB for the size limit.
     #[arg(long, env = "HUAJIE_DOCUMENTS_DIR")]
     documents_dir: Option<std::path::PathBuf>,
+    /// Run the clock as if today were this day (YYYY-MM-DD), time running on from there: for
+    /// demonstrations and tests of reminders and repetitions. Default: the system clock.
+    #[arg(long, env = "HUAJIE_TODAY")]
+    today: Option<String>,
 }
 
 /// The directory of a SQLite database file, if `database` is one.
@@ -314,10 +338,28 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let store = open(&cli.database, 2).await?;
             stats::run(&store, args).await
         }
+        Command::Tick(args) => {
+            set_clock(args.today.as_deref())?;
+            let store = open(&cli.database, 2).await?;
+            let r = store.advance_work_items(store.today()).await?;
+            say!(
+                "{}：工作事项的定期报送已更新到当日（涉及 {} 个事件，新增 {} 项，变更 {} 项，删除 {} 项）",
+                store.today(),
+                r.events,
+                r.created,
+                r.changed,
+                r.removed
+            );
+            Ok(())
+        }
     }
 }
 
+/// How often the clock worker of `huajie serve` runs.
+const CLOCK_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
 async fn serve(database: &str, args: ServeArgs) -> Result<(), Failure> {
+    set_clock(args.today.as_deref())?;
     let store = open(database, args.db_connections.max(2)).await?;
     if args.demo && store.list_units(None).await?.is_empty() {
         let summary = demo::demo(&store, 2024).await?;
@@ -352,6 +394,21 @@ async fn serve(database: &str, args: ServeArgs) -> Result<(), Failure> {
         config.documents_dir = parent.join("huajie-documents");
     }
     say!("文书目录：{}", config.documents_dir.display());
+    if args.today.is_some() {
+        say!("时钟：今天按 {} 计算", store.today());
+    }
+    // The clock worker: repeating obligations appear when their period begins (at start, then
+    // every 10 minutes; idempotent, so several instances may run it).
+    let clock_store = store.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(CLOCK_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(e) = clock_store.advance_work_items(clock_store.today()).await {
+                tracing::warn!(error = %e, "clock worker failed; retrying at the next tick");
+            }
+        }
+    });
     let app = huajie_web::router_with(store, config).map_err(|e| Failure {
         code: 1,
         message: format!("无法创建文书目录：{e}"),

@@ -32,6 +32,7 @@ labelled_enum!(
         LogoutAll = "logout_all", "全部退出";
         Lock = "lock", "锁定账户";
         Revoke = "revoke", "撤销";
+        Close = "close", "销号";
     } "操作"
 );
 
@@ -47,6 +48,7 @@ labelled_enum!(
         Deadline = "deadline", "期限";
         Document = "document", "文书";
         Submission = "submission", "报送";
+        WorkItem = "work_item", "工作事项";
         CorrectionRequest = "correction_request", "更正申请";
         JudgmentReading = "judgment_reading", "裁判文书识别";
         Dispute = "dispute", "争议";

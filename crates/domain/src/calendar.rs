@@ -238,6 +238,18 @@ impl Period {
             Period::WorkingDaysBefore(n) => format!("届满前第{n}个工作日"),
         }
     }
+
+    /// The period `k` times over (the k-th repetition of a repeating rule), if it fits.
+    pub fn times(self, k: i64) -> Option<Period> {
+        let k = u16::try_from(k).ok()?;
+        Some(match self {
+            Period::CalendarDays(n) => Period::CalendarDays(n.checked_mul(k)?),
+            Period::WorkingDays(n) => Period::WorkingDays(n.checked_mul(k)?),
+            Period::Months(n) => Period::Months(n.checked_mul(k)?),
+            Period::Years(n) => Period::Years(n.checked_mul(k)?),
+            Period::WorkingDaysBefore(_) => return None,
+        })
+    }
 }
 
 impl std::fmt::Display for Period {

@@ -10,6 +10,7 @@ use crate::calendar::{Calendar, Period, PeriodError};
 use crate::error::{FieldError, Invalid, optional_text, text};
 use crate::proceeding::{ProceedingKind, parse_date};
 use crate::rules::{Catalogue, EventKind, Nature, Responsible, Severity};
+use crate::subject::Subject;
 
 /// Default number of calendar days before the due date at which a deadline is "due soon".
 pub const DEFAULT_DUE_SOON_DAYS: i64 = 3;
@@ -363,7 +364,21 @@ pub struct PlannedDeadline {
     /// Due only for a group case (a `when = "group_case"` rule and its targets); the storage
     /// layer drops it for a proceeding with fewer claimants.
     pub group_case: bool,
+    /// 1, or for a repeating rule the number of the repetition (第N期).
+    pub occurrence: i64,
 }
+
+/// How far a repeating rule is planned: every occurrence whose period has begun by `today`,
+/// none due after the subject closed (`closed_on`: the repetition ends with 销号).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Horizon {
+    pub today: Date,
+    pub closed_on: Option<Date>,
+}
+
+/// The most occurrences one repeating rule is planned to (a guard, some 40 years of
+/// half-monthly reports).
+pub const MAX_OCCURRENCES: i64 = 1000;
 
 /// Court- or organ-approved changes to one rule's deadline: suspension intervals (中止, the
 /// clock stops, both days inclusive) and an extension (延长) counted from the original expiry.
@@ -410,8 +425,35 @@ pub fn plan_with(
     occurred_on: Date,
     adjustments: &BTreeMap<String, Adjustment>,
 ) -> Result<Vec<PlannedDeadline>, PeriodError> {
+    plan_subject(
+        catalogue,
+        calendar,
+        event,
+        Subject::Proceeding(kind),
+        occurred_on,
+        adjustments,
+        None,
+    )
+}
+
+/// Every deadline that `event` on `occurred_on` starts on `subject`, with approved
+/// adjustments by rule id. A repeating rule (`repeat`) gives its occurrences up to `horizon`
+/// (the 第N期 due N periods after the event); without a horizon only the first.
+pub fn plan_subject(
+    catalogue: &Catalogue,
+    calendar: &Calendar,
+    event: EventKind,
+    subject: Subject,
+    occurred_on: Date,
+    adjustments: &BTreeMap<String, Adjustment>,
+    horizon: Option<Horizon>,
+) -> Result<Vec<PlannedDeadline>, PeriodError> {
     let mut out = Vec::new();
-    for rule in catalogue.rules_for(event, kind) {
+    for rule in catalogue.rules_for_subject(event, subject) {
+        if let Some(every) = rule.repeat {
+            repeat_occurrences(rule, every, calendar, event, occurred_on, horizon, &mut out)?;
+            continue;
+        }
         let e = match adjustments.get(&rule.id).filter(|a| !a.is_empty()) {
             None => calendar.explain(occurred_on, rule.period)?,
             Some(a) => {
@@ -446,6 +488,7 @@ pub fn plan_with(
                 provisional: te.provisional || e.provisional,
                 on_loss: rule.on_loss,
                 group_case: rule.group_case,
+                occurrence: 1,
             });
         }
         out.push(PlannedDeadline {
@@ -461,18 +504,72 @@ pub fn plan_with(
             provisional: e.provisional,
             on_loss: rule.on_loss,
             group_case: rule.group_case,
+            occurrence: 1,
         });
     }
     out.sort_by(|a, b| {
         a.due_on
             .cmp(&b.due_on)
             .then_with(|| a.rule_id.cmp(&b.rule_id))
+            .then_with(|| a.occurrence.cmp(&b.occurrence))
     });
     Ok(out)
 }
 
-/// Checks a requested adjustment of `rule`'s deadline: interval order, and an extension no
-/// longer than the rule allows (a rule without a limit accepts any approved extension).
+/// The occurrences of a repeating rule: the N-th is due N periods after the event (counted
+/// from the event each time, so a rolled-over rest day never shifts the later ones). An
+/// occurrence is planned once the period before it has run out by `horizon.today` (the first
+/// always), and none that falls due after the subject closed.
+fn repeat_occurrences(
+    rule: &crate::rules::Rule,
+    every: Period,
+    calendar: &Calendar,
+    event: EventKind,
+    occurred_on: Date,
+    horizon: Option<Horizon>,
+    out: &mut Vec<PlannedDeadline>,
+) -> Result<(), PeriodError> {
+    let mut previous_due: Option<Date> = None;
+    for n in 1..=MAX_OCCURRENCES {
+        if let Some(prev) = previous_due {
+            match horizon {
+                Some(h) if prev <= h.today => {}
+                _ => break,
+            }
+        }
+        let Some(period) = every.times(n) else { break };
+        let e = calendar.explain(occurred_on, period)?;
+        if horizon
+            .and_then(|h| h.closed_on)
+            .is_some_and(|closed| e.due > closed)
+        {
+            break;
+        }
+        out.push(PlannedDeadline {
+            rule_id: rule.id.clone(),
+            parent_rule_id: None,
+            name: format!("{}（第{n}期）", rule.name),
+            due_on: e.due,
+            responsible: rule.responsible,
+            nature: rule.nature,
+            severity: rule.severity,
+            citation: rule.citation.clone(),
+            trace: format!(
+                "{}：每{}报送一次直至销号，第{n}期：{}",
+                event.label(),
+                every.label(),
+                e.trace
+            ),
+            provisional: e.provisional,
+            on_loss: false,
+            group_case: false,
+            occurrence: n,
+        });
+        previous_due = Some(e.due);
+    }
+    Ok(())
+}
+
 pub fn check_adjustment(rule: &crate::rules::Rule, a: &Adjustment) -> Result<(), Invalid> {
     let mut inv = Invalid::default();
     for (i, (from, to)) in a.suspensions.iter().enumerate() {
@@ -659,6 +756,78 @@ mod tests {
         Catalogue::statutory()
             .with_local(&parse_catalogue(f, t).unwrap())
             .unwrap()
+    }
+
+    fn supervision(today: Date, closed_on: Option<Date>) -> Vec<(i64, String)> {
+        plan_subject(
+            &Catalogue::statutory(),
+            &Calendar::national(),
+            EventKind::SupervisionIssued,
+            Subject::Work(crate::subject::SubjectKind::Supervision),
+            date(2025, 3, 3),
+            &BTreeMap::new(),
+            Some(Horizon { today, closed_on }),
+        )
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.rule_id == "SUPERVISION_PROGRESS")
+        .map(|p| (p.occurrence, p.due_on.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn a_repeating_obligation_recurs_every_half_month_until_the_subject_closes() {
+        // Issued Monday 2025-03-03: the first report is due 15 days later; the next one appears
+        // once the period before it has run out, each counted from the issue date.
+        assert_eq!(
+            supervision(date(2025, 3, 3), None),
+            [(1, "2025-03-18".into())]
+        );
+        assert_eq!(
+            supervision(date(2025, 4, 2), None),
+            [
+                (1, "2025-03-18".into()),
+                (2, "2025-04-02".into()),
+                (3, "2025-04-17".into())
+            ]
+        );
+        // Day 60, 2025-05-02, falls in the 劳动节 holiday: the 4th rolls to the next working day; the
+        // 5th is still counted from the issue date (75 days: Saturday 05-17, so Monday), not from the rolled day.
+        let may = supervision(date(2025, 5, 10), None);
+        assert_eq!(may[3], (4, "2025-05-06".into()));
+        assert_eq!(may[4], (5, "2025-05-19".into()));
+        // Closed (销号) on 2025-04-10: nothing due after that day is owed.
+        assert_eq!(
+            supervision(date(2025, 5, 10), Some(date(2025, 4, 10))),
+            [(1, "2025-03-18".into()), (2, "2025-04-02".into())]
+        );
+        // Without a horizon only the first occurrence is planned; proceedings never repeat.
+        let first = plan_subject(
+            &Catalogue::statutory(),
+            &Calendar::national(),
+            EventKind::SupervisionIssued,
+            Subject::Work(crate::subject::SubjectKind::Supervision),
+            date(2025, 3, 3),
+            &BTreeMap::new(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].name, "报送督办事项办理进展（第1期）");
+        assert!(
+            first[0].trace.contains("每15日报送一次直至销号"),
+            "{}",
+            first[0].trace
+        );
+        let on_case = plan(
+            &Catalogue::statutory(),
+            &Calendar::national(),
+            EventKind::SupervisionIssued,
+            ProceedingKind::FirstInstance,
+            date(2025, 3, 3),
+        )
+        .unwrap();
+        assert!(on_case.is_empty());
     }
 
     #[test]

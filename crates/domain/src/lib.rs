@@ -23,6 +23,7 @@ pub mod reading;
 pub mod records;
 pub mod rules;
 pub mod stats;
+pub mod subject;
 pub mod unit;
 pub mod user;
 

@@ -263,7 +263,10 @@ pub struct Document {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Event {
     pub id: i64,
-    pub proceeding_id: i64,
+    /// The proceeding it was recorded on (or that its work item concerns).
+    pub proceeding_id: Option<i64>,
+    /// The work item it belongs to (`null`: an event of the proceeding itself).
+    pub work_item_id: Option<i64>,
     pub kind: crate::rules::EventKind,
     pub kind_label: String,
     pub occurred_on: String,
@@ -278,9 +281,17 @@ pub struct Event {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Deadline {
     pub id: i64,
-    pub proceeding_id: i64,
-    /// 案号 or 文号 of the proceeding, for lists.
+    /// The proceeding it is owed on (for a work item: the proceeding the item concerns, if any).
+    pub proceeding_id: Option<i64>,
+    /// 案号 or 文号 of the proceeding (or the work item's title), for lists.
     pub case_label: String,
+    /// The work item it is owed on (`null`: an obligation of the proceeding itself).
+    pub work_item_id: Option<i64>,
+    /// What it is owed on: 案件程序, 督办单, 败诉风险预警 …
+    pub subject_kind: crate::subject::SubjectKind,
+    pub subject_label: String,
+    /// 1, or the number of the repetition of a repeating obligation (第N期).
+    pub occurrence: i64,
     pub event_id: i64,
     pub event_kind: crate::rules::EventKind,
     pub rule_id: String,
@@ -330,7 +341,8 @@ pub struct Submission {
     pub deadline_id: i64,
     pub deadline_name: String,
     pub due_on: String,
-    pub proceeding_id: i64,
+    pub proceeding_id: Option<i64>,
+    pub work_item_id: Option<i64>,
     pub case_label: String,
     /// The unit that owes the obligation (`null`: the 司法局's own).
     pub unit_id: Option<i64>,
@@ -456,6 +468,10 @@ pub struct RuleView {
     pub severity: crate::rules::Severity,
     pub citation: String,
     pub applies_to: Vec<ProceedingKind>,
+    /// What it applies to: proceedings, or work items of some kinds (督办单, 风险预警 …).
+    pub subjects: Vec<crate::subject::SubjectKind>,
+    /// For a repeating rule, in words: "每15日一期，直至销号".
+    pub repeat_label: Option<String>,
     pub extension: Option<String>,
     /// Internal targets: `(id, name, period, responsible)`.
     pub targets: Vec<TargetView>,
@@ -550,6 +566,10 @@ impl RuleSet {
                     severity: r.severity,
                     citation: r.citation.clone(),
                     applies_to: r.applies_to.clone(),
+                    subjects: r.subjects.clone(),
+                    repeat_label: r
+                        .repeat
+                        .map(|p| format!("每{}一期，直至销号", p.label())),
                     extension: r.extension.map(|e| e.to_string()),
                     targets: r
                         .targets
@@ -606,4 +626,40 @@ pub struct Recomputed {
     pub created: u64,
     pub changed: u64,
     pub removed: u64,
+}
+
+/// A work item (工作事项): a risk warning, a supervision order, a suggestion or an
+/// accountability case, addressed to units, with its events and obligations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WorkItem {
+    pub id: i64,
+    pub kind: crate::subject::SubjectKind,
+    pub kind_label: String,
+    pub title: String,
+    /// The proceeding it concerns, with its 案号 or 文号.
+    pub proceeding_id: Option<i64>,
+    pub case_label: Option<String>,
+    pub status: crate::subject::WorkStatus,
+    pub status_label: String,
+    pub opened_on: String,
+    pub closed_on: Option<String>,
+    pub closed_reason: Option<String>,
+    pub note: Option<String>,
+    /// The units it is addressed to (each owes its unit obligations).
+    pub units: Vec<WorkItemUnit>,
+    pub created_by_name: String,
+    /// Open obligations of the item, and how many of them are overdue.
+    pub open_obligations: i64,
+    pub overdue_obligations: i64,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WorkItemUnit {
+    pub unit_id: i64,
+    pub unit_name: String,
 }

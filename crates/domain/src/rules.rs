@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::calendar::Period;
 use crate::obligation::{FileSubmit, SubmitSpec};
 use crate::proceeding::ProceedingKind;
+use crate::subject::{Subject, SubjectKind};
 use crate::unit::labelled_enum;
 
 labelled_enum!(
@@ -43,6 +44,11 @@ labelled_enum!(
         CenterRegistered = "center_registered", "协调化解中心登记";
         CenterNotified = "center_notified", "单位收到协调化解中心通知";
         RiskWarningReceived = "risk_warning_received", "收到败诉风险预警";
+        WarningAssigned = "warning_assigned", "风险预警交办";
+        SupervisionIssued = "supervision_issued", "督办单下达";
+        SuggestionReceived = "suggestion_received", "收到司法建议（检察建议）";
+        AccountabilityOpened = "accountability_opened", "启动责任追究";
+        WorkItemClosed = "work_item_closed", "销号";
     } "事件类型"
 );
 
@@ -135,6 +141,12 @@ pub struct Rule {
     /// `when = "group_case"`: only for a proceeding with 50 or more claimants (群体性案件, where
     /// the principal head must appear, source 004).
     pub group_case: bool,
+    /// The subject kinds it applies to (`subjects` in the file; default: proceedings only).
+    pub subjects: Vec<SubjectKind>,
+    /// `repeat = "calendar_days:15"`: the obligation recurs every period, counted from the
+    /// trigger event, until the subject closes (督办 progress every half month until 销号). Only
+    /// for work items, whose closing ends the repetition.
+    pub repeat: Option<Period>,
 }
 
 /// Claimants from which a case is a group case (群体性案件, 50人以上).
@@ -151,8 +163,21 @@ pub fn source_label(catalogue_id: &str) -> &'static str {
 }
 
 impl Rule {
+    /// Whether `event` on a proceeding of `kind` fires the rule.
     pub fn applies(&self, event: EventKind, kind: ProceedingKind) -> bool {
-        self.trigger == event && (self.applies_to.is_empty() || self.applies_to.contains(&kind))
+        self.applies_to_subject(event, Subject::Proceeding(kind))
+    }
+
+    /// Whether `event` on `subject` fires the rule.
+    pub fn applies_to_subject(&self, event: EventKind, subject: Subject) -> bool {
+        self.trigger == event
+            && self.subjects.contains(&subject.kind())
+            && match subject {
+                Subject::Proceeding(kind) => {
+                    self.applies_to.is_empty() || self.applies_to.contains(&kind)
+                }
+                Subject::Work(_) => true,
+            }
     }
 }
 
@@ -222,6 +247,11 @@ struct FileRule {
     submit: Option<FileSubmit>,
     /// An event that meets the rule's obligation when recorded.
     met_by: Option<String>,
+    /// Subject kinds (default `["proceeding"]`).
+    #[serde(default)]
+    subjects: Vec<String>,
+    /// Recurrence until the subject closes, e.g. "calendar_days:15".
+    repeat: Option<String>,
     #[serde(default)]
     targets: Vec<FileTarget>,
 }
@@ -381,7 +411,69 @@ pub fn parse_catalogue(file: &str, text: &str) -> Result<CatalogueFile, Catalogu
             .as_deref()
             .map(|e| EventKind::from_code(e).ok_or_else(|| at(format!("met_by 事件“{e}”无效"))))
             .transpose()?;
+        let subjects = if r.subjects.is_empty() {
+            vec![SubjectKind::Proceeding]
+        } else {
+            let mut v = Vec::new();
+            for k in &r.subjects {
+                let k = SubjectKind::from_code(k).ok_or_else(|| {
+                    let allowed: Vec<String> = SubjectKind::ALL
+                        .iter()
+                        .map(|x| format!("{}（{}）", x.code(), x.label()))
+                        .collect();
+                    at(format!(
+                        "适用事项 subjects 中的“{k}”无效，可选：{}",
+                        allowed.join("、")
+                    ))
+                })?;
+                if !v.contains(&k) {
+                    v.push(k);
+                }
+            }
+            v
+        };
+        let on_proceedings = subjects.contains(&SubjectKind::Proceeding);
+        if !applies_to.is_empty() && !on_proceedings {
+            return Err(at(
+                "applies_to（程序类型）只适用于案件程序，subjects 中须包含 proceeding".into(),
+            ));
+        }
+        if (on_loss || group_case) && subjects != [SubjectKind::Proceeding] {
+            return Err(at(
+                "条件 when 只适用于案件程序（subjects 只能为 proceeding）".into(),
+            ));
+        }
+        let repeat = match r.repeat.as_deref() {
+            None => None,
+            Some(p) => {
+                let p: Period = p
+                    .parse()
+                    .map_err(|e: crate::calendar::PeriodError| at(format!("repeat：{e}")))?;
+                if matches!(p, Period::WorkingDaysBefore(_)) {
+                    return Err(at(
+                        "repeat 不能为 working_days_before（重复周期从触发事件起算）".into(),
+                    ));
+                }
+                if on_proceedings {
+                    return Err(at(
+                        "repeat（定期重复，直至销号）只适用于工作事项，subjects 中不能包含 proceeding".into(),
+                    ));
+                }
+                if !targets.is_empty() {
+                    return Err(at("定期重复的规则不能带内部节点 targets".into()));
+                }
+                if p != period {
+                    return Err(at(format!(
+                        "定期重复的规则 period（首次期限）须与 repeat 相同（均为“{}”）",
+                        r.repeat.as_deref().unwrap_or_default()
+                    )));
+                }
+                Some(p)
+            }
+        };
         rules.push(Rule {
+            subjects,
+            repeat,
             submit,
             met_by,
             on_loss,
@@ -524,6 +616,17 @@ impl Catalogue {
             .filter(|r| r.met_by == Some(event))
             .map(|r| r.id.as_str())
             .collect()
+    }
+
+    /// Rules fired by `event` on `subject`.
+    pub fn rules_for_subject(
+        &self,
+        event: EventKind,
+        subject: Subject,
+    ) -> impl Iterator<Item = &Rule> {
+        self.rules
+            .iter()
+            .filter(move |r| r.applies_to_subject(event, subject))
     }
 
     /// Rules fired by `event` on a proceeding of `kind`.

@@ -8,8 +8,8 @@ use huajie_domain::FieldError;
 use huajie_domain::access::{Actor, ProceedingScope};
 use huajie_domain::calendar::Calendar;
 use huajie_domain::deadline::{
-    Adjustment, DEFAULT_DUE_SOON_DAYS, DeadlineState, EventInput, PlannedDeadline, RuleSelection,
-    check_adjustment, key_date_events, plan_with,
+    Adjustment, DEFAULT_DUE_SOON_DAYS, DeadlineState, EventInput, Horizon, PlannedDeadline,
+    RuleSelection, check_adjustment, key_date_events, plan_subject, plan_with,
 };
 use huajie_domain::outcome::{LossRule, OutcomeCode};
 use huajie_domain::proceeding::{KeyDates, ProceedingKind};
@@ -17,6 +17,7 @@ use huajie_domain::records::{
     Deadline, DeadlinePage, DeadlineSettings, Event, Interval, Recomputed, RuleSet,
 };
 use huajie_domain::rules::{Catalogue, EventKind, Nature, Responsible, Severity};
+use huajie_domain::subject::{Subject, SubjectKind};
 use huajie_domain::user::Role;
 use jiff::civil::Date;
 use sqlx::AnyConnection;
@@ -40,9 +41,7 @@ fn key(base: &str, jurisdiction: i64) -> String {
 
 /// Today in Beijing (UTC+8, no daylight saving), the day deadlines are judged against.
 pub fn today() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-        .date()
+    crate::clock::today()
 }
 
 /// Which deadlines a list shows.
@@ -108,12 +107,12 @@ pub fn parse_cursor(s: &str) -> Option<(i64, Date, i64)> {
     Some((done, due, id))
 }
 
-const DEADLINE_COLS: &str = "d.id, d.proceeding_id, d.event_id, d.rule_id, d.parent_rule_id, d.name, d.due_on, d.responsible, \
+const DEADLINE_COLS: &str = "d.id, COALESCE(d.proceeding_id, w.proceeding_id) AS proceeding_id, d.work_item_id, w.kind AS work_kind, d.occurrence, d.event_id, d.rule_id, d.parent_rule_id, d.name, d.due_on, d.responsible, \
     d.unit_id, u.name AS unit_name, d.nature, d.submission_state, d.severity, d.citation, d.trace, d.provisional, d.met_on, d.waived_reason, d.waived_by, d.done, d.change_note, d.adjustments, d.version, \
-    e.kind AS event_kind, COALESCE(p.case_no, p.reference_no, '') AS case_label";
+    e.kind AS event_kind, COALESCE(p.case_no, p.reference_no, w.title, '') AS case_label";
 
-const DEADLINE_FROM: &str = "deadlines d JOIN events e ON e.id = d.event_id JOIN proceedings p ON p.id = d.proceeding_id \
-     LEFT JOIN units u ON u.id = d.unit_id";
+const DEADLINE_FROM: &str = "deadlines d JOIN events e ON e.id = d.event_id LEFT JOIN proceedings p ON p.id = d.proceeding_id \
+     LEFT JOIN work_items w ON w.id = d.work_item_id LEFT JOIN units u ON u.id = d.unit_id";
 
 fn deadline_row(r: &AnyRow, today: Date, soon: i64) -> Result<Deadline> {
     let due = parse_day(&get_str(r, "due_on")?)?;
@@ -127,10 +126,22 @@ fn deadline_row(r: &AnyRow, today: Date, soon: i64) -> Result<Deadline> {
     let adj: Adjustment = get_opt_str(r, "adjustments")?
         .and_then(|j| serde_json::from_str(&j).ok())
         .unwrap_or_default();
+    let subject_kind = match get_opt_str(r, "work_kind")? {
+        None => SubjectKind::Proceeding,
+        Some(k) => SubjectKind::from_code(&k).ok_or_else(|| {
+            StoreError::Db(sqlx::Error::Decode(
+                format!("unknown work item kind {k}").into(),
+            ))
+        })?,
+    };
     Ok(Deadline {
         id: get_i64(r, "id")?,
-        proceeding_id: get_i64(r, "proceeding_id")?,
+        proceeding_id: get_opt_i64(r, "proceeding_id")?,
         case_label: get_str(r, "case_label")?,
+        work_item_id: get_opt_i64(r, "work_item_id")?,
+        subject_kind,
+        subject_label: subject_kind.label().to_string(),
+        occurrence: get_i64(r, "occurrence")?,
         event_id: get_i64(r, "event_id")?,
         event_kind: get_enum(r, "event_kind", EventKind::from_code)?,
         rule_id: get_str(r, "rule_id")?,
@@ -172,11 +183,12 @@ fn deadline_row(r: &AnyRow, today: Date, soon: i64) -> Result<Deadline> {
     })
 }
 
-fn event_row(r: &AnyRow) -> Result<Event> {
+pub(crate) fn event_row(r: &AnyRow) -> Result<Event> {
     let kind = get_enum(r, "kind", EventKind::from_code)?;
     Ok(Event {
         id: get_i64(r, "id")?,
-        proceeding_id: get_i64(r, "proceeding_id")?,
+        proceeding_id: get_opt_i64(r, "proceeding_id")?,
+        work_item_id: get_opt_i64(r, "work_item_id")?,
         kind,
         kind_label: kind.label().to_string(),
         occurred_on: get_str(r, "occurred_on")?,
@@ -187,10 +199,10 @@ fn event_row(r: &AnyRow) -> Result<Event> {
     })
 }
 
-const EVENT_COLS: &str =
-    "id, proceeding_id, kind, occurred_on, note, version, created_at, updated_at";
+pub(crate) const EVENT_COLS: &str =
+    "id, proceeding_id, work_item_id, kind, occurred_on, note, version, created_at, updated_at";
 
-async fn event_on(conn: &mut AnyConnection, id: i64) -> Result<Event> {
+pub(crate) async fn event_on(conn: &mut AnyConnection, id: i64) -> Result<Event> {
     let sql = format!("SELECT {EVENT_COLS} FROM events WHERE id = $1");
     let row = query(sql, vec![id.into()])
         .fetch_optional(&mut *conn)
@@ -219,6 +231,58 @@ pub(crate) async fn visible_proceeding(
         get_enum(&row, "kind", ProceedingKind::from_code)?,
         get_i64(&row, "jurisdiction_id")?,
     ))
+}
+
+/// What a stored obligation is owed on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Owed {
+    Proceeding { id: i64, kind: ProceedingKind },
+    Work(crate::work_items::WorkRow),
+}
+
+impl Owed {
+    pub(crate) fn sub(&self) -> Sub {
+        match self {
+            Owed::Proceeding { id, .. } => Sub::proceeding(*id),
+            Owed::Work(w) => w.sub(),
+        }
+    }
+}
+
+/// The subject of deadline `id`, checked against the actor's scope (out of scope: not found,
+/// before anything about the deadline is said), and its jurisdiction.
+pub(crate) async fn deadline_subject(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<(Owed, i64)> {
+    let row = sqlx::query("SELECT proceeding_id, work_item_id FROM deadlines WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    match (
+        get_opt_i64(&row, "work_item_id")?,
+        get_opt_i64(&row, "proceeding_id")?,
+    ) {
+        (Some(w), _) => {
+            let item = crate::work_items::visible_work_item(conn, actor, w).await?;
+            Ok((Owed::Work(item), item.jurisdiction_id))
+        }
+        (None, Some(p)) => {
+            let (kind, j) = visible_proceeding(conn, actor, p).await?;
+            Ok((Owed::Proceeding { id: p, kind }, j))
+        }
+        (None, None) => Err(StoreError::NotFound),
+    }
+}
+
+/// The proceeding of an event recorded on one (a work item's events are changed through the
+/// work item: not found here).
+fn event_proceeding(e: &Event) -> Result<i64> {
+    e.proceeding_id
+        .filter(|_| e.work_item_id.is_none())
+        .ok_or(StoreError::NotFound)
 }
 
 async fn setting(conn: &mut AnyConnection, key: &str) -> Result<Option<(String, i64)>> {
@@ -293,9 +357,9 @@ pub(crate) async fn catalogue_on(
 }
 
 /// The stored deadlines of an event, as [`sync_event`] compares them with a new plan.
-async fn event_rows(conn: &mut AnyConnection, event_id: i64) -> Result<Vec<AnyRow>> {
+pub(crate) async fn event_rows(conn: &mut AnyConnection, event_id: i64) -> Result<Vec<AnyRow>> {
     Ok(sqlx::query(
-        "SELECT id, rule_id, unit_id, due_on, trace, name, citation, provisional, nature, done, adjustments FROM deadlines WHERE event_id = $1",
+        "SELECT id, rule_id, unit_id, occurrence, due_on, trace, name, citation, provisional, nature, done, adjustments FROM deadlines WHERE event_id = $1",
     )
     .bind(event_id)
     .fetch_all(&mut *conn)
@@ -462,6 +526,89 @@ impl Planner {
         Ok(out)
     }
 
+    /// The obligations `ev` starts on `owed` (see [`Planner::plan`] and [`Planner::plan_work`]).
+    pub(crate) async fn plan_for(
+        &self,
+        conn: &mut AnyConnection,
+        owed: &Owed,
+        ev: &EventInput,
+        existing: &[AnyRow],
+        today: Date,
+    ) -> Result<Vec<Obligation>> {
+        match owed {
+            Owed::Proceeding { id, kind } => self.plan(conn, *id, *kind, ev, existing).await,
+            Owed::Work(w) => {
+                let horizon = Horizon {
+                    today,
+                    closed_on: w.closed_on,
+                };
+                self.plan_work(conn, w, ev, existing, horizon).await
+            }
+        }
+    }
+
+    pub(crate) fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The obligations `ev` starts on a work item: a rule the unit owes becomes one obligation
+    /// per addressed unit (each with its own approved adjustments), the others one row owed by
+    /// no unit; a repeating rule up to `horizon`.
+    pub(crate) async fn plan_work(
+        &self,
+        conn: &mut AnyConnection,
+        item: &crate::work_items::WorkRow,
+        ev: &EventInput,
+        existing: &[AnyRow],
+        horizon: Horizon,
+    ) -> Result<Vec<Obligation>> {
+        let compute = |adj: &BTreeMap<String, Adjustment>| {
+            plan_subject(
+                &self.catalogue,
+                &self.calendar,
+                ev.kind,
+                Subject::Work(item.kind),
+                ev.occurred_on,
+                adj,
+                Some(horizon),
+            )
+            .map_err(|e| StoreError::from(FieldError::new("occurred_on", e.code(), e.to_string())))
+        };
+        let base_adj = adjustments_of(existing, None)?;
+        let base = compute(&base_adj)?;
+        let mut out: Vec<Obligation> = base
+            .iter()
+            .filter(|p| p.responsible != Responsible::Unit)
+            .map(|p| Obligation {
+                planned: p.clone(),
+                unit_id: None,
+            })
+            .collect();
+        if !base.iter().any(|p| p.responsible == Responsible::Unit) {
+            return Ok(out);
+        }
+        for unit in crate::work_items::addressed_units(conn, item.id).await? {
+            let own = adjustments_of(existing, Some(unit))?;
+            let planned = if own.is_empty() {
+                base.clone()
+            } else {
+                let mut adj = base_adj.clone();
+                adj.extend(own);
+                compute(&adj)?
+            };
+            out.extend(
+                planned
+                    .into_iter()
+                    .filter(|p| p.responsible == Responsible::Unit)
+                    .map(|planned| Obligation {
+                        planned,
+                        unit_id: Some(unit),
+                    }),
+            );
+        }
+        Ok(out)
+    }
+
     async fn lost(&self, conn: &mut AnyConnection, proceeding_id: i64) -> Result<bool> {
         let codes: Vec<String> =
             sqlx::query_scalar("SELECT code FROM outcomes WHERE proceeding_id = $1")
@@ -478,7 +625,7 @@ impl Planner {
 /// Closes the open obligations of the event's proceeding that its kind meets (rules'
 /// `met_by`), on the event's date, naming the event; first reopens those it closed before (the
 /// event moved or changed kind). Inside the caller's transaction.
-async fn settle_met_by(
+pub(crate) async fn settle_met_by(
     conn: &mut AnyConnection,
     by: &Author,
     catalogue: &Catalogue,
@@ -504,7 +651,7 @@ async fn settle_met_by(
             continue;
         };
         if events.is_none() {
-            events = Some(proceeding_events(conn, event.proceeding_id).await?);
+            events = Some(subject_events(conn, event).await?);
         }
         if let Some(other) = events
             .iter()
@@ -521,10 +668,14 @@ async fn settle_met_by(
         return Ok(());
     }
     let mut p = Params::default();
-    let pp = p.push(event.proceeding_id);
+    // The obligations of the same subject: the proceeding's own, or the work item's.
+    let subject = match event.work_item_id {
+        Some(w) => format!("work_item_id = {}", p.push(w)),
+        None => format!("proceeding_id = {}", p.push(event.proceeding_id)),
+    };
     let list: Vec<String> = rules.iter().map(|r| p.push(*r)).collect();
     let sql = format!(
-        "SELECT id FROM deadlines WHERE proceeding_id = {pp} AND done = 0 AND rule_id IN ({})",
+        "SELECT id FROM deadlines WHERE {subject} AND done = 0 AND rule_id IN ({})",
         list.join(", ")
     );
     let ids: Vec<i64> = query(sql, p.args)
@@ -565,7 +716,7 @@ async fn close_by(
         AuditAction::Met,
         AuditEntity::Deadline,
         id,
-        Some(event.proceeding_id),
+        event.proceeding_id,
         Some(&before),
         Some(&after),
     )
@@ -600,7 +751,7 @@ async fn release_met_by(
             AuditAction::Reopen,
             AuditEntity::Deadline,
             id,
-            Some(before.proceeding_id),
+            before.proceeding_id,
             Some(&before),
             Some(&after),
         )
@@ -648,7 +799,7 @@ pub(crate) async fn add_event_in(
         conn,
         by,
         id,
-        proceeding_id,
+        Sub::proceeding(proceeding_id),
         j,
         &[],
         &planned,
@@ -675,10 +826,13 @@ async fn update_event_in(
     j: i64,
     input: &EventInput,
 ) -> Result<(Event, i64)> {
+    // Work-item events are changed through their work item, never as a proceeding's.
+    let pid = before
+        .proceeding_id
+        .filter(|_| before.work_item_id.is_none())
+        .ok_or(StoreError::NotFound)?;
     let existing = event_rows(conn, before.id).await?;
-    let planned = planner
-        .plan(conn, before.proceeding_id, kind, input, &existing)
-        .await?;
+    let planned = planner.plan(conn, pid, kind, input, &existing).await?;
     let n = sqlx::query("UPDATE events SET kind = $1, occurred_on = $2, note = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
         .bind(input.kind.code().to_string())
         .bind(input.occurred_on.to_string())
@@ -702,7 +856,7 @@ async fn update_event_in(
         AuditAction::Update,
         AuditEntity::Event,
         before.id,
-        Some(before.proceeding_id),
+        before.proceeding_id,
         Some(before),
         Some(&after),
     )
@@ -723,7 +877,7 @@ async fn update_event_in(
         conn,
         by,
         before.id,
-        before.proceeding_id,
+        Sub::proceeding(pid),
         j,
         &existing,
         &planned,
@@ -757,7 +911,7 @@ async fn delete_event_in(
             AuditAction::Delete,
             AuditEntity::Deadline,
             d.id,
-            Some(before.proceeding_id),
+            before.proceeding_id,
             Some(&d),
             Some(&reason),
         )
@@ -774,7 +928,7 @@ async fn delete_event_in(
         AuditAction::Delete,
         AuditEntity::Event,
         before.id,
-        Some(before.proceeding_id),
+        before.proceeding_id,
         Some(before),
         None::<&Event>,
     )
@@ -866,6 +1020,24 @@ async fn proceeding_kind(conn: &mut AnyConnection, id: i64) -> Result<(Proceedin
         get_enum(&row, "kind", ProceedingKind::from_code)?,
         get_i64(&row, "jurisdiction_id")?,
     ))
+}
+
+/// The events of the subject `event` belongs to (its proceeding's or its work item's).
+async fn subject_events(conn: &mut AnyConnection, event: &Event) -> Result<Vec<Event>> {
+    match (event.work_item_id, event.proceeding_id) {
+        (Some(w), _) => {
+            let sql =
+                format!("SELECT {EVENT_COLS} FROM events WHERE work_item_id = $1 ORDER BY id");
+            query(sql, vec![w.into()])
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(event_row)
+                .collect()
+        }
+        (None, Some(p)) => proceeding_events(conn, p).await,
+        (None, None) => Ok(Vec::new()),
+    }
 }
 
 /// The events of a proceeding, in the order recorded.
@@ -990,7 +1162,7 @@ async fn resync(
             conn,
             by,
             e.id,
-            proceeding_id,
+            Sub::proceeding(proceeding_id),
             j,
             &existing,
             &planned,
@@ -1075,7 +1247,7 @@ impl EventPlanner {
             conn,
             by,
             id,
-            proceeding_id,
+            Sub::proceeding(proceeding_id),
             self.jurisdiction_id,
             &[],
             &planned,
@@ -1091,15 +1263,34 @@ impl EventPlanner {
     }
 }
 
+/// The subject an event's obligations are stored on: a proceeding, or a work item (then
+/// `audit_proceeding` is the proceeding the item concerns, if any, so the case history shows it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sub {
+    pub(crate) proceeding_id: Option<i64>,
+    pub(crate) work_item_id: Option<i64>,
+    pub(crate) audit_proceeding: Option<i64>,
+}
+
+impl Sub {
+    pub(crate) fn proceeding(id: i64) -> Sub {
+        Sub {
+            proceeding_id: Some(id),
+            work_item_id: None,
+            audit_proceeding: Some(id),
+        }
+    }
+}
+
 /// Brings the stored deadlines of one event (`rows`, from [`event_rows`]) in line with `planned`. With `open_only`, met and
 /// waived deadlines are left exactly as they are (calendar and rule changes); otherwise (the
 /// event itself changed) their dates are recomputed too, keeping who met or waived them.
 #[allow(clippy::too_many_arguments)]
-async fn sync_event(
+pub(crate) async fn sync_event(
     conn: &mut AnyConnection,
     by: &Author,
     event_id: i64,
-    proceeding_id: i64,
+    sub: Sub,
     jurisdiction_id: i64,
     rows: &[AnyRow],
     planned: &[Obligation],
@@ -1109,8 +1300,12 @@ async fn sync_event(
     out: &mut Recomputed,
 ) -> Result<()> {
     let now = crate::now();
-    let key_of = |r: &AnyRow| -> Result<(String, Option<i64>)> {
-        Ok((get_str(r, "rule_id")?, get_opt_i64(r, "unit_id")?))
+    let key_of = |r: &AnyRow| -> Result<(String, Option<i64>, i64)> {
+        Ok((
+            get_str(r, "rule_id")?,
+            get_opt_i64(r, "unit_id")?,
+            get_i64(r, "occurrence")?,
+        ))
     };
     let mut stored = Vec::with_capacity(rows.len());
     for r in rows {
@@ -1123,16 +1318,19 @@ async fn sync_event(
     {
         let existing = stored
             .iter()
-            .find(|((rule, unit), _)| rule == &p.rule_id && unit == unit_id)
+            .find(|((rule, unit, n), _)| {
+                rule == &p.rule_id && unit == unit_id && *n == p.occurrence
+            })
             .map(|(_, r)| *r);
         match existing {
             None => {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO deadlines (proceeding_id, jurisdiction_id, event_id, rule_id, parent_rule_id, name, due_on, responsible, \
-                     severity, citation, trace, provisional, done, change_note, version, created_at, updated_at, unit_id, nature) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, NULL, 1, $13, $13, $14, $15) RETURNING id",
+                     severity, citation, trace, provisional, done, change_note, version, created_at, updated_at, unit_id, nature, \
+                     work_item_id, occurrence) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, NULL, 1, $13, $13, $14, $15, $16, $17) RETURNING id",
                 )
-                .bind(proceeding_id)
+                .bind(sub.proceeding_id)
                 .bind(jurisdiction_id)
                 .bind(event_id)
                 .bind(p.rule_id.clone())
@@ -1147,6 +1345,8 @@ async fn sync_event(
                 .bind(now.clone())
                 .bind(*unit_id)
                 .bind(p.nature.code().to_string())
+                .bind(sub.work_item_id)
+                .bind(p.occurrence)
                 .fetch_one(&mut *conn)
                 .await?;
                 let created = deadline_on(conn, id, soon).await?;
@@ -1156,7 +1356,7 @@ async fn sync_event(
                     AuditAction::Create,
                     AuditEntity::Deadline,
                     id,
-                    Some(proceeding_id),
+                    sub.audit_proceeding,
                     None::<&Deadline>,
                     Some(&created),
                 )
@@ -1208,7 +1408,7 @@ async fn sync_event(
                     AuditAction::Recompute,
                     AuditEntity::Deadline,
                     id,
-                    Some(proceeding_id),
+                    sub.audit_proceeding,
                     Some(&before),
                     Some(&after),
                 )
@@ -1217,10 +1417,10 @@ async fn sync_event(
             }
         }
     }
-    for ((rule_id, unit), r) in &stored {
-        let still = planned
-            .iter()
-            .any(|o| &o.planned.rule_id == rule_id && &o.unit_id == unit);
+    for ((rule_id, unit, n), r) in &stored {
+        let still = planned.iter().any(|o| {
+            &o.planned.rule_id == rule_id && &o.unit_id == unit && o.planned.occurrence == *n
+        });
         if still || get_bool(r, "done")? {
             continue;
         }
@@ -1237,7 +1437,7 @@ async fn sync_event(
             AuditAction::Delete,
             AuditEntity::Deadline,
             id,
-            Some(proceeding_id),
+            sub.audit_proceeding,
             Some(&before),
             Some(&note),
         )
@@ -1302,7 +1502,7 @@ pub(crate) async fn recompute(
             conn,
             by,
             get_i64(r, "id")?,
-            get_i64(r, "proceeding_id")?,
+            Sub::proceeding(pid),
             j,
             &existing,
             &planned,
@@ -1314,6 +1514,18 @@ pub(crate) async fn recompute(
         .await?;
         out.events += 1;
     }
+    // The work items' obligations follow the same rules and calendar.
+    let mut params = Params::default();
+    let mut cond = "(w.status = 'open' OR EXISTS (SELECT 1 FROM deadlines od WHERE od.event_id = e.id AND od.done = 0))".to_string();
+    if let Some(j) = jurisdiction {
+        cond = format!("w.jurisdiction_id = {} AND {cond}", params.push(j));
+    }
+    let work =
+        crate::work_items::replan_work_items(conn, by, &cond, params, today(), reason).await?;
+    out.events += work.events;
+    out.created += work.created;
+    out.changed += work.changed;
+    out.removed += work.removed;
     Ok(out)
 }
 
@@ -1542,7 +1754,7 @@ impl Store {
         }
         let mut tx = self.write_tx().await?;
         let before = event_on(&mut tx, id).await?;
-        let (kind, j) = visible_proceeding(&mut tx, actor, before.proceeding_id).await?;
+        let (kind, j) = visible_proceeding(&mut tx, actor, event_proceeding(&before)?).await?;
         let planner = Planner::load(&mut tx, j).await?;
         let by: Author = actor.into();
         let (after, soon) =
@@ -1559,7 +1771,7 @@ impl Store {
         }
         let mut tx = self.write_tx().await?;
         let before = event_on(&mut tx, id).await?;
-        let (_, j) = visible_proceeding(&mut tx, actor, before.proceeding_id).await?;
+        let (_, j) = visible_proceeding(&mut tx, actor, event_proceeding(&before)?).await?;
         if before.version != version {
             return Err(StoreError::Conflict {
                 expected: version,
@@ -1584,7 +1796,8 @@ impl Store {
         let (_, j) = visible_proceeding(&mut conn, actor, proceeding_id).await?;
         let soon = due_soon_days(&mut conn, j).await?;
         let sql = format!(
-            "SELECT {DEADLINE_COLS} FROM {DEADLINE_FROM} WHERE d.proceeding_id = $1 ORDER BY d.done, d.due_on, d.id"
+            "SELECT {DEADLINE_COLS} FROM {DEADLINE_FROM} WHERE d.proceeding_id = $1 \
+             OR d.work_item_id IN (SELECT wi.id FROM work_items wi WHERE wi.proceeding_id = $1) ORDER BY d.done, d.due_on, d.id"
         );
         let rows = query(sql, vec![proceeding_id.into()])
             .fetch_all(&mut *conn)
@@ -1668,12 +1881,7 @@ impl Store {
         if !actor.can_write_cases() {
             return Err(forbid("当前角色无权处理期限"));
         }
-        let pid: i64 = sqlx::query_scalar("SELECT proceeding_id FROM deadlines WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let (_, j) = visible_proceeding(conn, actor, pid).await?;
+        let (_, j) = deadline_subject(conn, actor, id).await?;
         let soon = due_soon_days(conn, j).await?;
         let d = deadline_on(conn, id, soon).await?;
         if d.version != version {
@@ -1721,7 +1929,7 @@ impl Store {
             action,
             AuditEntity::Deadline,
             id,
-            Some(before.proceeding_id),
+            before.proceeding_id,
             Some(&before),
             Some(&after),
         )
@@ -1741,16 +1949,12 @@ impl Store {
     ) -> Result<Deadline> {
         {
             let mut conn = self.pool().acquire().await?;
-            let row = sqlx::query(
-                "SELECT d.rule_id, d.name, d.proceeding_id FROM deadlines d WHERE d.id = $1",
-            )
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
             // Out of scope is "not found", before anything about the deadline is said.
-            let (_, j) =
-                visible_proceeding(&mut conn, actor, get_i64(&row, "proceeding_id")?).await?;
+            let (_, j) = deadline_subject(&mut conn, actor, id).await?;
+            let row = sqlx::query("SELECT d.rule_id, d.name FROM deadlines d WHERE d.id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
             let (catalogue, _, _) = catalogue_on(&mut conn, j).await?;
             if catalogue.submit_spec(&get_str(&row, "rule_id")?).is_some() {
                 return Err(FieldError::new(
@@ -1803,12 +2007,7 @@ impl Store {
     pub async fn reopen_deadline(&self, actor: &Actor, id: i64, version: i64) -> Result<Deadline> {
         if !actor.can_administer() {
             let mut conn = self.pool().acquire().await?;
-            let pid: i64 = sqlx::query_scalar("SELECT proceeding_id FROM deadlines WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            let (_, j) = visible_proceeding(&mut conn, actor, pid).await?;
+            let (_, j) = deadline_subject(&mut conn, actor, id).await?;
             let soon = due_soon_days(&mut conn, j).await?;
             let d = deadline_on(&mut conn, id, soon).await?;
             if d.waived_reason.is_some()
@@ -1849,7 +2048,7 @@ impl Store {
             .into());
         }
         let event = event_on(&mut tx, before.event_id).await?;
-        let (kind, j) = visible_proceeding(&mut tx, actor, before.proceeding_id).await?;
+        let (owed, j) = deadline_subject(&mut tx, actor, id).await?;
         let planner = Planner::load(&mut tx, j).await?;
         let rule = planner
             .catalogue
@@ -1878,7 +2077,7 @@ impl Store {
         };
         let existing = event_rows(&mut tx, event.id).await?;
         let planned = planner
-            .plan(&mut tx, before.proceeding_id, kind, &input, &existing)
+            .plan_for(&mut tx, &owed, &input, &existing, today())
             .await?;
         let by: Author = actor.into();
         let mut counts = Recomputed::default();
@@ -1887,7 +2086,7 @@ impl Store {
             &mut tx,
             &by,
             event.id,
-            before.proceeding_id,
+            owed.sub(),
             j,
             &existing,
             &planned,
@@ -1905,7 +2104,7 @@ impl Store {
             AuditAction::Adjust,
             AuditEntity::Deadline,
             id,
-            Some(before.proceeding_id),
+            before.proceeding_id,
             Some(&before),
             Some(&note),
         )

@@ -16,6 +16,7 @@ pub mod blobs;
 pub mod bulk;
 pub mod calendar;
 mod cases;
+pub mod clock;
 pub mod codes;
 pub mod corrections;
 pub mod deadlines;
@@ -32,6 +33,7 @@ pub mod stats;
 pub mod submissions;
 pub mod units;
 pub mod users;
+pub mod work_items;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -166,6 +168,11 @@ impl Store {
         Ok(Store { pool, backend })
     }
 
+    /// Today on the installation's clock ([`clock`]), the day deadlines are judged against.
+    pub fn today(&self) -> jiff::civil::Date {
+        clock::today()
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -227,6 +234,11 @@ impl Store {
 
 /// Current time as RFC 3339 UTC text, the format of every `*_at` column.
 pub(crate) fn now() -> String {
+    clock::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// The system time as RFC 3339 UTC text, for sessions and lockouts (never shifted by the clock).
+pub(crate) fn real_now() -> String {
     jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()

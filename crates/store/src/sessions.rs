@@ -67,7 +67,7 @@ impl Store {
         let Some(row) = row else {
             return Ok(LoginCandidate::Unknown);
         };
-        if let Some(until) = get_opt_str(&row, "locked_until")?.filter(|u| *u > crate::now()) {
+        if let Some(until) = get_opt_str(&row, "locked_until")?.filter(|u| *u > crate::real_now()) {
             return Ok(LoginCandidate::Locked { until });
         }
         Ok(LoginCandidate::Ready {
@@ -292,7 +292,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let n = sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0, version = version + 1, updated_at = $2 WHERE id = $3 AND active = 1")
             .bind(password_hash.to_string())
-            .bind(crate::now())
+            .bind(crate::real_now())
             .bind(actor.user_id)
             .execute(&mut *tx)
             .await?
@@ -308,7 +308,7 @@ impl Store {
         sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         )
-        .bind(crate::now())
+        .bind(crate::real_now())
         .bind(actor.user_id)
         .execute(&mut *tx)
         .await?;

@@ -19,20 +19,21 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{self, Author};
 use crate::deadlines::{
-    Planner, add_event_in, catalogue_on, deadline_on, deadlines_where, due_soon_days, forbid,
-    today, visible_proceeding,
+    Owed, Planner, add_event_in, catalogue_on, deadline_on, deadline_subject, deadlines_where,
+    due_soon_days, forbid, today,
 };
 use crate::documents::{DocumentInput, insert_document};
 use crate::sql::{Params, get_enum, get_i64, get_opt_i64, get_opt_str, get_str, parse_day, query};
 use crate::{Result, Store, StoreError};
 use huajie_domain::audit::{AuditAction, AuditEntity};
 
-const COLS: &str = "s.id, s.deadline_id, s.proceeding_id, s.unit_id, s.seq, s.status, s.submitted_on, s.submitted_at, \
+const COLS: &str = "s.id, s.deadline_id, s.proceeding_id, d.work_item_id, s.unit_id, s.seq, s.status, s.submitted_on, s.submitted_at, \
     s.submitted_by_name, s.fields, s.note, s.reviewed_by_name, s.reviewed_at, s.review_note, s.version, \
-    d.name AS deadline_name, d.due_on, d.responsible, u.name AS unit_name, COALESCE(p.case_no, p.reference_no, '') AS case_label";
+    d.name AS deadline_name, d.due_on, d.responsible, u.name AS unit_name, COALESCE(p.case_no, p.reference_no, w.title, '') AS case_label";
 
 const FROM: &str = "submissions s JOIN deadlines d ON d.id = s.deadline_id \
-    JOIN proceedings p ON p.id = s.proceeding_id LEFT JOIN units u ON u.id = s.unit_id";
+    LEFT JOIN proceedings p ON p.id = s.proceeding_id LEFT JOIN work_items w ON w.id = d.work_item_id \
+    LEFT JOIN units u ON u.id = s.unit_id";
 
 fn submission_row(r: &AnyRow, documents: Vec<Document>) -> Result<Submission> {
     let status = get_enum(r, "status", SubmissionStatus::from_code)?;
@@ -44,7 +45,8 @@ fn submission_row(r: &AnyRow, documents: Vec<Document>) -> Result<Submission> {
         deadline_id: get_i64(r, "deadline_id")?,
         deadline_name: get_str(r, "deadline_name")?,
         due_on: get_str(r, "due_on")?,
-        proceeding_id: get_i64(r, "proceeding_id")?,
+        proceeding_id: get_opt_i64(r, "proceeding_id")?,
+        work_item_id: get_opt_i64(r, "work_item_id")?,
         case_label: get_str(r, "case_label")?,
         unit_id: get_opt_i64(r, "unit_id")?,
         owner_label: get_opt_str(r, "unit_name")?
@@ -125,12 +127,7 @@ impl Store {
     /// An obligation in the actor's scope with what it requires and every submission made.
     pub async fn obligation(&self, actor: &Actor, id: i64) -> Result<Obligation> {
         let mut conn = self.pool().acquire().await?;
-        let pid: i64 = sqlx::query_scalar("SELECT proceeding_id FROM deadlines WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let (_, j) = visible_proceeding(&mut conn, actor, pid).await?;
+        let (_, j) = deadline_subject(&mut conn, actor, id).await?;
         let soon = due_soon_days(&mut conn, j).await?;
         let deadline = deadline_on(&mut conn, id, soon).await?;
         let submit = spec_of(&mut conn, j, &deadline.rule_id).await?;
@@ -159,12 +156,13 @@ impl Store {
             .version
             .ok_or_else(|| StoreError::from(FieldError::required("version", "版本号")))?;
         let mut tx = self.write_tx().await?;
-        let pid: i64 = sqlx::query_scalar("SELECT proceeding_id FROM deadlines WHERE id = $1")
-            .bind(deadline_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let (kind, j) = visible_proceeding(&mut tx, actor, pid).await?;
+        let (owed, j) = deadline_subject(&mut tx, actor, deadline_id).await?;
+        // Documents belong to a proceeding: the obligation's own, or the one its work item
+        // concerns. A work item about no case takes fields and a note only.
+        let doc_proceeding = match owed {
+            Owed::Proceeding { id, .. } => Some(id),
+            Owed::Work(w) => w.proceeding_id,
+        };
         let soon = due_soon_days(&mut tx, j).await?;
         let d = deadline_on(&mut tx, deadline_id, soon).await?;
         check_submitter(actor, &d)?;
@@ -201,6 +199,18 @@ impl Store {
         // The documents: those named must be this proceeding's; uploads join them.
         let mut ids = input.document_ids.clone();
         let mut kinds: Vec<DocumentKind> = Vec::new();
+        let pid = match doc_proceeding {
+            Some(p) => p,
+            None if ids.is_empty() && uploads.is_empty() => 0,
+            None => {
+                return Err(FieldError::new(
+                    "document_ids",
+                    "no_case_documents",
+                    "该工作事项未关联案件，报送时不能附文书，请在报送内容和说明中填写",
+                )
+                .into());
+            }
+        };
         if !ids.is_empty() {
             let mut p = Params::default();
             let pp = p.push(pid);
@@ -252,7 +262,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $8) RETURNING id",
         )
         .bind(deadline_id)
-        .bind(pid)
+        .bind(doc_proceeding)
         .bind(j)
         .bind(d.unit_id)
         .bind(seq)
@@ -282,7 +292,7 @@ impl Store {
             AuditAction::Submit,
             AuditEntity::Submission,
             id,
-            Some(pid),
+            d.proceeding_id,
             None::<&()>,
             Some(&created),
         )
@@ -300,7 +310,7 @@ impl Store {
             (!spec.review).then_some(on),
             spec.on_accept.filter(|_| !spec.review),
             planner.as_ref(),
-            (kind, j, soon),
+            (owed, j, soon),
             &created,
         )
         .await?;
@@ -355,7 +365,7 @@ impl Store {
             version.ok_or_else(|| StoreError::from(FieldError::required("version", "版本号")))?;
         let mut tx = self.write_tx().await?;
         let before = submission_on(&mut tx, id).await?;
-        let (kind, j) = visible_proceeding(&mut tx, actor, before.proceeding_id).await?;
+        let (owed, j) = deadline_subject(&mut tx, actor, before.deadline_id).await?;
         if before.version != version {
             return Err(StoreError::Conflict {
                 expected: version,
@@ -403,7 +413,7 @@ impl Store {
             },
             AuditEntity::Submission,
             id,
-            Some(before.proceeding_id),
+            before.proceeding_id,
             Some(&before),
             Some(&after),
         )
@@ -426,7 +436,7 @@ impl Store {
             met_on,
             on_accept,
             planner.as_ref(),
-            (kind, j, soon),
+            (owed, j, soon),
             &after,
         )
         .await?;
@@ -469,8 +479,8 @@ impl Store {
                 list.join(", ")
             );
             for d in deadlines_where(&mut conn, &cond, p, soon).await? {
-                if let Some(u) = d.unit_id {
-                    by_loss.entry((d.proceeding_id, u)).or_default().push(d);
+                if let (Some(u), Some(p), None) = (d.unit_id, d.proceeding_id, d.work_item_id) {
+                    by_loss.entry((p, u)).or_default().push(d);
                 }
             }
         }
@@ -574,7 +584,7 @@ async fn settle(
     met_on: Option<jiff::civil::Date>,
     on_accept: Option<huajie_domain::rules::EventKind>,
     planner: Option<&Planner>,
-    (kind, j, soon): (huajie_domain::proceeding::ProceedingKind, i64, i64),
+    (owed, j, soon): (Owed, i64, i64),
     submission: &Submission,
 ) -> Result<()> {
     match met_on {
@@ -612,7 +622,7 @@ async fn settle(
         },
         AuditEntity::Deadline,
         d.id,
-        Some(d.proceeding_id),
+        d.proceeding_id,
         Some(d),
         Some(&after),
     )
@@ -626,7 +636,15 @@ async fn settle(
                 submission.owner_label, d.name, submission.seq
             )),
         };
-        add_event_in(conn, by, planner, d.proceeding_id, kind, j, &input).await?;
+        match owed {
+            Owed::Proceeding { id, kind } => {
+                add_event_in(conn, by, planner, id, kind, j, &input).await?;
+            }
+            Owed::Work(w) => {
+                let today = crate::deadlines::today();
+                crate::work_items::add_work_event_in(conn, by, planner, &w, &input, today).await?;
+            }
+        }
     }
     Ok(())
 }

@@ -638,7 +638,8 @@ pub async fn update_outcome(
 
 // ----- audit --------------------------------------------------------------------------
 
-/// History of one record (unit, user, dispute, proceeding, party, hearing, appearance, outcome).
+/// History of one record (unit, user, dispute, proceeding, party, hearing, appearance, outcome,
+/// work_item).
 /// A proceeding's history includes its parties, hearings, appearances and outcomes.
 #[utoipa::path(get, path = "/api/v1/audit/{entity}/{id}", tag = "审计", security(("token" = [])),
     params(("entity" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Vec<AuditEvent>), (status = 404, body = crate::error::ErrorDetail)))]
@@ -656,6 +657,9 @@ pub async fn audit_history(
         }
         "dispute" => {
             st.store.get_dispute(&a.0, id).await?;
+        }
+        "work_item" => {
+            st.store.work_item(&a.0, id).await?;
         }
         "unit" if a.0.can_read_full_audit() => {
             st.store.get_unit(id, Some(a.0.jurisdiction_id)).await?;

@@ -12,6 +12,7 @@ pub mod obligations;
 pub mod readings;
 pub mod stats;
 pub mod ui;
+pub mod work_items;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
@@ -148,6 +149,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(obligations::ObligationsApi::openapi());
     doc.merge(corrections::CorrectionsApi::openapi());
+    doc.merge(work_items::WorkItemsApi::openapi());
     doc
 }
 
@@ -276,7 +278,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         )
         .route("/judgment-examples", get(readings::examples))
         .merge(obligations::routes())
-        .merge(corrections::routes());
+        .merge(corrections::routes())
+        .merge(work_items::routes());
     // Uploads get their own body limit (the document limit plus room for the form fields).
     let upload_limit = DefaultBodyLimit::max(state.max_document_bytes + 64 * 1024);
     let uploads = Router::new()
@@ -322,6 +325,12 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/deadlines/{id}", get(ui::obligation_page))
         .route("/submissions/{id}/review", post(ui::review_submission))
         .route("/losses", get(ui::losses_page))
+        .route(
+            "/work-items",
+            get(ui::work_items_page).post(ui::create_work_item),
+        )
+        .route("/work-items/{id}", get(ui::work_item_page))
+        .route("/work-items/{id}/close", post(ui::close_work_item))
         .route("/outcomes/{id}/corrections", post(ui::request_correction))
         .route("/corrections/{id}/decide", post(ui::decide_correction))
         .route("/events/{id}/correct", post(ui::correct_event))

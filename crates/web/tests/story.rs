@@ -22,6 +22,8 @@ mod stats;
 mod submissions;
 #[path = "stories/ui.rs"]
 mod ui;
+#[path = "stories/work_items.rs"]
+mod work_items;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -996,4 +998,14 @@ async fn corrections_story_sqlite() {
 #[tokio::test]
 async fn corrections_story_postgres() {
     on_postgres("corrections_story", corrections::story).await;
+}
+
+#[tokio::test]
+async fn work_items_on_sqlite() {
+    on_sqlite(work_items::story).await;
+}
+
+#[tokio::test]
+async fn work_items_on_postgres() {
+    on_postgres("work_items_story", work_items::story).await;
 }

@@ -423,7 +423,13 @@ async fn render_case(
                         state_label: d.state_label,
                         provisional: d.provisional,
                         due_on: d.due_on,
-                        name: d.name,
+                        // A work item's obligation on this case names its item (督办单：…).
+                        name: match d.work_item_id {
+                            Some(_) => {
+                                format!("{}：{}（{}）", d.subject_label, d.name, d.case_label)
+                            }
+                            None => d.name,
+                        },
                         owner: d.owner_label,
                         nature_code: d.nature.code(),
                         nature_label: d.nature_label,
@@ -946,11 +952,7 @@ pub async fn mark_met(
         (Ok(_), None) => return forbidden_page("表单缺少版本号，请刷新页面后重试"),
     };
     match result {
-        Ok(d) => Redirect::to(&format!(
-            "/proceedings/{}?msg=met#deadlines",
-            d.proceeding_id
-        ))
-        .into_response(),
+        Ok(d) => Redirect::to(&subject_href_msg(&d, "met", "#deadlines")).into_response(),
         Err(e) => store_error_page(&s.0, &format!("期限（编号{id}）"), e),
     }
 }
@@ -987,11 +989,9 @@ pub async fn waive_or_reopen(
         }
     };
     match result {
-        Ok(d) => Redirect::to(&format!(
-            "/proceedings/{}?msg=deadline_changed#deadlines",
-            d.proceeding_id
-        ))
-        .into_response(),
+        Ok(d) => {
+            Redirect::to(&subject_href_msg(&d, "deadline_changed", "#deadlines")).into_response()
+        }
         Err(e) => store_error_page(&s.0, &format!("期限（编号{id}）"), e),
     }
 }

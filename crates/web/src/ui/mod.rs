@@ -31,6 +31,7 @@ mod obligations;
 mod proceeding_form;
 mod reading;
 mod stats;
+mod work_items;
 mod workbench;
 
 use crate::auth::{LoginRefused, check_password, hash_password, new_token, token_hash};
@@ -64,6 +65,7 @@ pub use stats::{
     save_config as stats_save_config, snapshot_page as stats_snapshot,
     snapshots_page as stats_snapshots, stats_page,
 };
+pub use work_items::{close_work_item, create_work_item, work_item_page, work_items_page};
 pub use workbench::workbench;
 
 pub(crate) const SESSION_COOKIE: &str = "hj_session";
@@ -383,6 +385,25 @@ pub(crate) const DOCX: &str =
 /// Percent-encodes a query-string value.
 pub(crate) fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The page of what an obligation is owed on: its work item (工作事项), else its proceeding;
+/// `anchor` is added to a proceeding's link (e.g. `#deadlines`).
+pub(crate) fn subject_href(d: &Deadline, anchor: &str) -> String {
+    match (d.work_item_id, d.proceeding_id) {
+        (Some(w), _) => format!("/work-items/{w}"),
+        (None, Some(p)) => format!("/proceedings/{p}{anchor}"),
+        (None, None) => "/".to_string(),
+    }
+}
+
+/// The same with a message query (`?msg=…`) before the anchor.
+pub(crate) fn subject_href_msg(d: &Deadline, msg: &str, anchor: &str) -> String {
+    match (d.work_item_id, d.proceeding_id) {
+        (Some(w), _) => format!("/work-items/{w}?msg={msg}#obligations"),
+        (None, Some(p)) => format!("/proceedings/{p}?msg={msg}{anchor}"),
+        (None, None) => "/".to_string(),
+    }
 }
 
 pub(crate) fn parse_id(raw: &str) -> Option<i64> {

@@ -42,7 +42,9 @@ struct ObligationPage {
     id: i64,
     version: i64,
     name: String,
-    proceeding_id: i64,
+    /// The page of what it is owed on, and the kind of work item (none for a proceeding).
+    subject_href: String,
+    subject_kind: Option<&'static str>,
     case_label: String,
     owner: String,
     nature_label: String,
@@ -92,13 +94,14 @@ async fn render_obligation(
         Err(huajie_store::StoreError::NotFound) => return not_found_page(s, "期限"),
         Err(e) => return store_error_page(s, "期限", e),
     };
-    let docs: Vec<Document> = match st
-        .store
-        .list_documents(actor, o.deadline.proceeding_id)
-        .await
-    {
-        Ok(d) => d,
-        Err(e) => return store_error_page(s, "期限", e),
+    // A work item about no case (or a case out of the unit's scope) has no documents to offer.
+    let docs: Vec<Document> = match o.deadline.proceeding_id {
+        None => Vec::new(),
+        Some(pid) => match st.store.list_documents(actor, pid).await {
+            Ok(d) => d,
+            Err(huajie_store::StoreError::NotFound) => Vec::new(),
+            Err(e) => return store_error_page(s, "期限", e),
+        },
     };
     let d = &o.deadline;
     let open = d.met_on.is_none() && d.waived_reason.is_none();
@@ -184,7 +187,8 @@ async fn render_obligation(
             id: d.id,
             version: d.version,
             name: d.name.clone(),
-            proceeding_id: d.proceeding_id,
+            subject_href: subject_href(d, "#deadlines"),
+            subject_kind: d.work_item_id.map(|_| d.subject_kind.label()),
             case_label: d.case_label.clone(),
             owner: d.owner_label.clone(),
             nature_label: d.nature_label.clone(),
@@ -316,10 +320,8 @@ pub async fn submit(
     if !uploads.is_empty()
         && !chosen.is_empty()
         && let Ok(o) = st.store.obligation(&s.0.actor, id).await
-        && let Ok(docs) = st
-            .store
-            .list_documents(&s.0.actor, o.deadline.proceeding_id)
-            .await
+        && let Some(pid) = o.deadline.proceeding_id
+        && let Ok(docs) = st.store.list_documents(&s.0.actor, pid).await
     {
         chosen.retain(|d| {
             docs.iter()

@@ -6,7 +6,8 @@ use super::*;
 
 struct DeadlineRow {
     id: i64,
-    proceeding_id: i64,
+    /// The page of its proceeding or work item.
+    href: String,
     /// Where its latest submission stands (报送—审核), in words.
     submission: Option<&'static str>,
     state_code: &'static str,
@@ -25,7 +26,7 @@ impl From<Deadline> for DeadlineRow {
         DeadlineRow {
             id: d.id,
             submission: d.submission_state.map(|x| x.label()),
-            proceeding_id: d.proceeding_id,
+            href: subject_href(&d, ""),
             state_code: d.state.code(),
             state_label: d.state_label,
             provisional: d.provisional,
