@@ -706,6 +706,66 @@ test("filing-package", async (t) => {
   await navigate(coord, "#edit button[type=submit]");
 });
 
+test("supervision-order", async (t) => {
+  // A 督办单 about a problem, addressed to two units: each owes its own half-monthly progress
+  // report; one unit submits from its workbench, the bureau accepts; 销号 ends what falls due later.
+  const coord = t.page;
+  await login(coord, "coordinator");
+  const first = await unitNamed(coord, "白沙镇");
+  await open(coord, "/work-items");
+  const names = await coord.locator('select[name="unit_ids"] option').evaluateAll((os) => os.map((o) => o.textContent.trim()));
+  assert(!names.some((n) => n.endsWith("司法局")), "the bureau is not offered as an addressee");
+  const second = names.find((n) => n !== first && n.endsWith("局"));
+  assert(names.includes(first) && second, `units offered: ${names.join("、")}`);
+  const title = `关于${first}信访积案化解的督办单${Date.now() % 100000}`;
+  await coord.selectOption('#new-work-item select[name="kind"]', { label: "督办单" });
+  await coord.fill('#new-work-item input[name="title"]', title);
+  await coord.selectOption('#new-work-item select[name="unit_ids"]', [{ label: first }, { label: second }]);
+  await coord.fill('#new-work-item textarea[name="note"]', "请每半月报送办理进展");
+  await navigate(coord, "#new-work-item button[type=submit]");
+  await expectText(coord, ".flash", "已交办");
+  await expectText(coord, "#status", "办理中");
+  const rows = coord.locator("#obligations tbody tr");
+  assertEq(await rows.count(), 2, "one progress report per unit");
+  await expectText(coord, "#obligations tbody tr", first);
+  await expectText(coord, "#obligations tbody tr", second);
+  await expectText(coord, "#obligations", "报送督办事项办理进展（第1期）");
+  const itemUrl = new URL(coord.url()).pathname;
+
+  // The clerk of the first unit finds it among its own work and submits its progress.
+  const clerk = await clerkOf(coord, first);
+  const unit = await newLoggedInPage(t, clerk);
+  await navigate(unit, `#mine tr:has-text("${title}") a:has-text("办理进展")`);
+  await expectText(unit, "#requirement", "办理进展");
+  await unit.fill('#submit textarea[name="field:办理进展"]', "已约谈信访人，达成初步意向");
+  await unit.fill('#submit textarea[name="field:下一步措施"]', "本月内签订协议");
+  await navigate(unit, "#submit button[type=submit]");
+  await expectText(unit, ".flash", "等待司法局审核");
+  const obligationUrl = new URL(unit.url()).pathname;
+  await unit.screenshot({ path: path.join(ARTIFACTS, "supervision-order-unit.png"), fullPage: true });
+
+  // The bureau accepts it: met on the submission date.
+  await open(coord, obligationUrl);
+  await navigate(coord, '#review button[value="accept"]');
+  await expectText(coord, "#state", "按期完成");
+
+  // 销号: the first unit's met report stays, the second unit's open one is no longer owed.
+  await open(coord, itemUrl);
+  await coord.fill('#close textarea[name="reason"]', "协议已签订，信访人息诉罢访");
+  coord.removeAllListeners("dialog");
+  coord.on("dialog", (d) => d.accept().catch(() => {}));
+  await navigate(coord, "#close button[type=submit]");
+  await expectText(coord, ".flash", "已销号");
+  await expectText(coord, "#status", "已销号");
+  await expectText(coord, "#closed", "协议已签订");
+  assertEq(await coord.locator("#obligations tbody tr").count(), 1, "only the met report stays");
+  await expectText(coord, "#obligations tbody tr", first);
+  await expectText(coord, "#events", "销号");
+  await coord.screenshot({ path: path.join(ARTIFACTS, "supervision-order-closed.png"), fullPage: true });
+  await open(coord, "/work-items?status=closed");
+  await expectText(coord, "#work-items", title);
+});
+
 test("co-defendants", async (t) => {
   // Two co-defendants owe independent obligations; only the one that lost owes the loss report.
   const page = t.page;

@@ -470,6 +470,8 @@ pub struct RuleView {
     pub applies_to: Vec<ProceedingKind>,
     /// What it applies to: proceedings, or work items of some kinds (督办单, 风险预警 …).
     pub subjects: Vec<crate::subject::SubjectKind>,
+    /// The subjects in words when they are not just proceedings ("督办单"); `null` otherwise.
+    pub subjects_label: Option<String>,
     /// For a repeating rule, in words: "每15日一期，直至销号".
     pub repeat_label: Option<String>,
     pub extension: Option<String>,
@@ -567,9 +569,16 @@ impl RuleSet {
                     citation: r.citation.clone(),
                     applies_to: r.applies_to.clone(),
                     subjects: r.subjects.clone(),
-                    repeat_label: r
-                        .repeat
-                        .map(|p| format!("每{}一期，直至销号", p.label())),
+                    subjects_label: (r.subjects != [crate::subject::SubjectKind::Proceeding]).then(
+                        || {
+                            r.subjects
+                                .iter()
+                                .map(|k| k.label())
+                                .collect::<Vec<_>>()
+                                .join("、")
+                        },
+                    ),
+                    repeat_label: r.repeat.map(|p| format!("每{}一期，直至销号", p.label())),
                     extension: r.extension.map(|e| e.to_string()),
                     targets: r
                         .targets

@@ -353,8 +353,10 @@ impl Store {
         let mut p = Params::default();
         let ids: Vec<String> = input.unit_ids.iter().map(|u| p.push(*u)).collect();
         let j = p.push(actor.jurisdiction_id);
+        // Addressed to the units that do the work: not the bureau, a court or a jurisdiction.
         let sql = format!(
-            "SELECT id FROM units WHERE id IN ({}) AND (jurisdiction_id = {j} OR id = {j})",
+            "SELECT id FROM units WHERE id IN ({}) AND jurisdiction_id = {j} AND id <> {j} \
+             AND kind NOT IN ('justice_bureau', 'court', 'county', 'city', 'province')",
             ids.join(", ")
         );
         let known: Vec<i64> = query(sql, p.args)
@@ -367,7 +369,7 @@ impl Store {
             return Err(huajie_domain::FieldError::new(
                 "unit_ids",
                 "unknown_unit",
-                format!("承办单位（编号{u}）不存在或不属于本辖区"),
+                format!("承办单位（编号{u}）不存在、不属于本辖区，或不是承办事项的行政机关（司法局、法院不能作为承办单位）"),
             )
             .into());
         }

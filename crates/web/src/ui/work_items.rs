@@ -153,7 +153,15 @@ async fn list_page(
             ),
             units: units
                 .into_iter()
-                .filter(|u| u.active && u.id != s.actor.jurisdiction_id)
+                .filter(|u| {
+                    use huajie_domain::unit::UnitKind as K;
+                    u.active
+                        && u.id != s.actor.jurisdiction_id
+                        && !matches!(
+                            u.kind,
+                            K::JusticeBureau | K::Court | K::County | K::City | K::Province
+                        )
+                })
                 .map(|u| {
                     let on = chosen.contains(&u.id.to_string());
                     (u.id, u.name, on)

@@ -91,6 +91,21 @@ pub async fn story(app: App) {
             vec![("unit_ids".to_string(), "unknown_unit".to_string())]
         )
     );
+    // The county itself (like the bureau or a court) is not a unit that owes the work.
+    let (s, v) = app
+        .post(
+            "/api/v1/work-items",
+            &app.coord,
+            json!({"kind": "supervision", "title": "x", "unit_ids": [app.unit_a, app.county], "opened_on": today().to_string()}),
+        )
+        .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![("unit_ids".to_string(), "unknown_unit".to_string())]
+        )
+    );
     let (_, none) = app.get("/api/v1/work-items", &app.coord).await;
     assert_eq!(none, json!([]), "a refused item writes nothing");
 
