@@ -1990,7 +1990,10 @@ impl Store {
         if !actor.can_administer() {
             return Err(forbid("只有司法局协调员可以豁免期限"));
         }
-        let who = actor.username.clone();
+        let who = {
+            let mut conn = self.pool().acquire().await?;
+            crate::users::person_name(&mut conn, actor).await?
+        };
         self.change_deadline(
             actor,
             id,

@@ -154,7 +154,7 @@ pub(crate) async fn insert_document(
         .bind(input.size)
         .bind(input.content_hash.clone())
         .bind(actor.user_id)
-        .bind(actor.username.clone())
+        .bind(crate::users::person_name(&mut *conn, actor).await?)
         .bind(crate::now())
         .fetch_one(&mut *conn)
         .await?;

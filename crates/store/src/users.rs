@@ -317,3 +317,18 @@ impl Store {
         })
     }
 }
+
+/// The name people know the actor by (display name), as stored with what they submit, review,
+/// upload or decide; the username if the account has none.
+pub(crate) async fn person_name(
+    conn: &mut sqlx::AnyConnection,
+    actor: &huajie_domain::access::Actor,
+) -> crate::Result<String> {
+    let name: Option<String> = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+        .bind(actor.user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| actor.username.clone()))
+}

@@ -373,11 +373,7 @@ impl Store {
             )
             .into());
         }
-        let name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
-            .bind(actor.user_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .unwrap_or_else(|| actor.username.clone());
+        let name = crate::users::person_name(&mut tx, actor).await?;
         let now = crate::now();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO work_items (jurisdiction_id, kind, title, proceeding_id, status, opened_on, note, created_by, created_by_name, \

@@ -1,6 +1,9 @@
 //! Upgrading a database with data: migration 0009 turns every stored unit deadline into one
 //! obligation per defendant-side unit, keeping met and waived states; loss-only obligations
-//! stay only with the units that lost; rights and court limits get their nature.
+//! stay only with the units that lost; rights and court limits get their nature. Migration
+//! 0015 (work subjects) rebuilds events and deadlines on SQLite: every row keeps its id, its
+//! proceeding and its state, becomes occurrence 1 of no work item, and ids are still never
+//! reused; a row must name exactly one subject.
 
 use huajie_store::Store;
 
@@ -156,6 +159,50 @@ async fn check(url: &str) {
         .await
         .unwrap();
     assert_eq!(first, 2);
+    // Migration 0015: the rows stay the proceeding's, occurrence 1, no work item.
+    let subjects: Vec<(i64, Option<i64>, i64)> =
+        sqlx::query("SELECT proceeding_id, work_item_id, occurrence FROM deadlines ORDER BY id")
+            .fetch_all(&raw)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r.get("proceeding_id"),
+                    r.get("work_item_id"),
+                    r.get("occurrence"),
+                )
+            })
+            .collect();
+    assert_eq!(subjects.len(), 8);
+    assert!(subjects.iter().all(|s| *s == (1, None, 1)), "{subjects:?}");
+    let events: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM events WHERE proceeding_id = 1 ORDER BY id")
+            .fetch_all(&raw)
+            .await
+            .unwrap();
+    assert_eq!(events, [1, 2]);
+    // A row with no subject, or with two, is refused by the schema.
+    for (p, w) in [("NULL", "NULL"), ("1", "1")] {
+        let sql = format!(
+            "INSERT INTO events (proceeding_id, work_item_id, kind, occurred_on, version, created_at, updated_at) VALUES ({p}, {w}, 'case_filed', '2024-09-01', 1, '{NOW}', '{NOW}')"
+        );
+        assert!(
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&raw)
+                .await
+                .is_err(),
+            "an event of proceeding {p} and work item {w} must be refused"
+        );
+    }
+    // New ids continue past the old ones.
+    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO events (proceeding_id, kind, occurred_on, version, created_at, updated_at) VALUES (1, 'case_filed', '2024-09-01', 1, '{NOW}', '{NOW}') RETURNING id"
+    )))
+    .fetch_one(&raw)
+    .await
+    .unwrap();
+    assert!(id > 2, "new event id {id}");
     raw.close().await;
     store.close().await;
 }
