@@ -149,30 +149,22 @@ fn check_ext(path: &str, ext: &str) -> Result<(), Failure> {
 }
 
 pub async fn run(store: &Store, cmd: ExportCommand) -> Result<(), Failure> {
-    let office = |e: huajie_office::OfficeError| Failure {
-        code: 1,
-        message: e.0,
-    };
     match cmd {
         ExportCommand::Stats { period, common } => {
             check_ext(&common.output, ".xlsx")?;
             let period = period.resolve()?;
             let actor = bureau(store, common.jurisdiction).await?;
-            let set = store
-                .figure_set(&actor, &period, huajie_store::deadlines::today())
-                .await?;
-            let bytes =
-                huajie_office::xlsx::workbook(&huajie_office::xlsx::figure_set_sheets(&set))
-                    .map_err(office)?;
-            write_file(&common.output, &bytes)?;
-            store
-                .record_export(
-                    &actor,
-                    huajie_domain::audit::AuditEntity::Statistics,
-                    serde_json::json!({"period": set.label, "via": "cli"}),
-                )
-                .await?;
-            say!("已导出{}统计到 {}", set.label, common.output);
+            let w = huajie_service::exports::statistics(
+                store,
+                &actor,
+                &period,
+                store.today(),
+                Some("cli"),
+            )
+            .await
+            .map_err(crate::report::service_failure)?;
+            write_file(&common.output, &w.bytes)?;
+            say!("已导出{}统计到 {}", w.label, common.output);
         }
         ExportCommand::Ledger {
             kind,
@@ -185,6 +177,17 @@ pub async fn run(store: &Store, cmd: ExportCommand) -> Result<(), Failure> {
         } => {
             check_ext(&common.output, ".xlsx")?;
             let actor = bureau(store, common.jurisdiction).await?;
+            let filter: Vec<String> = [
+                ("kind", &kind),
+                ("status", &status),
+                ("domain", &domain),
+                ("from", &from),
+                ("to", &to),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+            .chain(unit.map(|u| format!("unit={u}")))
+            .collect();
             let q = LedgerParams {
                 unit_id: unit,
                 kind,
@@ -195,29 +198,22 @@ pub async fn run(store: &Store, cmd: ExportCommand) -> Result<(), Failure> {
                 ..LedgerParams::default()
             }
             .validate()?;
-            let rows = store
-                .ledger_all(&actor, &q, 1_000_000)
-                .await?
-                .ok_or_else(|| usage("符合条件的案件超过100万件，请用 --from/--to 分批导出"))?;
-            let domains: std::collections::HashMap<String, String> = store
-                .codes(huajie_domain::codes::CodeList::Domain)
-                .await?
-                .into_iter()
-                .map(|c| (c.code, c.label))
-                .collect();
-            let label = |d: &str| domains.get(d).cloned().unwrap_or_else(|| d.to_string());
-            let caption = vec!["案件台账".to_string(), format!("共 {} 件", rows.len())];
-            let sheet = huajie_office::xlsx::ledger_sheet(&rows, &label, caption);
-            let bytes = huajie_office::xlsx::workbook(&[sheet]).map_err(office)?;
-            write_file(&common.output, &bytes)?;
-            store
-                .record_export(
-                    &actor,
-                    huajie_domain::audit::AuditEntity::Ledger,
-                    serde_json::json!({"rows": rows.len(), "via": "cli"}),
-                )
-                .await?;
-            say!("已导出 {} 件案件到 {}", rows.len(), common.output);
+            let w = huajie_service::exports::ledger(
+                store,
+                &actor,
+                &q,
+                &filter.join("&"),
+                1_000_000,
+                Some("cli"),
+            )
+            .await
+            .map_err(crate::report::service_failure)?;
+            write_file(&common.output, &w.bytes)?;
+            say!(
+                "已导出 {} 件案件到 {}",
+                w.rows.unwrap_or_default(),
+                common.output
+            );
         }
     }
     Ok(())

@@ -5,7 +5,6 @@
 use std::time::Instant;
 
 use clap::Args;
-use huajie_domain::import::{detect_columns, parse_rows};
 use huajie_store::Store;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -28,18 +27,16 @@ pub async fn run(store: &Store, args: ImportArgs) -> Result<(), Failure> {
     let t = Instant::now();
     let bytes =
         std::fs::read(&args.file).map_err(|e| usage(format!("无法读取文件 {}：{e}", args.file)))?;
-    let cells = huajie_office::import::read_table(&bytes, &args.file).map_err(|e| usage(e.0))?;
-    let read = t.elapsed();
-    let map = detect_columns(&cells).map_err(usage)?;
     let actor = bureau(store, args.jurisdiction).await?;
-    let lookup = store.import_lookup(&actor).await?;
-    let (rows, errors) = parse_rows(&cells, &map, &lookup);
-    let headers = &cells[map.header_row];
-    let mapped: Vec<String> = map
-        .describe(headers)
-        .into_iter()
+    let checked = huajie_service::imports::check(store, &actor, &bytes, &args.file)
+        .await
+        .map_err(crate::report::service_failure)?;
+    let read = t.elapsed();
+    let mapped: Vec<String> = checked
+        .mapped
+        .iter()
         .map(|(h, f)| {
-            if h.trim() == f {
+            if h.trim() == *f {
                 f.to_string()
             } else {
                 format!("{}→{f}", h.trim())
@@ -48,12 +45,13 @@ pub async fn run(store: &Store, args: ImportArgs) -> Result<(), Failure> {
         .collect();
     say!(
         "表头在第{}行，识别的列：{}",
-        map.header_row + 1,
+        checked.header_row + 1,
         mapped.join("，")
     );
-    if !map.ignored.is_empty() {
-        say!("未使用的列：{}", map.ignored.join("，"));
+    if !checked.ignored.is_empty() {
+        say!("未使用的列：{}", checked.ignored.join("，"));
     }
+    let (rows, errors) = (checked.rows, checked.errors);
     if !errors.is_empty() {
         for e in errors.iter().take(1000) {
             eprintln!("第{}行：{}", e.line, e.message);
@@ -88,7 +86,7 @@ pub async fn run(store: &Store, args: ImportArgs) -> Result<(), Failure> {
         "已"
     };
     say!(
-        "{verb}新增{}件、更新{}件，生成期限{}个；共{}行，用时{:.1}秒（读取文件{:.1}秒），每秒{:.0}行",
+        "{verb}新增{}件、更新{}件，生成期限{}个；共{}行，用时{:.1}秒（读取并检查文件{:.1}秒），每秒{:.0}行",
         summary.created,
         summary.updated,
         summary.deadlines,

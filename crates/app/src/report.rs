@@ -87,7 +87,7 @@ pub async fn run(store: &Store, cmd: ReportCommand) -> Result<(), Failure> {
 
 /// A service error as the command's failure: the store's through the usual conversion, a
 /// request that does not fit as a usage error (exit 2).
-fn service_failure(e: huajie_service::ServiceError) -> Failure {
+pub(crate) fn service_failure(e: huajie_service::ServiceError) -> Failure {
     match e {
         huajie_service::ServiceError::Store(e) => e.into(),
         huajie_service::ServiceError::Invalid(m) => usage(m),

@@ -3,6 +3,9 @@
 //! is written once instead of in a web handler and again in an app command. No HTTP and no
 //! terminal here: callers turn [`ServiceError`] into a status or an exit code.
 
+pub mod exports;
+pub mod imports;
+pub mod readings;
 pub mod reports;
 
 /// Why a service call did not produce its result.

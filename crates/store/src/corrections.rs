@@ -165,7 +165,7 @@ impl Store {
         .bind(input.reason.clone())
         .bind(input.document_id)
         .bind(actor.user_id)
-        .bind(crate::users::person_name(&mut *tx, actor).await?)
+        .bind(crate::users::person_name(&mut tx, actor).await?)
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
@@ -255,7 +255,7 @@ impl Store {
              version = version + 1, updated_at = $3 WHERE id = $5",
         )
         .bind(to.code())
-        .bind(crate::users::person_name(&mut *tx, actor).await?)
+        .bind(crate::users::person_name(&mut tx, actor).await?)
         .bind(now)
         .bind(note)
         .bind(id)

@@ -181,7 +181,7 @@ impl Store {
         .bind(serde_json::to_string(&proposal).expect("serialises"))
         .bind(ReadingStatus::Proposed.code())
         .bind(actor.user_id)
-        .bind(crate::users::person_name(&mut *tx, actor).await?)
+        .bind(crate::users::person_name(&mut tx, actor).await?)
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
@@ -285,7 +285,7 @@ impl Store {
         .bind(ReadingStatus::Confirmed.code())
         .bind(serde_json::to_string(&labels).expect("serialises"))
         .bind(!labels.corrections.is_empty() as i64)
-        .bind(crate::users::person_name(&mut *tx, actor).await?)
+        .bind(crate::users::person_name(&mut tx, actor).await?)
         .bind(now)
         .bind(id)
         .bind(input.version)

@@ -270,7 +270,7 @@ impl Store {
         .bind(on.to_string())
         .bind(now.clone())
         .bind(actor.user_id)
-        .bind(crate::users::person_name(&mut *tx, actor).await?)
+        .bind(crate::users::person_name(&mut tx, actor).await?)
         .bind(serde_json::to_string(&input.fields).expect("serialises"))
         .bind(input.note.clone())
         .fetch_one(&mut *tx)
@@ -395,7 +395,7 @@ impl Store {
              version = version + 1, updated_at = $3 WHERE id = $5",
         )
         .bind(to.code())
-        .bind(crate::users::person_name(&mut *tx, actor).await?)
+        .bind(crate::users::person_name(&mut tx, actor).await?)
         .bind(crate::now())
         .bind(note)
         .bind(id)

@@ -6,9 +6,6 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use huajie_domain::import::{detect_columns, parse_rows};
-use huajie_domain::outcome::OutcomeCode;
-use huajie_domain::proceeding::{ProceedingKind, ProceedingStatus};
 use huajie_store::import::ImportSummary;
 use huajie_store::sessions::Session;
 
@@ -105,32 +102,31 @@ pub async fn import_submit(
         page.failure = Some("请选择要导入的Excel或CSV文件".into());
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let cells = match huajie_office::import::read_table(&up.bytes, &up.filename) {
+    let checked = match huajie_service::imports::check(
+        &st.store,
+        &s.0.actor,
+        &up.bytes,
+        &up.filename,
+    )
+    .await
+    {
         Ok(c) => c,
-        Err(e) => {
-            page.failure = Some(e.0);
+        Err(huajie_service::ServiceError::Invalid(m)) => {
+            page.failure = Some(m);
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
+        Err(e) => return super::service_error_page(&s.0, "导入台账", e),
     };
-    let map = match detect_columns(&cells) {
-        Ok(m) => m,
-        Err(e) => {
-            page.failure = Some(e);
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
-        }
-    };
-    page.mapped = map.describe(&cells[map.header_row]);
-    page.ignored = map.ignored.clone();
-    let lookup = match st.store.import_lookup(&s.0.actor).await {
-        Ok(l) => l,
-        Err(e) => return store_error_page(&s.0, "导入台账", e),
-    };
-    let (rows, errors) = parse_rows(&cells, &map, &lookup);
-    let bad_lines = errors
-        .iter()
-        .map(|e| e.line)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    let bad_lines = checked.bad_lines();
+    let huajie_service::imports::Checked {
+        mapped,
+        ignored,
+        rows,
+        errors,
+        ..
+    } = checked;
+    page.mapped = mapped;
+    page.ignored = ignored;
     page.rows = rows.len() + bad_lines;
     if !errors.is_empty() {
         page.problem_count = errors.len();
@@ -174,39 +170,8 @@ pub async fn import_template(State(st): State<AppState>, s: UiSession) -> Respon
     if let Some(r) = bureau_only(&s.0) {
         return r;
     }
-    use huajie_domain::codes::CodeList;
-    let labels = |list: Vec<huajie_domain::records::CodeItem>| -> Vec<String> {
-        list.into_iter()
-            .filter(|c| c.active)
-            .map(|c| c.label)
-            .collect()
-    };
-    let (domains, acts) = match (
-        st.store.codes(CodeList::Domain).await,
-        st.store.codes(CodeList::ActType).await,
-    ) {
-        (Ok(d), Ok(a)) => (labels(d), labels(a)),
-        (Err(e), _) | (_, Err(e)) => return store_error_page(&s.0, "导入模板", e),
-    };
-    let lists = huajie_office::import::TemplateLists {
-        kinds: ProceedingKind::ALL
-            .iter()
-            .map(|k| k.label().to_string())
-            .collect(),
-        domains,
-        act_types: acts,
-        statuses: ProceedingStatus::ALL
-            .iter()
-            .map(|k| k.label().to_string())
-            .collect(),
-        claimant_kinds: vec!["公民".into(), "法人或其他组织".into()],
-        outcomes: OutcomeCode::ALL
-            .iter()
-            .map(|o| o.label().to_string())
-            .collect(),
-    };
-    match huajie_office::import::template(&lists) {
+    match huajie_service::imports::template(&st.store).await {
         Ok(bytes) => super::attachment(bytes, super::XLSX, "案件台账导入模板.xlsx"),
-        Err(e) => message_page(StatusCode::INTERNAL_SERVER_ERROR, &e.0, super::BACK_HOME),
+        Err(e) => super::service_error_page(&s.0, "导入模板", e),
     }
 }

@@ -309,7 +309,6 @@ pub async fn ledger_export(
     s: UiSession,
     Query(f): Query<LedgerForm>,
 ) -> Response {
-    use huajie_domain::codes::CodeList;
     use huajie_domain::ledger::LedgerParams;
     let actor = &s.0.actor;
     let unit_id = match f.unit_id.trim() {
@@ -344,54 +343,9 @@ pub async fn ledger_export(
             return message_page(StatusCode::UNPROCESSABLE_ENTITY, &msg.join("；"), BACK_FORM);
         }
     };
-    let rows = match st.store.ledger_all(actor, &q, EXPORT_CAP).await {
-        Ok(Some(rows)) => rows,
-        Ok(None) => {
-            return message_page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &format!(
-                    "符合条件的案件超过 {EXPORT_CAP} 件，请增加筛选条件（如登记日期范围）后分批导出"
-                ),
-                BACK_FORM,
-            );
-        }
-        Err(e) => return store_error_page(&s.0, "台账", e),
-    };
-    let domains: std::collections::HashMap<String, String> =
-        match st.store.codes(CodeList::Domain).await {
-            Ok(c) => c.into_iter().map(|c| (c.code, c.label)).collect(),
-            Err(e) => return store_error_page(&s.0, "台账", e),
-        };
-    let label = |d: &str| domains.get(d).cloned().unwrap_or_else(|| d.to_string());
     let filter = f.query_string(None);
-    let caption = vec![
-        "案件台账".to_string(),
-        format!(
-            "导出时间：{}；筛选条件：{}；共 {} 件",
-            super::beijing_time(&jiff::Timestamp::now().to_string()),
-            if filter.is_empty() {
-                "无".to_string()
-            } else {
-                filter.clone()
-            },
-            rows.len()
-        ),
-    ];
-    let sheet = huajie_office::xlsx::ledger_sheet(&rows, &label, caption);
-    let bytes = match huajie_office::xlsx::workbook(&[sheet]) {
-        Ok(b) => b,
-        Err(e) => return message_page(StatusCode::INTERNAL_SERVER_ERROR, &e.0, BACK_HOME),
-    };
-    if let Err(e) = st
-        .store
-        .record_export(
-            actor,
-            huajie_domain::audit::AuditEntity::Ledger,
-            serde_json::json!({"filter": filter, "rows": rows.len()}),
-        )
-        .await
-    {
-        return store_error_page(&s.0, "台账", e);
+    match huajie_service::exports::ledger(&st.store, actor, &q, &filter, EXPORT_CAP, None).await {
+        Ok(w) => attachment(w.bytes, XLSX, &w.filename),
+        Err(e) => service_error_page(&s.0, "台账", e),
     }
-    attachment(bytes, XLSX, &format!("案件台账-{}.xlsx", today()))
 }

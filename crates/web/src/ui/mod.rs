@@ -342,6 +342,24 @@ pub(crate) fn opts<'a>(
         .collect()
 }
 
+/// The page of a service call that did not produce its result: the store's refusal as usual, a
+/// request that does not fit as a 422 with its message, a file that could not be made as a 500.
+pub(crate) fn service_error_page(
+    s: &Session,
+    what: &str,
+    e: huajie_service::ServiceError,
+) -> Response {
+    match e {
+        huajie_service::ServiceError::Store(e) => store_error_page(s, what, e),
+        huajie_service::ServiceError::Invalid(m) => {
+            message_page(StatusCode::UNPROCESSABLE_ENTITY, &m, BACK_FORM)
+        }
+        e @ huajie_service::ServiceError::Office(_) => {
+            message_page(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string(), BACK_HOME)
+        }
+    }
+}
+
 pub(crate) fn not_found_page(s: &Session, what: &str) -> Response {
     tracing::warn!(user = %s.actor.username, what, "page denied or missing");
     let mut resp = message_page(

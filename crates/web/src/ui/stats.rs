@@ -874,16 +874,6 @@ pub async fn save_config(
 
 // ----- Excel export --------------------------------------------------------------------------
 
-fn xlsx_of(set: &FigureSet) -> Result<Vec<u8>, Box<Response>> {
-    huajie_office::xlsx::workbook(&huajie_office::xlsx::figure_set_sheets(set)).map_err(|e| {
-        Box::new(message_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &e.0,
-            super::BACK_HOME,
-        ))
-    })
-}
-
 /// The statistics of a period as an Excel workbook (summary, by unit, domain, kind, ranking).
 pub async fn export(
     State(st): State<AppState>,
@@ -903,30 +893,10 @@ pub async fn export(
             );
         }
     };
-    let set = match st.store.figure_set(&s.0.actor, &period, today()).await {
-        Ok(set) => set,
-        Err(e) => return store_error_page(&s.0, "统计", e),
-    };
-    let bytes = match xlsx_of(&set) {
-        Ok(b) => b,
-        Err(r) => return *r,
-    };
-    if let Err(e) = st
-        .store
-        .record_export(
-            &s.0.actor,
-            huajie_domain::audit::AuditEntity::Statistics,
-            serde_json::json!({"period": set.label}),
-        )
-        .await
-    {
-        return store_error_page(&s.0, "统计", e);
+    match huajie_service::exports::statistics(&st.store, &s.0.actor, &period, today(), None).await {
+        Ok(w) => super::attachment(w.bytes, super::XLSX, &w.filename),
+        Err(e) => super::service_error_page(&s.0, "统计", e),
     }
-    super::attachment(
-        bytes,
-        super::XLSX,
-        &format!("行政争议统计-{}.xlsx", set.label),
-    )
 }
 
 /// A published figure set, as frozen, as an Excel workbook.
@@ -941,30 +911,10 @@ pub async fn export_snapshot(
     let Some(id) = parse_id(&raw) else {
         return not_found_page(&s.0, &format!("发布记录“{raw}”"));
     };
-    let snap = match st.store.snapshot(&s.0.actor, id).await {
-        Ok(x) => x,
-        Err(e) => return store_error_page(&s.0, "发布记录", e),
-    };
-    let bytes = match xlsx_of(&snap.figures) {
-        Ok(b) => b,
-        Err(r) => return *r,
-    };
-    if let Err(e) = st
-        .store
-        .record_export(
-            &s.0.actor,
-            huajie_domain::audit::AuditEntity::StatSnapshot,
-            serde_json::json!({"snapshot": id, "period": snap.info.label}),
-        )
-        .await
-    {
-        return store_error_page(&s.0, "统计", e);
+    match huajie_service::exports::snapshot(&st.store, &s.0.actor, id, None).await {
+        Ok(w) => super::attachment(w.bytes, super::XLSX, &w.filename),
+        Err(e) => super::service_error_page(&s.0, "发布记录", e),
     }
-    super::attachment(
-        bytes,
-        super::XLSX,
-        &format!("行政争议统计-{}（已发布）.xlsx", snap.info.label),
-    )
 }
 
 // ----- Word documents -------------------------------------------------------------------------
@@ -989,15 +939,7 @@ async fn paper(st: &AppState, s: &Session, raw: &str, which: Paper) -> Response 
     };
     match huajie_service::reports::paper(&st.store, &s.actor, id, which, today(), None).await {
         Ok(r) => super::attachment(r.bytes, super::DOCX, &r.filename),
-        Err(huajie_service::ServiceError::Store(e)) => store_error_page(s, "发布记录", e),
-        Err(huajie_service::ServiceError::Invalid(m)) => {
-            message_page(StatusCode::UNPROCESSABLE_ENTITY, &m, super::BACK_FORM)
-        }
-        Err(e @ huajie_service::ServiceError::Office(_)) => message_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &e.to_string(),
-            super::BACK_HOME,
-        ),
+        Err(e) => super::service_error_page(s, "发布记录", e),
     }
 }
 
