@@ -286,9 +286,16 @@ impl Store {
         let mut params = Params::default();
         let a = params.push(from.to_string());
         let b = params.push(format!("{to}T23:59:59"));
-        // A unit's hearings: test the party on the hearing's own proceeding id (in the date
-        // index), so only the unit's hearings are joined to their proceedings.
-        let scope = match actor.proceeding_scope() {
+        let unrecorded = if unrecorded {
+            " AND NOT EXISTS (SELECT 1 FROM appearances ap WHERE ap.hearing_id = h.id)"
+        } else {
+            ""
+        };
+        let cols = "h.id, h.proceeding_id, h.scheduled_at, h.place, COALESCE(p.case_no, p.reference_no, '') AS case_label, \
+             CASE WHEN EXISTS (SELECT 1 FROM appearances ra WHERE ra.hearing_id = h.id) THEN 1 ELSE 0 END AS recorded";
+        let sql = match actor.proceeding_scope() {
+            // A unit's hearings: an index range of hearing_units (one row per hearing and unit
+            // that is a party, kept by triggers), so only the unit's hearings are read.
             ProceedingScope::Unit {
                 jurisdiction_id,
                 unit_id,
@@ -296,22 +303,21 @@ impl Store {
                 let u = params.push(unit_id);
                 let j = params.push(jurisdiction_id);
                 format!(
-                    "EXISTS (SELECT 1 FROM parties sp WHERE sp.proceeding_id = h.proceeding_id AND sp.unit_id = {u}) AND p.jurisdiction_id = {j}"
+                    "SELECT {cols} FROM hearing_units hu JOIN hearings h ON h.id = hu.hearing_id \
+                     JOIN proceedings p ON p.id = h.proceeding_id \
+                     WHERE hu.unit_id = {u} AND hu.scheduled_at >= {a} AND hu.scheduled_at <= {b} \
+                     AND p.jurisdiction_id = {j}{unrecorded} ORDER BY hu.scheduled_at, hu.hearing_id LIMIT 2000"
                 )
             }
-            scope => scope_clause(scope, &mut params),
-        };
-        let sql = format!(
-            "SELECT h.id, h.proceeding_id, h.scheduled_at, h.place, COALESCE(p.case_no, p.reference_no, '') AS case_label, \
-             CASE WHEN EXISTS (SELECT 1 FROM appearances ra WHERE ra.hearing_id = h.id) THEN 1 ELSE 0 END AS recorded \
-             FROM hearings h JOIN proceedings p ON p.id = h.proceeding_id \
-             WHERE h.scheduled_at >= {a} AND h.scheduled_at <= {b} AND {scope}{} ORDER BY h.scheduled_at, h.id LIMIT 2000",
-            if unrecorded {
-                " AND NOT EXISTS (SELECT 1 FROM appearances ap WHERE ap.hearing_id = h.id)"
-            } else {
-                ""
+            scope => {
+                let scope = scope_clause(scope, &mut params);
+                format!(
+                    "SELECT {cols} FROM hearings h JOIN proceedings p ON p.id = h.proceeding_id \
+                     WHERE h.scheduled_at >= {a} AND h.scheduled_at <= {b} AND {scope}{unrecorded} \
+                     ORDER BY h.scheduled_at, h.id LIMIT 2000"
+                )
             }
-        );
+        };
         let rows = query(sql, params.args).fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
