@@ -70,3 +70,15 @@ document.addEventListener("submit", function (e) {
     }
   });
 })();
+
+// 打印 buttons (no inline handlers: the pages' Content-Security-Policy allows no inline script).
+document.addEventListener("click", function (e) {
+  var t = e.target;
+  if (t.closest && t.closest("[data-print]")) { window.print(); }
+});
+
+// 返回修改 on an error page: back to the filled-in form.
+document.addEventListener("click", function (e) {
+  var t = e.target;
+  if (t.closest && t.closest("[data-back]") && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+});

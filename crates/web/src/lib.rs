@@ -8,6 +8,7 @@ pub mod deadlines;
 pub mod documents;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod obligations;
 pub mod readings;
 pub mod stats;
@@ -69,7 +70,8 @@ async fn log_denials(
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
-    /// Mark cookies `Secure` (set `HUAJIE_SECURE_COOKIES=1` when served over HTTPS).
+    /// Mark cookies `Secure` and send HSTS (set `HUAJIE_SECURE_COOKIES=true` when served over
+    /// HTTPS).
     pub secure_cookies: bool,
     /// Where attached documents are kept (content-addressed).
     pub blobs: huajie_store::blobs::Blobs,
@@ -87,7 +89,7 @@ pub struct WebConfig {
 
 impl WebConfig {
     /// From the environment: `HUAJIE_DOCUMENTS_DIR` (default `huajie-documents`),
-    /// `HUAJIE_MAX_DOCUMENT_MB` (default 20) and `HUAJIE_SECURE_COOKIES=1`.
+    /// `HUAJIE_MAX_DOCUMENT_MB` (default 20) and `HUAJIE_SECURE_COOKIES` (`1`, `true`, `yes` or `on`).
     pub fn from_env() -> WebConfig {
         WebConfig {
             documents_dir: std::env::var_os("HUAJIE_DOCUMENTS_DIR")
@@ -99,7 +101,8 @@ impl WebConfig {
                 .filter(|mb| (1..=1024).contains(mb))
                 .map(|mb| mb * 1024 * 1024)
                 .unwrap_or(huajie_domain::document::DEFAULT_MAX_DOCUMENT_BYTES),
-            secure_cookies: std::env::var("HUAJIE_SECURE_COOKIES").is_ok_and(|v| v == "1"),
+            secure_cookies: std::env::var("HUAJIE_SECURE_COOKIES")
+                .is_ok_and(|v| headers::truthy(&v)),
         }
     }
 }
@@ -416,6 +419,10 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
             log_denials,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
+        ))
         .with_state(state);
     Ok(app)
 }

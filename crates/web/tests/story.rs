@@ -16,6 +16,8 @@ mod import;
 mod obligations;
 #[path = "stories/readings.rs"]
 mod readings;
+#[path = "stories/security.rs"]
+mod security;
 #[path = "stories/stats.rs"]
 mod stats;
 #[path = "stories/submissions.rs"]
@@ -1008,4 +1010,9 @@ async fn work_items_on_sqlite() {
 #[tokio::test]
 async fn work_items_on_postgres() {
     on_postgres("work_items_story", work_items::story).await;
+}
+
+#[tokio::test]
+async fn security_headers_sqlite() {
+    on_sqlite(security::headers).await;
 }

@@ -197,7 +197,7 @@ fn message_page(status: StatusCode, msg: &str, back: &str) -> Response {
     (
         status,
         Html(format!(
-            "<!doctype html><meta charset=utf-8><title>提示 · 化解</title><link rel=stylesheet href=/assets/app.css><main><div class=error>{}</div><p>{back}</p></main>",
+            "<!doctype html><meta charset=utf-8><title>提示 · 化解</title><link rel=stylesheet href=/assets/app.css><script src=/assets/app.js defer></script><main><div class=error>{}</div><p>{back}</p></main>",
             esc(msg)
         )),
     )
@@ -205,7 +205,9 @@ fn message_page(status: StatusCode, msg: &str, back: &str) -> Response {
 }
 
 const BACK_HOME: &str = "<a href=/>返回工作台</a>";
-const BACK_FORM: &str = "<a href=\"javascript:history.back()\">返回修改</a>";
+/// Goes back to the form (app.js; without script the link leads to the workbench: no
+/// `javascript:` address, which the Content-Security-Policy forbids).
+const BACK_FORM: &str = "<a href=/ data-back>返回修改</a>";
 
 fn forbidden_page(msg: &str) -> Response {
     let mut resp = message_page(StatusCode::FORBIDDEN, msg, BACK_HOME);
