@@ -107,14 +107,50 @@ pub fn optional_text(
             format!("{label}不能超过{max}个字符"),
         ));
     }
-    if v.chars().any(|c| c.is_control()) {
+    check_chars(field, label, v, false)?;
+    Ok(Some(v.to_string()))
+}
+
+/// A character no text accepts, wherever it comes from (forms, API bodies, query parameters,
+/// imported files): control characters (C0 including NUL, DEL, C1) and Unicode noncharacters
+/// (U+FDD0–U+FDEF and U+xFFFE/U+xFFFF, which also break the generated .docx files).
+pub fn is_forbidden_char(c: char) -> bool {
+    c.is_control() || ('\u{FDD0}'..='\u{FDEF}').contains(&c) || (c as u32 & 0xFFFE) == 0xFFFE
+}
+
+/// A character that shows nothing on its own: zero-width spaces and joiners, the word joiner
+/// and invisible operators, the byte-order mark, the soft hyphen and direction marks. Text made
+/// only of these (and blanks) is refused: it looks empty on every page.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
+            | '\u{3164}' | '\u{FEFF}' | '\u{FFA0}'
+    ) || c.is_whitespace()
+}
+
+/// The one check of the characters of a text field (used by [`text`], [`optional_text`] and
+/// [`optional_multiline`], and so by every form and API field): no forbidden character (line
+/// breaks and tabs allowed when `multiline`), and not only invisible characters.
+pub fn check_chars(field: &str, label: &str, v: &str, multiline: bool) -> Result<(), FieldError> {
+    if v.chars()
+        .any(|c| is_forbidden_char(c) && !(multiline && (c == '\n' || c == '\t')))
+    {
         return Err(FieldError::new(
             field,
             "control_chars",
-            format!("{label}含有不可见控制字符"),
+            format!("{label}含有不可见控制字符或非法字符（如 NUL、U+FFFF），请删除后重试"),
         ));
     }
-    Ok(Some(v.to_string()))
+    if !v.is_empty() && v.chars().all(is_invisible) {
+        return Err(FieldError::new(
+            field,
+            "invisible_only",
+            format!("{label}只含不可见字符（如零宽空格），请填写可见的内容"),
+        ));
+    }
+    Ok(())
 }
 
 /// Trimmed optional text of several lines (a summary typed in a text area): line breaks
@@ -136,13 +172,7 @@ pub fn optional_multiline(
             format!("{label}不能超过{max}个字符"),
         ));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(FieldError::new(
-            field,
-            "control_chars",
-            format!("{label}含有不可见控制字符"),
-        ));
-    }
+    check_chars(field, label, &v, true)?;
     Ok(Some(v))
 }
 
@@ -187,6 +217,68 @@ mod tests {
             "control_chars"
         );
         assert_eq!(optional_text("n", "名称", " ", 5).unwrap(), None);
+    }
+
+    #[test]
+    fn forbidden_and_invisible_characters_are_refused() {
+        for bad in [
+            "a\u{0}b",
+            "a\u{7f}",
+            "a\u{85}b",
+            "名\u{FFFF}",
+            "\u{FDD0}x",
+            "x\u{1FFFE}",
+        ] {
+            assert_eq!(
+                optional_text("n", "名称", bad, 50).unwrap_err().code,
+                "control_chars",
+                "{bad:?}"
+            );
+            assert_eq!(
+                optional_multiline("n", "名称", bad, 50).unwrap_err().code,
+                "control_chars",
+                "{bad:?}"
+            );
+        }
+        for invisible in [
+            "\u{200B}",
+            "\u{200B}\u{200D}\u{FEFF}",
+            " \u{2060} ",
+            "\u{3164}",
+        ] {
+            assert_eq!(
+                text("n", "名称", invisible, 50).unwrap_err().code,
+                "invisible_only",
+                "{invisible:?}"
+            );
+            assert_eq!(
+                optional_multiline("n", "名称", invisible, 50)
+                    .unwrap_err()
+                    .code,
+                "invisible_only"
+            );
+        }
+        // Visible text with a joiner inside (emoji, some scripts) stays.
+        assert_eq!(
+            text("n", "名称", "甲\u{200D}乙", 50).unwrap(),
+            "甲\u{200D}乙"
+        );
+        assert_eq!(text("n", "名称", "\u{FFFD}", 50).unwrap(), "\u{FFFD}");
+    }
+
+    proptest::proptest! {
+        /// Any text: no panic, and what is accepted holds no forbidden character and something
+        /// visible.
+        #[test]
+        fn accepted_text_is_clean(v in "\\PC*|[\\x00-\\x1f\\u{200b}\\u{feff}\\u{ffff}a ]*") {
+            if let Ok(Some(t)) = optional_text("n", "名称", &v, 200) {
+                proptest::prop_assert!(!t.chars().any(is_forbidden_char));
+                proptest::prop_assert!(!t.chars().all(is_invisible));
+            }
+            if let Ok(Some(t)) = optional_multiline("n", "名称", &v, 200) {
+                proptest::prop_assert!(!t.chars().any(|c| is_forbidden_char(c) && c != '\n' && c != '\t'));
+            }
+        }
     }
 
     #[test]

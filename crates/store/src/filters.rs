@@ -39,16 +39,20 @@ impl Store {
 
     /// Saves (or, under an existing name, replaces) a filter of the actor's.
     pub async fn save_filter(&self, actor: &Actor, name: &str, query: &str) -> Result<()> {
-        let name = name.trim();
-        let n = name.chars().count();
-        if n == 0 {
-            return Err(FieldError::required("name", "筛选名称").into());
-        }
-        if n > 30 {
-            return Err(FieldError::new("name", "too_long", "筛选名称不能超过30个字符").into());
-        }
+        let name = huajie_domain::error::text("name", "筛选名称", name, 30)?;
+        let name = name.as_str();
         if query.len() > 2000 {
             return Err(FieldError::new("query", "too_long", "筛选条件过长").into());
+        }
+        // A query string as the ledger writes it: percent-encoded, so printable ASCII only (a
+        // CR/LF here would end up in the `Location` of the redirect that shows the filter).
+        if !query.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(FieldError::new(
+                "query",
+                "invalid",
+                "筛选条件无效，请在台账页面重新筛选后保存",
+            )
+            .into());
         }
         let mut tx = self.write_tx().await?;
         let replaced =

@@ -61,8 +61,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 ApiError::bad_request("unreadable_body", "无法读取请求体")
             }
         })?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de)
+        // Parsed once into a value: malformed JSON is a 400 with its position; a string with a
+        // character no field accepts (NUL …) is refused naming its field before any handler or
+        // query sees it; then the value becomes the request type.
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::bad_request(
+                "invalid_json",
+                format!(
+                    "请求体不是合法的 JSON（第{}行第{}列）",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
+        if let Some(field) = crate::hygiene::bad_json_path(&value) {
+            return Err(ApiError::invalid(crate::hygiene::refused(&field).into()));
+        }
+        serde_path_to_error::deserialize(value)
             .map(ApiJson)
             .map_err(|e| {
                 let path = e.path().to_string();

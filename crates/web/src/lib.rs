@@ -9,6 +9,7 @@ pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod headers;
+pub mod hygiene;
 pub mod obligations;
 pub mod readings;
 pub mod stats;
@@ -419,6 +420,7 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
             log_denials,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(hygiene::refuse_bad_query))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             headers::security_headers,

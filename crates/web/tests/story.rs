@@ -1016,3 +1016,13 @@ async fn work_items_on_postgres() {
 async fn security_headers_sqlite() {
     on_sqlite(security::headers).await;
 }
+
+#[tokio::test]
+async fn input_hygiene_sqlite() {
+    on_sqlite(security::hygiene).await;
+}
+
+#[tokio::test]
+async fn input_hygiene_postgres() {
+    on_postgres("input_hygiene", security::hygiene).await;
+}

@@ -188,7 +188,7 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// A short page with one message and a way back.
-fn message_page(status: StatusCode, msg: &str, back: &str) -> Response {
+pub(crate) fn message_page(status: StatusCode, msg: &str, back: &str) -> Response {
     let esc = |t: &str| {
         askama::filters::escape(t, askama::filters::Html)
             .map(|s| s.to_string())
@@ -207,7 +207,7 @@ fn message_page(status: StatusCode, msg: &str, back: &str) -> Response {
 const BACK_HOME: &str = "<a href=/>返回工作台</a>";
 /// Goes back to the form (app.js; without script the link leads to the workbench: no
 /// `javascript:` address, which the Content-Security-Policy forbids).
-const BACK_FORM: &str = "<a href=/ data-back>返回修改</a>";
+pub(crate) const BACK_FORM: &str = "<a href=/ data-back>返回修改</a>";
 
 fn forbidden_page(msg: &str) -> Response {
     let mut resp = message_page(StatusCode::FORBIDDEN, msg, BACK_HOME);

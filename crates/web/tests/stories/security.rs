@@ -121,3 +121,106 @@ pub async fn headers(app: App) {
     assert_secured(&r, "/api/v1/me");
     assert_eq!(get(&r, header::CACHE_CONTROL), "no-store");
 }
+
+/// Input hygiene (point 6): NUL, other control characters and noncharacters are refused at the
+/// edge with the field named, never a 500 (PostgreSQL rejects NUL in text); text made only of
+/// invisible characters is refused by the field validators; CR/LF never reaches a header; and
+/// nothing is written by a refused request.
+pub async fn hygiene(app: App) {
+    use serde_json::json;
+    // An unauthenticated login with a NUL in the name.
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/v1/tokens",
+            None,
+            Some(json!({"username": "coord\u{0}", "password": "secret123"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(codes(&v), [("username".into(), "control_chars".into())]);
+    // Query parameters of the API and of pages.
+    for uri in [
+        "/api/v1/proceedings?party=%00",
+        "/api/v1/proceedings?party=a%0D%0Ab",
+        "/api/v1/deadlines?unit_id=%EF%BF%BF",
+    ] {
+        let (s, v) = app.get(uri, &app.coord).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{uri}: {v}");
+        assert_eq!(v["error"]["fields"][0]["code"], "control_chars", "{uri}");
+    }
+    let r = login(&app, "coord", "secret123", "/").await;
+    let coord = session_cookie(&r);
+    for uri in [
+        "/audit?actor=%00",
+        "/ledger?party=%00",
+        "/login?next=%2F%0D%0ASet-Cookie:x=1",
+    ] {
+        let r = page(&app, uri, &coord).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(r.body.contains("不可见控制字符"), "{uri}: {}", r.body);
+    }
+    // Bodies: a NUL or U+FFFF in a party name, a name of zero-width characters only.
+    let before = app.get("/api/v1/proceedings", &app.coord).await.1["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    for (name, code) in [
+        ("张\u{0}三", "control_chars"),
+        ("张三\u{FFFF}", "control_chars"),
+        ("\u{200B}\u{200D}", "invisible_only"),
+    ] {
+        let (s, v) = app
+            .post(
+                "/api/v1/proceedings",
+                &app.coord,
+                proceeding("（2026）浙0602行初702号", app.unit_a, "2026-03-02", name),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}: {v}");
+        assert!(codes(&v).iter().any(|(_, c)| c == code), "{name:?}: {v}");
+    }
+    let after = app.get("/api/v1/proceedings", &app.coord).await.1["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "nothing written");
+    // A form with a NUL, and a saved filter whose query holds CR/LF: refused, nothing saved,
+    // no 500 after a commit.
+    let l = page(&app, "/ledger", &coord).await;
+    let csrf = l.hidden("csrf");
+    for (name, query) in [
+        ("甲\u{0}", "kind=first_instance"),
+        ("换行", "kind=first_instance\r\nSet-Cookie: x=1"),
+    ] {
+        let r = super::ui::form(
+            &app,
+            "/ledger/filters",
+            &coord,
+            &[("csrf", &csrf), ("name", name), ("query", query)],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+        assert!(r.headers.get(header::LOCATION).is_none());
+    }
+    let l = page(&app, "/ledger", &coord).await;
+    assert!(!l.body.contains("换行"), "no filter saved");
+    // A login whose next holds a line break lands on the workbench.
+    let p = page(&app, "/login", "").await;
+    let pre = p.cookie("hj_login").unwrap();
+    let r = super::ui::form(
+        &app,
+        "/login",
+        &format!("hj_login={pre}"),
+        &[
+            ("username", "coord"),
+            ("password", "secret123"),
+            ("csrf", &p.hidden("csrf")),
+            ("next", "/ledger\r\nSet-Cookie: x=1"),
+        ],
+        Some("http://huajie.local"),
+    )
+    .await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/"));
+}
