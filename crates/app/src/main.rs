@@ -413,15 +413,18 @@ async fn serve(database: &str, args: ServeArgs) -> Result<(), Failure> {
         code: 1,
         message: format!("无法创建文书目录：{e}"),
     })?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| Failure {
-            code: 1,
-            message: e.to_string(),
-        })
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| Failure {
+        code: 1,
+        message: e.to_string(),
+    })
 }
 
 async fn calendar(database: &str, cmd: CalendarCommand) -> Result<(), Failure> {

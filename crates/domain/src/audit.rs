@@ -31,6 +31,7 @@ labelled_enum!(
         Logout = "logout", "退出";
         LogoutAll = "logout_all", "全部退出";
         Lock = "lock", "锁定账户";
+        Unlock = "unlock", "解除登录限制";
         Revoke = "revoke", "撤销";
         Close = "close", "销号";
     } "操作"

@@ -38,10 +38,9 @@ pub fn username(field: &str, value: &str) -> Result<String, FieldError> {
     }
 }
 
-/// Failed logins in a row that lock an account.
+/// Failed logins of one name from one place before each further try must wait (a delay that
+/// doubles with every failure; see `huajie_web::throttle`). No account is ever locked.
 pub const LOCKOUT_THRESHOLD: i64 = 5;
-/// How long a locked account stays locked.
-pub const LOCKOUT_MINUTES: i64 = 15;
 
 /// Password policy: at least 8 characters, at most 128, with letters and digits.
 pub fn password(field: &str, value: &str) -> Result<(), FieldError> {

@@ -2,11 +2,11 @@
 //! and cookie handling happen in the web crate; this module stores hashes and times only.
 
 use huajie_domain::access::Actor;
-use huajie_domain::user::{LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Role};
+use huajie_domain::user::Role;
 use jiff::{Span, Timestamp};
 
 use crate::audit::{self, Author};
-use crate::sql::{get_bool, get_enum, get_i64, get_opt_str, get_str};
+use crate::sql::{get_bool, get_enum, get_i64, get_str};
 use crate::{Result, Store, StoreError};
 use huajie_domain::audit::{AuditAction, AuditEntity};
 
@@ -31,10 +31,6 @@ impl Default for SessionPolicy {
 pub enum LoginCandidate {
     /// No active user of that name.
     Unknown,
-    /// Too many failures: locked until this time (RFC 3339 UTC).
-    Locked {
-        until: String,
-    },
     Ready {
         user_id: i64,
         password_hash: String,
@@ -56,76 +52,93 @@ fn ts(t: Timestamp) -> String {
 }
 
 impl Store {
-    /// Looks up a user for a password check, honouring a lockout in force.
+    /// Looks up an active user for a password check. Throttling of repeated failures is the
+    /// web layer's (`huajie_web::throttle`, in memory): no lock is stored that a guesser could
+    /// set on someone else's account.
     pub async fn login_candidate(&self, username: &str) -> Result<LoginCandidate> {
-        let row = sqlx::query(
-            "SELECT id, password_hash, locked_until FROM users WHERE username = $1 AND active = 1",
-        )
-        .bind(username.to_string())
-        .fetch_optional(self.pool())
-        .await?;
+        let row =
+            sqlx::query("SELECT id, password_hash FROM users WHERE username = $1 AND active = 1")
+                .bind(username.to_string())
+                .fetch_optional(self.pool())
+                .await?;
         let Some(row) = row else {
             return Ok(LoginCandidate::Unknown);
         };
-        if let Some(until) = get_opt_str(&row, "locked_until")?.filter(|u| *u > crate::real_now()) {
-            return Ok(LoginCandidate::Locked { until });
-        }
         Ok(LoginCandidate::Ready {
             user_id: get_i64(&row, "id")?,
             password_hash: get_str(&row, "password_hash")?,
         })
     }
 
-    /// Counts a failed password; the threshold-th failure in a row locks the account for
-    /// [`LOCKOUT_MINUTES`]. Returns the lock's end when this failure locked it.
-    pub async fn login_failed(&self, user_id: i64, client: &str) -> Result<Option<String>> {
+    /// Records a failed password check in the audit log: for an existing account (counted in
+    /// `users.failed_logins` until the next success) or for a name no account has. The actor
+    /// is the name that was typed and the source the client's address, never a request
+    /// header such as the User-Agent.
+    pub async fn login_failed(
+        &self,
+        user_id: Option<i64>,
+        typed_name: &str,
+        source: &str,
+    ) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        let failed: i64 = sqlx::query_scalar(
-            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
-        )
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let by = Author::system(client);
-        let locked = if failed >= LOCKOUT_THRESHOLD {
-            let until = ts(Timestamp::now()
-                .checked_add(Span::new().minutes(LOCKOUT_MINUTES))
-                .expect("in range"));
-            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
-                .bind(until.clone())
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            let note = serde_json::json!({ "failed_logins": failed, "locked_until": until });
-            audit::record(
-                &mut tx,
-                &by,
-                AuditAction::Lock,
-                AuditEntity::User,
-                user_id,
-                None,
-                None::<&()>,
-                Some(&note),
-            )
-            .await?;
-            Some(until)
-        } else {
-            let note = serde_json::json!({ "failed_logins": failed });
-            audit::record(
-                &mut tx,
-                &by,
-                AuditAction::LoginFailed,
-                AuditEntity::User,
-                user_id,
-                None,
-                None::<&()>,
-                Some(&note),
-            )
-            .await?;
-            None
+        let failed: Option<i64> = match user_id {
+            Some(id) => Some(
+                sqlx::query_scalar(
+                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+                )
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?,
+            ),
+            None => None,
         };
+        let name: String = typed_name
+            .chars()
+            .filter(|c| !huajie_domain::error::is_forbidden_char(*c))
+            .take(64)
+            .collect();
+        let by = Author::system(&name);
+        let note = serde_json::json!({
+            "username": name,
+            "known": user_id.is_some(),
+            "failed_logins": failed,
+            "source": source,
+        });
+        audit::record(
+            &mut tx,
+            &by,
+            AuditAction::LoginFailed,
+            AuditEntity::User,
+            user_id.unwrap_or(0),
+            None,
+            None::<&()>,
+            Some(&note),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(locked)
+        Ok(())
+    }
+
+    /// Records that an administrator cleared a user's login throttle (解除登录限制).
+    pub async fn record_unlock(&self, by: &Author, user_id: i64) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            by,
+            AuditAction::Unlock,
+            AuditEntity::User,
+            user_id,
+            None,
+            None::<&()>,
+            None::<&()>,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Opens a session after a good password: clears the failure count and stores the hash of

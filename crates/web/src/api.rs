@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::auth::{Auth, LoginRefused, check_password, hash_password, new_token};
+use crate::auth::{Auth, LoginRefused, check_password, new_token};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Id, Reasoned, RemoveParams, reason_of, require_version};
 use huajie_store::audit::with_reason;
@@ -55,9 +55,10 @@ pub struct TokenResponse {
 
 /// Exchange a username and password for a new API token.
 #[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenRequest, tag = "认证",
-    responses((status = 201, body = TokenResponse), (status = 401, body = crate::error::ErrorDetail), (status = 422, body = crate::error::ErrorDetail)))]
+    responses((status = 201, body = TokenResponse), (status = 401, body = crate::error::ErrorDetail), (status = 422, body = crate::error::ErrorDetail), (status = 429, description = "登录失败次数过多，须稍候再试", body = crate::error::ErrorDetail)))]
 pub async fn create_token(
     State(st): S,
+    source: crate::auth::Source,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
     let mut inv = Invalid::default();
@@ -72,13 +73,13 @@ pub async fn create_token(
     if !inv.is_empty() {
         return Err(inv.into());
     }
-    let user_id = match check_password(&st.store, username, pw, "api").await {
+    let user_id = match check_password(&st, username, pw, &source.0).await {
         Ok(id) => id,
         Err(LoginRefused::Store(e)) => return Err(e.into()),
-        Err(r @ LoginRefused::Locked { .. }) => {
+        Err(r @ LoginRefused::Throttled(_)) => {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "account_locked",
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
                 r.message(),
             ));
         }
@@ -257,7 +258,7 @@ pub async fn create_user(
         inv.push(e);
     }
     let input = inv.into_result(input)?.expect("no errors means validated");
-    let hash = hash_password(d.password.as_deref().unwrap_or(""));
+    let hash = crate::auth::hash_password_async(d.password.as_deref().unwrap_or("")).await;
     let user = st
         .store
         .create_user(&(&a.0).into(), &input, &hash, j)
@@ -297,30 +298,100 @@ pub async fn update_user(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PasswordChange {
+    /// The new password.
     pub password: Option<String>,
+    /// The current password: required when users change their own.
+    pub current: Option<String>,
 }
 
-/// Set a user's password (a coordinator for anyone in the jurisdiction, a user for themself).
-/// Revokes the user's API tokens.
+/// Set a user's password: a coordinator resets anyone's in the jurisdiction (the user must
+/// change it at the next login, and the user's login throttle is cleared); users change their
+/// own only with their current password (`current`, checked through the login throttle).
+/// Revokes the user's API tokens and ends their sessions.
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "用户", security(("token" = [])), params(("id" = i64, Path)), request_body = PasswordChange,
-    responses((status = 204), (status = 422, body = crate::error::ErrorDetail)))]
+    responses((status = 204, description = "已修改"), (status = 403, description = "无权修改他人密码", body = crate::error::ErrorDetail),
+        (status = 422, description = "新密码不符合要求，或当前密码不正确", body = crate::error::ErrorDetail),
+        (status = 429, description = "当前密码错误次数过多，须稍候再试", body = crate::error::ErrorDetail)))]
 pub async fn set_password(
     State(st): S,
     a: Auth,
+    source: crate::auth::Source,
     Id(id): Id,
     ApiJson(d): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    let j = if id == a.0.user_id {
+    let own = id == a.0.user_id;
+    let j = if own {
         Some(a.0.jurisdiction_id)
     } else {
         admin(&a)?
     };
-    st.store.get_user(id, j).await?;
+    let user = st.store.get_user(id, j).await?;
     let pw = d.password.unwrap_or_default();
-    password("password", &pw).map_err(Invalid::from)?;
+    let mut inv = Invalid::default();
+    if let Err(e) = password("password", &pw) {
+        inv.push(e);
+    }
+    if own {
+        let current = d.current.unwrap_or_default();
+        if current.is_empty() {
+            inv.push(FieldError::new(
+                "current",
+                "required",
+                "修改自己的密码须提供当前密码 current",
+            ));
+        } else {
+            match check_password(&st, &a.0.username, &current, &source.0).await {
+                Ok(_) => {
+                    if current == pw {
+                        inv.push(FieldError::new(
+                            "password",
+                            "same_as_current",
+                            "新密码不能与当前密码相同",
+                        ));
+                    }
+                }
+                Err(LoginRefused::Store(e)) => return Err(e.into()),
+                Err(r @ LoginRefused::Throttled(_)) => {
+                    return Err(ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "too_many_attempts",
+                        r.message(),
+                    ));
+                }
+                Err(LoginRefused::Wrong) => inv.push(FieldError::new(
+                    "current",
+                    "wrong_password",
+                    "当前密码不正确",
+                )),
+            }
+        }
+    }
+    if !inv.is_empty() {
+        return Err(inv.into());
+    }
     st.store
-        .set_password(&(&a.0).into(), id, &hash_password(&pw))
+        .set_password(
+            &(&a.0).into(),
+            id,
+            &crate::auth::hash_password_async(&pw).await,
+        )
         .await?;
+    if !own {
+        st.throttle.unlock(&user.username);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Clear a user's login throttle (解除登录限制): after repeated failed logins the account's
+/// name must otherwise wait before the next try. Coordinators only, within the jurisdiction.
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "用户", security(("token" = [])), params(("id" = i64, Path)),
+    responses((status = 204, description = "已解除"), (status = 403, description = "无权操作", body = crate::error::ErrorDetail),
+        (status = 404, description = "没有该用户", body = crate::error::ErrorDetail)))]
+pub async fn unlock_user(State(st): S, a: Auth, Id(id): Id) -> ApiResult<StatusCode> {
+    let j = admin(&a)?;
+    let user = st.store.get_user(id, j).await?;
+    st.throttle.unlock(&user.username);
+    st.store.record_unlock(&(&a.0).into(), user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -170,13 +170,10 @@ mod tests {
 #[derive(Debug)]
 pub enum LoginRefused {
     /// Unknown user or wrong password (not told apart, so names cannot be probed).
-    Wrong {
-        locked_now: Option<String>,
-    },
-    /// The account is locked until this Beijing time (`HH:MM`).
-    Locked {
-        until: String,
-    },
+    Wrong,
+    /// Too many failed attempts for this name or from this place: wait this long
+    /// ([`crate::throttle`]). The same for known and unknown names.
+    Throttled(std::time::Duration),
     Store(huajie_store::StoreError),
 }
 
@@ -184,75 +181,126 @@ impl LoginRefused {
     /// The Chinese message for users.
     pub fn message(&self) -> String {
         match self {
-            LoginRefused::Wrong { locked_now: None } => "用户名或密码错误".into(),
-            LoginRefused::Wrong {
-                locked_now: Some(t),
-            } => format!(
-                "密码连续错误{}次，账户已锁定，请于{t}后重试，或请管理员重置密码",
-                huajie_domain::user::LOCKOUT_THRESHOLD
+            LoginRefused::Wrong => "用户名或密码错误".into(),
+            LoginRefused::Throttled(wait) => format!(
+                "登录失败次数过多，请于{}后再试；如需立即登录，请联系管理员解除登录限制",
+                crate::throttle::wait_text(*wait)
             ),
-            LoginRefused::Locked { until } => {
-                format!("账户因密码连续错误已被锁定，请于{until}后重试，或请管理员重置密码")
-            }
             LoginRefused::Store(e) => e.to_string(),
         }
     }
 }
 
-/// A stored UTC time as Beijing `HH:MM`.
-fn beijing_hm(utc: &str) -> String {
-    utc.parse::<jiff::Timestamp>()
-        .map(|t| {
-            t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-                .strftime("%H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|_| utc.to_string())
+/// Password hashing and verification (Argon2id, tens of milliseconds of CPU each) run on the
+/// blocking pool, at most this many at once, so a flood of guesses leaves the request threads
+/// and the other core to everyone else.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// [`verify_password`] off the request threads.
+pub async fn verify_password_async(password: &str, hash: &str) -> bool {
+    let _permit = HASHING.acquire().await.expect("never closed");
+    let (p, h) = (password.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || verify_password(&p, &h))
+        .await
+        .unwrap_or(false)
 }
 
-/// Checks a username and password with lockout: returns the user id, or why not.
+/// [`hash_password`] off the request threads.
+pub async fn hash_password_async(password: &str) -> String {
+    let _permit = HASHING.acquire().await.expect("never closed");
+    let p = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&p))
+        .await
+        .expect("hashing does not panic")
+}
+
+/// Where a request comes from, for throttling and the audit log: the peer address, or with
+/// `HUAJIE_TRUST_PROXY` the last address a reverse proxy put in `X-Forwarded-For`.
+pub fn source_of(
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    trust_proxy: bool,
+) -> String {
+    if trust_proxy
+        && let Some(ip) = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+            .next_back()
+    {
+        return ip.to_string();
+    }
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "未知来源".into())
+}
+
+/// The client's address (see [`source_of`]) as an extractor.
+pub struct Source(pub String);
+
+impl FromRequestParts<AppState> for Source {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(Source(source_of(
+            &parts.headers,
+            &parts.extensions,
+            state.trust_proxy,
+        )))
+    }
+}
+
+/// Checks a username and password through the throttle: returns the user id, or why not.
+/// Unknown names take the same path and time as wrong passwords (a dummy hash is verified).
 pub async fn check_password(
-    store: &huajie_store::Store,
+    st: &AppState,
     username: &str,
     password: &str,
-    client: &str,
+    source: &str,
 ) -> Result<i64, LoginRefused> {
     use huajie_store::sessions::LoginCandidate;
-    match store
+    let attempt = st
+        .throttle
+        .begin(username, source)
+        .map_err(LoginRefused::Throttled)?;
+    let candidate = st
+        .store
         .login_candidate(username)
         .await
-        .map_err(LoginRefused::Store)?
-    {
-        LoginCandidate::Unknown => {
-            // Spend the same time as a real check.
-            let _ = verify_password(password, dummy_hash());
-            Err(LoginRefused::Wrong { locked_now: None })
-        }
-        LoginCandidate::Locked { until } => Err(LoginRefused::Locked {
-            until: beijing_hm(&until),
-        }),
+        .map_err(LoginRefused::Store)?;
+    let (user_id, hash) = match &candidate {
+        LoginCandidate::Unknown => (None, dummy_hash()),
         LoginCandidate::Ready {
             user_id,
             password_hash,
-        } => {
-            if verify_password(password, &password_hash) {
-                Ok(user_id)
-            } else {
-                let locked = store
-                    .login_failed(user_id, client)
-                    .await
-                    .map_err(LoginRefused::Store)?;
-                Err(LoginRefused::Wrong {
-                    locked_now: locked.as_deref().map(beijing_hm),
-                })
-            }
-        }
+        } => (Some(*user_id), password_hash.as_str()),
+    };
+    if verify_password_async(password, hash).await
+        && let Some(id) = user_id
+    {
+        st.throttle.succeeded(attempt);
+        return Ok(id);
     }
+    st.store
+        .login_failed(user_id, username, source)
+        .await
+        .map_err(LoginRefused::Store)?;
+    Err(LoginRefused::Wrong)
 }
 
 /// An Argon2id hash of a random password, verified against for unknown users so that the
 /// answer takes as long as for a real one.
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hash_password("unknown-user-0"))
+    HASH.get_or_init(|| {
+        let mut raw = [0u8; 16];
+        getrandom::fill(&mut raw).expect("OS randomness");
+        hash_password(&hex(&raw))
+    })
 }

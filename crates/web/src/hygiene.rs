@@ -1,7 +1,7 @@
 //! Input hygiene at the edge (issue 15, point 6): characters no field accepts — NUL and other
 //! control characters, Unicode noncharacters (`huajie_domain::error::is_forbidden_char`) — are
-//! refused before any handler or query sees them, in every query string (one layer), every JSON
-//! body ([`crate::extract::ApiJson`]) and every form ([`crate::ui::forms::Pairs`]), naming the
+//! refused before any handler or query sees them, in every query string and form body (one
+//! layer, [`refuse_bad_input`]) and every JSON body ([`crate::extract::ApiJson`]), naming the
 //! field. Line breaks and tabs pass in bodies (text areas) and are refused in query strings, so
 //! a CR/LF can never reach a header (`Location` after a saved filter or a login). Field
 //! validators (`huajie_domain::error::check_chars`) then refuse text made only of invisible
@@ -52,26 +52,65 @@ pub fn refused(field: &str) -> FieldError {
     )
 }
 
-/// Refuses a request whose query string holds a forbidden character: 422 naming the parameter
-/// for the API, a message page for the others.
-pub async fn refuse_bad_query(req: Request, next: Next) -> Response {
-    let bad = req.uri().query().and_then(bad_query_param);
-    match bad {
-        None => next.run(req).await,
-        Some(field) => {
-            if req.uri().path().starts_with("/api/") {
-                ApiError::invalid(refused(&field).into()).into_response()
-            } else {
-                crate::ui::message_page(
-                    StatusCode::BAD_REQUEST,
-                    &format!(
-                        "网址中的参数“{field}”含有不可见控制字符或非法字符，无法处理。请返回后重新操作。"
-                    ),
-                    "<a href=/>返回工作台</a>",
-                )
-            }
-        }
+/// Refuses a request whose query string or form body (`application/x-www-form-urlencoded`,
+/// read here once within the body limit) holds a forbidden character: 422 naming the field for
+/// the API, a message page for the others. JSON bodies are checked by `ApiJson`.
+pub async fn refuse_bad_input(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    if let Some(field) = req.uri().query().and_then(bad_query_param) {
+        return refusal(api, &field, true);
     }
+    let form = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "提交的内容过大（上限 1 MB）",
+            )
+            .into_response();
+        }
+    };
+    let bad = form_urlencoded::parse(&bytes)
+        .find(|(k, v)| body_text_forbidden(k) || body_text_forbidden(v))
+        .map(|(k, _)| {
+            k.chars()
+                .filter(|c| !is_forbidden_char(*c))
+                .take(40)
+                .collect::<String>()
+        });
+    if let Some(field) = bad {
+        return refusal(api, if field.is_empty() { "form" } else { &field }, false);
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+fn refusal(api: bool, field: &str, query: bool) -> Response {
+    if api {
+        return ApiError::invalid(refused(field).into()).into_response();
+    }
+    let (status, what) = if query {
+        (StatusCode::BAD_REQUEST, format!("网址中的参数“{field}”"))
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, "提交的内容".to_string())
+    };
+    crate::ui::message_page(
+        status,
+        &format!(
+            "{what}含有不可见控制字符或非法字符（如 NUL、U+FFFF），无法处理。请返回修改后重试。"
+        ),
+        crate::ui::BACK_FORM,
+    )
 }
 
 /// The path (`a.b[2]`) of the first string in a JSON value (keys included) that holds a

@@ -13,6 +13,7 @@ pub mod hygiene;
 pub mod obligations;
 pub mod readings;
 pub mod stats;
+pub mod throttle;
 pub mod ui;
 pub mod work_items;
 
@@ -78,6 +79,10 @@ pub struct AppState {
     pub blobs: huajie_store::blobs::Blobs,
     /// Largest accepted document, in bytes.
     pub max_document_bytes: usize,
+    /// Failed logins of this process ([`throttle`]).
+    pub throttle: std::sync::Arc<throttle::LoginThrottle>,
+    /// Take the client's address from `X-Forwarded-For` (behind a reverse proxy).
+    pub trust_proxy: bool,
 }
 
 /// Settings of the web application beyond the database.
@@ -86,6 +91,9 @@ pub struct WebConfig {
     pub documents_dir: std::path::PathBuf,
     pub max_document_bytes: usize,
     pub secure_cookies: bool,
+    /// `HUAJIE_TRUST_PROXY`: the server sits behind a reverse proxy that sets
+    /// `X-Forwarded-For` (its last address is the client's, for throttling and the audit log).
+    pub trust_proxy: bool,
 }
 
 impl WebConfig {
@@ -104,6 +112,7 @@ impl WebConfig {
                 .unwrap_or(huajie_domain::document::DEFAULT_MAX_DOCUMENT_BYTES),
             secure_cookies: std::env::var("HUAJIE_SECURE_COOKIES")
                 .is_ok_and(|v| headers::truthy(&v)),
+            trust_proxy: std::env::var("HUAJIE_TRUST_PROXY").is_ok_and(|v| headers::truthy(&v)),
         }
     }
 }
@@ -127,7 +136,7 @@ impl Modify for TokenAuth {
     paths(
         api::create_token, api::me,
         api::list_units, api::create_unit, api::get_unit, api::update_unit, api::list_heads, api::add_head, api::update_head,
-        api::list_users, api::create_user, api::get_user, api::update_user, api::set_password,
+        api::list_users, api::create_user, api::get_user, api::update_user, api::set_password, api::unlock_user,
         api::list_codes, api::put_code, api::get_loss_rule, api::put_loss_rule,
         api::list_disputes, api::create_dispute, api::get_dispute, api::update_dispute,
         api::ledger, api::create_proceeding, api::get_proceeding, api::update_proceeding,
@@ -182,6 +191,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         secure_cookies: config.secure_cookies,
         blobs: huajie_store::blobs::Blobs::open(&config.documents_dir)?,
         max_document_bytes: config.max_document_bytes,
+        throttle: Default::default(),
+        trust_proxy: config.trust_proxy,
     };
     let v1 = Router::new()
         .route("/tokens", post(api::create_token))
@@ -196,6 +207,7 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/users", get(api::list_users).post(api::create_user))
         .route("/users/{id}", get(api::get_user).put(api::update_user))
         .route("/users/{id}/password", post(api::set_password))
+        .route("/users/{id}/unlock", post(api::unlock_user))
         .route("/codes/{list}", get(api::list_codes).put(api::put_code))
         .route(
             "/settings/loss-rule",
@@ -360,6 +372,7 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/users", get(ui::users_page).post(ui::add_user))
         .route("/users/{id}/reset", post(ui::reset_password))
         .route("/users/{id}/toggle", post(ui::toggle_user))
+        .route("/users/{id}/unlock", post(ui::unlock_user))
         .route(
             "/calendar",
             get(ui::calendar_page).post(ui::import_calendar),
@@ -420,7 +433,7 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
             log_denials,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(hygiene::refuse_bad_query))
+        .layer(axum::middleware::from_fn(hygiene::refuse_bad_input))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             headers::security_headers,

@@ -1026,3 +1026,13 @@ async fn input_hygiene_sqlite() {
 async fn input_hygiene_postgres() {
     on_postgres("input_hygiene", security::hygiene).await;
 }
+
+#[tokio::test]
+async fn login_throttle_sqlite() {
+    on_sqlite(security::throttle).await;
+}
+
+#[tokio::test]
+async fn login_throttle_postgres() {
+    on_postgres("login_throttle", security::throttle).await;
+}

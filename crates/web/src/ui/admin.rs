@@ -233,6 +233,8 @@ struct UserRow {
     unit: String,
     active: bool,
     created_at: String,
+    /// Logins of this name must wait after repeated failures (解除登录限制 is offered).
+    throttled: bool,
 }
 
 #[derive(Template)]
@@ -297,6 +299,7 @@ async fn render_users(
                     unit: unit_name(u.unit_id),
                     active: u.active,
                     created_at: u.created_at.chars().take(10).collect(),
+                    throttled: st.throttle.throttled(&u.username),
                 })
                 .collect(),
             roles: opts(
@@ -433,11 +436,16 @@ pub async fn reset_password(
     let pw = crate::auth::generated_password();
     if let Err(e) = st
         .store
-        .set_password(&Author::from(&s.0.actor), user.id, &hash_password(&pw))
+        .set_password(
+            &Author::from(&s.0.actor),
+            user.id,
+            &crate::auth::hash_password_async(&pw).await,
+        )
         .await
     {
         return store_error_page(&s.0, "用户", e);
     }
+    st.throttle.unlock(&user.username);
     render_users(
         &st,
         &s.0,
@@ -447,6 +455,35 @@ pub async fn reset_password(
         StatusCode::OK,
     )
     .await
+}
+
+/// Clears a user's login throttle (解除登录限制) after repeated failed logins.
+pub async fn unlock_user(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    if let Err(r) = s.check(&headers, &p.get("csrf")) {
+        return *r;
+    }
+    if let Some(r) = admin_only(&s.0, "解除登录限制") {
+        return r;
+    }
+    let user = match user_in_scope(&st, &s.0, &raw).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    st.throttle.unlock(&user.username);
+    if let Err(e) = st
+        .store
+        .record_unlock(&Author::from(&s.0.actor), user.id)
+        .await
+    {
+        return store_error_page(&s.0, "用户", e);
+    }
+    Redirect::to("/users").into_response()
 }
 
 /// Disables or re-enables an account (a disabled user cannot log in; the record stays).

@@ -10,7 +10,6 @@ struct LoginPage {
     username: String,
     error: Option<String>,
     threshold: i64,
-    minutes: i64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -34,7 +33,6 @@ fn login_page_with(
             username,
             error,
             threshold: LOCKOUT_THRESHOLD,
-            minutes: LOCKOUT_MINUTES,
         },
     );
     resp.headers_mut().append(
@@ -65,6 +63,7 @@ pub struct LoginForm {
 pub async fn login_submit(
     State(st): State<AppState>,
     headers: HeaderMap,
+    source: crate::auth::Source,
     Form(f): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
@@ -92,10 +91,12 @@ pub async fn login_submit(
             "请输入用户名和密码".into(),
         );
     }
-    let user_id = match check_password(&st.store, &username, pw, &client(&headers)).await {
+    let user_id = match check_password(&st, &username, pw, &source.0).await {
         Ok(id) => id,
         Err(LoginRefused::Store(e)) => return crate::error::ApiError::from(e).into_response(),
-        Err(r @ LoginRefused::Locked { .. }) => return again(StatusCode::FORBIDDEN, r.message()),
+        Err(r @ LoginRefused::Throttled(_)) => {
+            return again(StatusCode::TOO_MANY_REQUESTS, r.message());
+        }
         Err(r) => return again(StatusCode::UNAUTHORIZED, r.message()),
     };
     let (secret, hash) = new_token();
@@ -214,6 +215,7 @@ pub async fn password_submit(
     State(st): State<AppState>,
     s: UiSession,
     headers: HeaderMap,
+    source: crate::auth::Source,
     Form(f): Form<PasswordForm>,
 ) -> Response {
     if let Err(r) = s.check(&headers, f.csrf.as_deref().unwrap_or("")) {
@@ -231,12 +233,10 @@ pub async fn password_submit(
     if confirm != new {
         errors.confirm = Some("两次输入的新密码不一致".into());
     }
-    match check_password(&st.store, &s.0.actor.username, &current, &client(&headers)).await {
+    match check_password(&st, &s.0.actor.username, &current, &source.0).await {
         Ok(_) => {}
         Err(LoginRefused::Store(e)) => return crate::error::ApiError::from(e).into_response(),
-        Err(LoginRefused::Wrong { locked_now: None }) => {
-            errors.current = Some("当前密码不正确".into())
-        }
+        Err(LoginRefused::Wrong) => errors.current = Some("当前密码不正确".into()),
         Err(r) => errors.current = Some(r.message()),
     }
     if errors.current.is_some() || errors.new.is_some() || errors.confirm.is_some() {
@@ -251,7 +251,11 @@ pub async fn password_submit(
     }
     if let Err(e) = st
         .store
-        .change_own_password(&s.0.actor, &hash_password(&new), s.0.id)
+        .change_own_password(
+            &s.0.actor,
+            &crate::auth::hash_password_async(&new).await,
+            s.0.id,
+        )
         .await
     {
         return crate::error::ApiError::from(e).into_response();

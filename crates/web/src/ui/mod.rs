@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use huajie_domain::records::Deadline;
 use huajie_domain::rules::Nature;
-use huajie_domain::user::{LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Role, password};
+use huajie_domain::user::{LOCKOUT_THRESHOLD, Role, password};
 use huajie_store::audit::Author;
 use huajie_store::deadlines::{DeadlineQuery, StateFilter, today};
 use huajie_store::sessions::{Session, SessionPolicy};
@@ -38,7 +38,7 @@ use crate::auth::{LoginRefused, check_password, hash_password, new_token, token_
 pub use admin::{
     add_unit, add_user, audit_page, calendar_page, create_subscription, import_calendar,
     reset_password, revoke_subscription, rules_page, save_rules, subscriptions_page, toggle_user,
-    units_page, users_page,
+    units_page, unlock_user, users_page,
 };
 pub use case::{
     add_appearance, add_event, add_hearing, add_outcome, case_page, decide_correction, mark_met,

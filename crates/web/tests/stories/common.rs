@@ -150,6 +150,8 @@ pub async fn setup(url: &str) -> App {
                     .join(format!("huajie-test-documents-{}", std::process::id())),
                 max_document_bytes: 64 * 1024,
                 secure_cookies: false,
+                // Tests name the client's address in X-Forwarded-For.
+                trust_proxy: true,
             },
         )
         .unwrap(),

@@ -224,3 +224,176 @@ pub async fn hygiene(app: App) {
     .await;
     assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/"));
 }
+
+async fn token_login(
+    app: &App,
+    name: &str,
+    pw: &str,
+    from: &str,
+) -> (StatusCode, serde_json::Value) {
+    let req = Request::post("/api/v1/tokens")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-forwarded-for", from)
+        .body(Body::from(
+            serde_json::json!({"username": name, "password": pw}).to_string(),
+        ))
+        .unwrap();
+    app.raw(req).await
+}
+
+/// Login throttling (point 1) and password changes (point 2): growing delays per name and
+/// place instead of a lock anyone could set; the same answer for unknown and known names;
+/// concurrent guesses all counted; the administrator's unlock; failures audited with the typed
+/// name and the source, never a header; one's own password changed only with the current one.
+pub async fn throttle(app: App) {
+    use serde_json::json;
+    // Five wrong passwords for coord from one place: the sixth must wait there …
+    for i in 0..5 {
+        let (s, v) = token_login(&app, "coord", "wrong-pass9", "10.0.0.1").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{i}: {v}");
+    }
+    let (s, known) = token_login(&app, "coord", "secret123", "10.0.0.1").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{known}");
+    assert_eq!(known["error"]["code"], "too_many_attempts");
+    // … but coord, elsewhere, logs in: guessing cannot lock the coordinator out.
+    let (s, v) = token_login(&app, "coord", "secret123", "10.0.0.2").await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // A name no account has is throttled alike, with the same answer.
+    for _ in 0..5 {
+        let (s, _) = token_login(&app, "ghost", "wrong-pass9", "10.0.0.3").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let (s, unknown) = token_login(&app, "ghost", "secret123", "10.0.0.3").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(unknown["error"], known["error"], "no difference to probe");
+    // Failures are audited under the typed name with the source address.
+    let coord = app
+        .store
+        .actor_by_token(&huajie_web::auth::token_hash(&app.coord))
+        .await
+        .unwrap()
+        .unwrap();
+    let failed = app
+        .store
+        .search_audit(
+            &coord,
+            &huajie_store::audit::AuditQuery {
+                action: Some("login_failed".into()),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let ghost: Vec<_> = failed.iter().filter(|e| e.actor_name == "ghost").collect();
+    assert_eq!(ghost.len(), 5, "unknown names are logged");
+    assert_eq!(ghost[0].after.as_ref().unwrap()["source"], "10.0.0.3");
+    assert!(
+        failed
+            .iter()
+            .all(|e| e.actor_name == "ghost" || e.actor_name == "coord"),
+        "the actor is the typed name, never a header"
+    );
+    // 40 parallel wrong passwords from one place: 5 are checked, 35 wait.
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let router = app.router.clone();
+        set.spawn(async move {
+            use tower::ServiceExt;
+            let req = Request::post("/api/v1/tokens")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("x-forwarded-for", "10.0.0.9")
+                .body(Body::from(
+                    r#"{"username":"clerk.a","password":"wrong-pass9"}"#,
+                ))
+                .unwrap();
+            router.oneshot(req).await.unwrap().status()
+        });
+    }
+    let statuses: Vec<StatusCode> = set.join_all().await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let waited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, waited), (5, 35));
+    // The administrator lifts the throttle of clerk.a (the page shows it, the API clears it).
+    let users = app.get("/api/v1/users", &app.coord).await.1;
+    let clerk_id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "clerk.a")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/users/{clerk_id}/unlock"),
+            &app.clerk_a,
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only the coordinator");
+    let r = login(&app, "coord", "secret123", "/").await;
+    let page_coord = session_cookie(&r);
+    let unlock_form = format!("action=\"/users/{clerk_id}/unlock\"");
+    assert!(
+        page(&app, "/users", &page_coord)
+            .await
+            .body
+            .contains(&unlock_form)
+    );
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/users/{clerk_id}/unlock"),
+            &app.coord,
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert!(
+        !page(&app, "/users", &page_coord)
+            .await
+            .body
+            .contains(&unlock_form)
+    );
+    let (s, v) = token_login(&app, "clerk.a", "secret123", "10.0.0.9").await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let clerk = v["token"].as_str().unwrap().to_string();
+
+    // One's own password: only with the current one.
+    let uri = format!("/api/v1/users/{clerk_id}/password");
+    let (s, v) = app
+        .post(&uri, &clerk, json!({"password": "newpass2026x"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(codes(&v), [("current".into(), "required".into())]);
+    let (s, v) = app
+        .post(
+            &uri,
+            &clerk,
+            json!({"password": "newpass2026x", "current": "wrong-pass9"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(codes(&v), [("current".into(), "wrong_password".into())]);
+    let (s, v) = app
+        .post(
+            &uri,
+            &clerk,
+            json!({"password": "newpass2026x", "current": "secret123"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    // The change revoked the token it was made with.
+    assert_eq!(
+        app.get("/api/v1/me", &clerk).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (s, _) = token_login(&app, "clerk.a", "newpass2026x", "10.0.0.9").await;
+    assert_eq!(s, StatusCode::CREATED);
+}
