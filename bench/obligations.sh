@@ -60,13 +60,13 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null &
 # the session cookie.
 login() {
   local user="$1" jar="$work/cookies-$1.txt"
-  "$bin" -d "$db" user reset-password "$user" --password "bench2024x" >/dev/null
+  "$bin" -d "$db" user reset-password "$user" --password "Bench-2024x" >/dev/null
   rm -f "$jar"
   local csrf
   csrf=$(curl -fs -c "$jar" "http://127.0.0.1:$port/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n1)
-  curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "username=$user" --data-urlencode "password=bench2024x" --data-urlencode "csrf=$csrf" "http://127.0.0.1:$port/login"
+  curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "username=$user" --data-urlencode "password=Bench-2024x" --data-urlencode "csrf=$csrf" "http://127.0.0.1:$port/login"
   csrf=$(curl -fs -b "$jar" "http://127.0.0.1:$port/password" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n1)
-  curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "current=bench2024x" --data-urlencode "new=bench2025y" --data-urlencode "confirm=bench2025y" "http://127.0.0.1:$port/password"
+  curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "current=Bench-2024x" --data-urlencode "new=Bench-2025y" --data-urlencode "confirm=Bench-2025y" "http://127.0.0.1:$port/password"
   awk '$6 == "hj_session" { print $7 }' "$jar"
 }
 clerk_session=$(login "$clerk")

@@ -36,13 +36,13 @@ trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 
 # Log in as the coordinator through the form (the login CSRF cookie, then the session cookie).
-"$bin" -d "$db" user reset-password coordinator --password "bench2024x" >/dev/null
+"$bin" -d "$db" user reset-password coordinator --password "Bench-2024x" >/dev/null
 jar="$work/cookies.txt"; rm -f "$jar"
 csrf=$(curl -fs -c "$jar" "http://127.0.0.1:$port/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n1)
-curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "username=coordinator" --data-urlencode "password=bench2024x" --data-urlencode "csrf=$csrf" "http://127.0.0.1:$port/login"
+curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "username=coordinator" --data-urlencode "password=Bench-2024x" --data-urlencode "csrf=$csrf" "http://127.0.0.1:$port/login"
 # A reset by an administrator requires a new password first: change it through the form.
 csrf=$(curl -fs -b "$jar" "http://127.0.0.1:$port/password" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n1)
-curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "current=bench2024x" --data-urlencode "new=bench2025y" --data-urlencode "confirm=bench2025y" "http://127.0.0.1:$port/password"
+curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "current=Bench-2024x" --data-urlencode "new=Bench-2025y" --data-urlencode "confirm=Bench-2025y" "http://127.0.0.1:$port/password"
 session=$(awk '$6 == "hj_session" { print $7 }' "$jar")
 [ -n "$session" ] || { echo "login failed" >&2; exit 1; }
 

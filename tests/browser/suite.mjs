@@ -103,7 +103,7 @@ async function login(page, username, password = passwords.get(username) || PASSW
     `login as ${username} failed: ${await page.locator(".error").allInnerTexts().catch(() => "")}`,
   );
   if (url.pathname === "/password") {
-    const next = `${password}x1`;
+    const next = `${password}X1`;
     await page.fill('input[name="current"]', password);
     await page.fill('input[name="new"]', next);
     await page.fill('input[name="confirm"]', next);
@@ -228,29 +228,36 @@ test("login", async (t) => {
   await expectText(page, "main h2", "案件台账");
 });
 
-test("lockout", async (t) => {
+test("login-throttle", async (t) => {
   const page = t.page;
   const user = "clerk.s02"; // used by no other test
   await open(page, "/login");
-  await expectText(page, ".login-card .hint", "连续5次密码错误将锁定账户");
-  let last = "";
+  await expectText(page, ".login-card .hint", "连续5次密码错误后须稍候再试");
   for (let i = 1; i <= 5; i++) {
     await page.fill('input[name="username"]', user);
     await page.fill('input[name="password"]', `wrong-${i}`);
     await navigate(page, "form.login-card button[type=submit]");
-    last = (await page.locator(".login-card .error").innerText()).trim();
-    if (i < 5) assertEq(last, "用户名或密码错误", `message after wrong password ${i}`);
+    const msg = (await page.locator(".login-card .error").innerText()).trim();
+    assertEq(msg, "用户名或密码错误", `message after wrong password ${i}: no lock, no hint of the account`);
   }
-  assert(last.includes("已锁定"), `the fifth wrong password locks the account; message: ${last}`);
-
-  // Now even the right password is refused, with the lock message.
+  // The next try from here must wait, even with the right password.
   await page.fill('input[name="username"]', user);
   await page.fill('input[name="password"]', PASSWORD);
   const resp = await navigate(page, "form.login-card button[type=submit]");
-  assertEq(resp.status(), 403, "status of a login to a locked account");
+  assertEq(resp.status(), 429, "status of a throttled login");
   await expectPath(page, /^\/login/);
   const msg = (await page.locator(".login-card .error").innerText()).trim();
-  assert(/锁定/.test(msg), `a locked account is refused with a lock message; message: ${msg}`);
+  assert(/登录失败次数过多/.test(msg), `a throttled login says to wait; message: ${msg}`);
+
+  // The coordinator sees the limit on 用户管理 and lifts it.
+  const admin = await newLoggedInPage(t, "coordinator");
+  await open(admin, "/users");
+  const row = admin.locator("tr", { hasText: user });
+  await expectText(admin, "tr:has(td:text-is('clerk.s02')) .badge", "登录受限");
+  await navigate(admin, `tr:has(td:text-is('${user}')) form[action$='/unlock'] button`);
+  await expectPath(admin, /^\/users$/);
+  assertEq(await row.locator("form[action$='/unlock']").count(), 0, "the unlock button is gone");
+  await login(page, user);
 });
 
 test("register-case", async (t) => {

@@ -42,6 +42,13 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check every row of the audit log against its SM3 seal and the row before; report the
+    /// first broken link and exit with status 1, or print the row count and the last hash.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
     /// Start the web server (REST API, OpenAPI, Swagger UI); migrates the database first.
     Serve(ServeArgs),
@@ -75,6 +82,9 @@ enum Command {
     /// Run the clock's work once: bring repeating obligations (督办 progress every half month)
     /// up to today. `huajie serve` does this by itself every 10 minutes.
     Tick(TickArgs),
+    /// The audit log: `huajie audit verify` checks its hash chain (exit status 1 on a break).
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 #[derive(Debug, Args)]
@@ -211,6 +221,9 @@ enum UserCommand {
         /// What the token is for.
         #[arg(long, default_value = "命令行")]
         label: String,
+        /// How many days it works (1–365).
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=365))]
+        days: i64,
     },
 }
 
@@ -337,6 +350,30 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Stats(args) => {
             let store = open(&cli.database, 2).await?;
             stats::run(&store, args).await
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let store = open(&cli.database, 2).await?;
+            let started = std::time::Instant::now();
+            let check = store.verify_audit(None).await?;
+            let took = started.elapsed().as_secs_f64();
+            match check.broken {
+                None => {
+                    say!(
+                        "审计日志完整：共 {} 条记录，哈希链无断点（用时 {:.2} 秒）\n末条哈希：{}",
+                        check.rows,
+                        took,
+                        check.head
+                    );
+                    Ok(())
+                }
+                Some((id, why)) => Err(Failure {
+                    code: 1,
+                    message: format!(
+                        "审计日志被改动：编号 {id} 的记录{why}（已检查 {} 条，用时 {took:.2} 秒）",
+                        check.rows
+                    ),
+                }),
+            }
         }
         Command::Tick(args) => {
             set_clock(args.today.as_deref())?;
@@ -502,7 +539,7 @@ async fn user(database: &str, cmd: UserCommand) -> Result<(), Failure> {
             };
             let mut inv = huajie_domain::Invalid::default();
             let input = draft.validate().map_err(|e| inv.extend(e)).ok();
-            if let Err(e) = password("password", &pw) {
+            if let Err(e) = password("password", &pw, draft.username.as_deref().unwrap_or("")) {
                 inv.push(e);
             }
             let input = inv.into_result(input)?.expect("validated");
@@ -521,7 +558,7 @@ async fn user(database: &str, cmd: UserCommand) -> Result<(), Failure> {
             username,
             password: pw,
         } => {
-            password("password", &pw).map_err(huajie_domain::Invalid::from)?;
+            password("password", &pw, &username).map_err(huajie_domain::Invalid::from)?;
             let u = store
                 .user_by_name(&username)
                 .await
@@ -562,13 +599,17 @@ async fn user(database: &str, cmd: UserCommand) -> Result<(), Failure> {
                 }
             }
         }
-        UserCommand::Token { username, label } => {
+        UserCommand::Token {
+            username,
+            label,
+            days,
+        } => {
             let u = store
                 .user_by_name(&username)
                 .await
                 .map_err(|_| usage(format!("用户“{username}”不存在")))?;
             let (token, hash) = huajie_web::auth::new_token();
-            store.create_token(&by, u.id, &label, &hash).await?;
+            store.create_token(&by, u.id, &label, &hash, days).await?;
             say!("{token}");
         }
     }

@@ -38,7 +38,7 @@ fn cli_migrate_users_and_bad_input() {
             "--unit",
             "1",
             "--password",
-            "abc12345",
+            "Abc-12345",
         ],
     );
     assert_eq!(code, 2, "{out}{err}");
@@ -66,7 +66,13 @@ fn cli_migrate_users_and_bad_input() {
     );
     let (code, _, err) = huajie(
         &db,
-        &["user", "reset-password", "nobody", "--password", "abc12345"],
+        &[
+            "user",
+            "reset-password",
+            "nobody",
+            "--password",
+            "Abc-12345",
+        ],
     );
     assert_eq!(code, 2);
     assert!(err.contains("不存在"), "{err}");
@@ -446,4 +452,41 @@ fn cli_judgment_parse() {
     let (code, _, err) = huajie(&db, &["judgment", "parse", "/nonexistent/x.txt"]);
     assert_eq!(code, 2);
     assert!(err.contains("无法读取文件"), "{err}");
+}
+
+/// `huajie audit verify`: exit 0 with the count and the last hash on an intact log; exit 1
+/// naming the first broken row after a row was edited behind the application's back (the
+/// append-only trigger dropped and recreated on a copy of the file, as an intruder would).
+#[test]
+fn cli_audit_verify_finds_an_edited_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.db");
+    let (code, _, err) = huajie(&db, &["demo"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = huajie(&db, &["audit", "verify"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("审计日志完整") && out.contains("末条哈希"),
+        "{out}"
+    );
+    let url = format!("sqlite://{}", db.display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        sqlx::any::install_default_drivers();
+        let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+            .await
+            .unwrap();
+        for sql in [
+            "DROP TRIGGER audit_events_no_update",
+            "UPDATE audit_events SET actor_name = 'nobody' WHERE id = (SELECT MIN(id) + 10 FROM audit_events)",
+            "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
+        ] {
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+        }
+    });
+    let (code, _, err) = huajie(&db, &["audit", "verify"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("审计日志被改动") && err.contains("内容与封存哈希不符"),
+        "{err}"
+    );
 }

@@ -55,6 +55,25 @@ pub struct User {
     pub created_at: String,
 }
 
+/// An API token as its owner sees it (the secret itself is shown once, when issued).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    /// The name given when it was issued.
+    pub label: String,
+    pub created_at: String,
+    /// When it stops working (RFC 3339 UTC).
+    pub expires_at: Option<String>,
+    /// Its last use, to the minute.
+    pub last_used_at: Option<String>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+    /// Usable now: neither revoked nor expired.
+    pub active: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CodeItem {

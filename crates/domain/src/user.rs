@@ -42,22 +42,50 @@ pub fn username(field: &str, value: &str) -> Result<String, FieldError> {
 /// doubles with every failure; see `huajie_web::throttle`). No account is ever locked.
 pub const LOCKOUT_THRESHOLD: i64 = 5;
 
-/// Password policy: at least 8 characters, at most 128, with letters and digits.
-pub fn password(field: &str, value: &str) -> Result<(), FieldError> {
+/// How many earlier passwords a new one may not repeat (the current one included).
+pub const PASSWORD_HISTORY: usize = 5;
+
+/// Password policy (等保 level 3, GB/T 22239-2019 8.1.4.1): 8 to 128 characters, no blank at
+/// either end, at least 8 that are not blanks, at least three of four kinds (lower-case
+/// letters, upper-case letters, digits, other symbols; blanks do not count as a kind), and not
+/// containing the username (in any case, forwards or backwards). Whether it repeats one of the
+/// last [`PASSWORD_HISTORY`] is checked against the stored hashes by the caller.
+pub fn password(field: &str, value: &str, username: &str) -> Result<(), FieldError> {
+    let weak = |m: &str| Err(FieldError::new(field, "weak_password", m));
     let n = value.chars().count();
     if !(8..=128).contains(&n) {
-        return Err(FieldError::new(
-            field,
-            "weak_password",
-            "密码长度须为8至128个字符",
-        ));
+        return weak("密码长度须为8至128个字符");
     }
-    if !value.chars().any(|c| c.is_alphabetic()) || !value.chars().any(|c| c.is_ascii_digit()) {
-        return Err(FieldError::new(
-            field,
-            "weak_password",
-            "密码须同时包含字母和数字",
-        ));
+    if value.chars().any(|c| c.is_control()) {
+        return weak("密码不能含有控制字符");
+    }
+    if value.trim() != value {
+        return weak("密码开头和结尾不能是空格");
+    }
+    if value.chars().filter(|c| !c.is_whitespace()).count() < 8 {
+        return weak("密码须至少含有8个非空格字符");
+    }
+    let kinds = [
+        value.chars().any(|c| c.is_lowercase()),
+        value.chars().any(|c| c.is_uppercase()),
+        value.chars().any(|c| c.is_ascii_digit()),
+        value
+            .chars()
+            .any(|c| !c.is_alphanumeric() && !c.is_whitespace()),
+    ]
+    .iter()
+    .filter(|k| **k)
+    .count();
+    if kinds < 3 {
+        return weak("密码须至少包含大写字母、小写字母、数字、符号中的三类");
+    }
+    let name = username.trim().to_lowercase();
+    if !name.is_empty() {
+        let lower = value.to_lowercase();
+        let reversed: String = name.chars().rev().collect();
+        if lower.contains(&name) || lower.contains(&reversed) {
+            return weak("密码不能包含用户名");
+        }
     }
     Ok(())
 }
@@ -142,10 +170,24 @@ mod tests {
 
     #[test]
     fn passwords() {
-        assert!(password("p", "huajie2024").is_ok());
-        assert!(password("p", "短1").is_err());
-        assert!(password("p", "onlyletters").is_err());
-        assert!(password("p", "12345678").is_err());
+        for good in ["Huajie2024", "huajie-2024", "HUAJIE#abc", "Zhang San 2024"] {
+            assert!(password("p", good, "li.na").is_ok(), "{good}");
+        }
+        for (bad, why) in [
+            ("Ab1", "长度"),
+            ("password1", "三类"),
+            ("huajie2024", "三类"),
+            ("        1a", "空格"),
+            ("  Ab1cdefg9", "空格"),
+            ("Ab1  \u{3000} \u{3000} x", "非空格"),
+            ("Li.Na2024", "用户名"),
+            ("an.il-2024X", "用户名"),
+            ("Ab1\u{0}cdefg", "控制"),
+        ] {
+            let e = password("p", bad, "li.na").unwrap_err();
+            assert_eq!(e.code, "weak_password");
+            assert!(e.message.contains(why), "{bad:?}: {}", e.message);
+        }
     }
 
     #[test]

@@ -1,6 +1,9 @@
-//! The append-only audit log. [`record`] is called inside the transaction of every write, so
-//! a change and its audit event commit (or roll back) together. Triggers in both schemas
-//! refuse UPDATE and DELETE on `audit_events`.
+//! The append-only, tamper-evident audit log. [`record`] is called inside the transaction of
+//! every write, so a change and its audit event commit (or roll back) together. Triggers in
+//! both schemas refuse UPDATE and DELETE on `audit_events` (but giving a row written before the
+//! chain existed its hashes, once). Every row is sealed with an SM3 hash of its content and of
+//! the row before ([`chain_hash`]); [`Store::verify_audit`] walks the chain. Rows are never
+//! deleted by the application: retention is unlimited (at least the six months 等保 asks).
 
 use huajie_domain::access::Actor;
 use huajie_domain::records::AuditEvent;
@@ -49,7 +52,48 @@ pub async fn with_reason<F: std::future::Future>(reason: Option<String>, f: F) -
     REASON.scope(reason, f).await
 }
 
-/// Appends one audit event on the given connection (normally a transaction).
+/// The SM3 hash (hex) that seals one audit row: the previous row's hash, a line break, then the
+/// row's content as a JSON array in a fixed order. Any change to a sealed row, or a row taken
+/// out of the chain, breaks the link to the next one.
+#[allow(clippy::too_many_arguments)]
+pub fn chain_hash(
+    prev: &str,
+    at: &str,
+    actor_id: Option<i64>,
+    actor_name: &str,
+    action: &str,
+    entity: &str,
+    entity_id: i64,
+    proceeding_id: Option<i64>,
+    before: Option<&str>,
+    after: Option<&str>,
+    reason: Option<&str>,
+) -> String {
+    use sm3::{Digest, Sm3};
+    let content = serde_json::to_string(&(
+        at,
+        actor_id,
+        actor_name,
+        action,
+        entity,
+        entity_id,
+        proceeding_id,
+        before,
+        after,
+        reason,
+    ))
+    .expect("plain values serialise");
+    let mut h = Sm3::new();
+    h.update(prev.as_bytes());
+    h.update(b"\n");
+    h.update(content.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Appends one audit event on the given connection (normally a transaction), sealed into the
+/// hash chain: the chain head is written first (which serialises audit writers until commit),
+/// then the row with its hashes, then the new head. Outside a transaction the three statements
+/// run in one of their own; inside one, in a savepoint.
 #[allow(clippy::too_many_arguments)]
 pub async fn record<B: Serialize, A: Serialize>(
     conn: &mut AnyConnection,
@@ -61,14 +105,35 @@ pub async fn record<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<()> {
+    use sqlx::Connection;
     let before = before.map(|b| serde_json::to_string(b).expect("records serialise"));
     let after = after.map(|a| serde_json::to_string(a).expect("records serialise"));
     let reason = REASON.try_with(|r| r.clone()).ok().flatten();
-    sqlx::query(
-        "INSERT INTO audit_events (at, actor_id, actor_name, action, entity, entity_id, proceeding_id, before_json, after_json, reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    let mut tx = conn.begin().await?;
+    let prev: String = sqlx::query_scalar(
+        "UPDATE audit_head SET last_id = last_id WHERE id = 1 RETURNING last_hash",
     )
-    .bind(crate::now())
+    .fetch_one(&mut *tx)
+    .await?;
+    let at = crate::now();
+    let hash = chain_hash(
+        &prev,
+        &at,
+        by.id,
+        &by.name,
+        action.code(),
+        entity.code(),
+        entity_id,
+        proceeding_id,
+        before.as_deref(),
+        after.as_deref(),
+        reason.as_deref(),
+    );
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO audit_events (at, actor_id, actor_name, action, entity, entity_id, proceeding_id, before_json, after_json, reason, prev_hash, row_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(at)
     .bind(by.id)
     .bind(by.name.clone())
     .bind(action.code())
@@ -78,9 +143,192 @@ pub async fn record<B: Serialize, A: Serialize>(
     .bind(before)
     .bind(after)
     .bind(reason)
-    .execute(&mut *conn)
+    .bind(prev)
+    .bind(hash.clone())
+    .fetch_one(&mut *tx)
     .await?;
+    sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+        .bind(id)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(())
+}
+
+const CHAIN_COLS: &str = "id, at, actor_id, actor_name, action, entity, entity_id, proceeding_id, before_json, after_json, reason, prev_hash, row_hash";
+
+fn row_hash_of(r: &sqlx::any::AnyRow, prev: &str) -> Result<String> {
+    Ok(chain_hash(
+        prev,
+        &get_str(r, "at")?,
+        get_opt_i64(r, "actor_id")?,
+        &get_str(r, "actor_name")?,
+        &get_str(r, "action")?,
+        &get_str(r, "entity")?,
+        get_i64(r, "entity_id")?,
+        get_opt_i64(r, "proceeding_id")?,
+        get_opt_str(r, "before_json")?.as_deref(),
+        get_opt_str(r, "after_json")?.as_deref(),
+        get_opt_str(r, "reason")?.as_deref(),
+    ))
+}
+
+/// Seals the rows written before the chain existed (migration 0018), in id order, continuing
+/// from the chain head. Runs in [`Store::migrate`] before anything else writes.
+pub(crate) async fn seal_unsealed(store: &Store) -> Result<u64> {
+    let mut sealed = 0u64;
+    loop {
+        let mut tx = store.write_tx().await?;
+        let (mut last_id, mut prev): (i64, String) = {
+            let r = sqlx::query("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
+                .fetch_one(&mut *tx)
+                .await?;
+            (get_i64(&r, "last_id")?, get_str(&r, "last_hash")?)
+        };
+        let rows = crate::sql::query(
+            format!("SELECT {CHAIN_COLS} FROM audit_events WHERE row_hash IS NULL ORDER BY id LIMIT 5000"),
+            vec![],
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            return Ok(sealed);
+        }
+        for r in &rows {
+            let id = get_i64(r, "id")?;
+            let hash = row_hash_of(r, &prev)?;
+            sqlx::query("UPDATE audit_events SET prev_hash = $1, row_hash = $2 WHERE id = $3")
+                .bind(prev.clone())
+                .bind(hash.clone())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            prev = hash;
+            last_id = last_id.max(id);
+        }
+        sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+            .bind(last_id)
+            .bind(prev)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        sealed += rows.len() as u64;
+    }
+}
+
+/// The result of checking the audit chain (`huajie audit verify`, 审计日志).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainCheck {
+    /// Rows checked.
+    pub rows: i64,
+    /// The first broken link: the row's id and what is wrong, in Chinese.
+    pub broken: Option<(i64, String)>,
+    /// The hash of the last row (to note down outside the system, so that a cut-off tail is
+    /// noticed too).
+    pub head: String,
+    /// Whether only the most recent rows were checked.
+    pub partial: bool,
+}
+
+impl Store {
+    /// Checks the audit hash chain: every row's hash matches its content and the previous
+    /// row's hash, and the chain head names the last row. `recent` checks only that many of
+    /// the newest rows (the page's quick check); `None` checks all of them.
+    pub async fn verify_audit(&self, recent: Option<i64>) -> Result<ChainCheck> {
+        let mut conn = self.pool().acquire().await?;
+        let head = sqlx::query("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?;
+        let (head_id, head_hash) = (get_i64(&head, "last_id")?, get_str(&head, "last_hash")?);
+        // Where to start: the first row, or the row before the recent window (its stored
+        // hash is taken as given).
+        let (mut after_id, mut prev, partial) = match recent {
+            Some(n) => {
+                let anchor = sqlx::query(
+                    "SELECT id, row_hash FROM audit_events ORDER BY id DESC LIMIT 1 OFFSET $1",
+                )
+                .bind(n.max(1))
+                .fetch_optional(&mut *conn)
+                .await?;
+                match anchor {
+                    Some(a) => (
+                        get_i64(&a, "id")?,
+                        get_opt_str(&a, "row_hash")?.unwrap_or_default(),
+                        true,
+                    ),
+                    None => (0, String::new(), false),
+                }
+            }
+            None => (0, String::new(), false),
+        };
+        let mut rows = 0i64;
+        let mut last_id = after_id;
+        let broken = |id: i64, why: &str| Some((id, why.to_string()));
+        loop {
+            let batch = crate::sql::query(
+                format!(
+                    "SELECT {CHAIN_COLS} FROM audit_events WHERE id > $1 ORDER BY id LIMIT 10000"
+                ),
+                vec![after_id.into()],
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            if batch.is_empty() {
+                break;
+            }
+            for r in &batch {
+                let id = get_i64(r, "id")?;
+                rows += 1;
+                let (Some(stored_prev), Some(stored)) =
+                    (get_opt_str(r, "prev_hash")?, get_opt_str(r, "row_hash")?)
+                else {
+                    return Ok(ChainCheck {
+                        rows,
+                        broken: broken(id, "该条记录没有封存哈希"),
+                        head: head_hash,
+                        partial,
+                    });
+                };
+                if stored_prev != prev {
+                    return Ok(ChainCheck {
+                        rows,
+                        broken: broken(
+                            id,
+                            "与前一条记录的链接断开（前面的记录被删除、插入或修改）",
+                        ),
+                        head: head_hash,
+                        partial,
+                    });
+                }
+                if row_hash_of(r, &prev)? != stored {
+                    return Ok(ChainCheck {
+                        rows,
+                        broken: broken(id, "内容与封存哈希不符（该条记录被修改）"),
+                        head: head_hash,
+                        partial,
+                    });
+                }
+                prev = stored;
+                last_id = id;
+            }
+            after_id = last_id;
+        }
+        let broken = if last_id != head_id || prev != head_hash {
+            broken(
+                last_id,
+                "链尾与记录的末条不符（末尾的记录被删除或链头被改动）",
+            )
+        } else {
+            None
+        };
+        Ok(ChainCheck {
+            rows,
+            broken,
+            head: head_hash,
+            partial,
+        })
+    }
 }
 
 fn event(row: &sqlx::any::AnyRow) -> Result<AuditEvent> {

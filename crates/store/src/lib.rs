@@ -92,6 +92,23 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 static MIGRATOR_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static MIGRATOR_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Grants for the application's own PostgreSQL role, when one named `huajie_app` exists: all it
+/// needs on every table, but only read and append on the audit log and the published
+/// snapshots, and no way to move the audit chain head but forward (it is not the owner, so it
+/// cannot disable a trigger either).
+const GRANT_APP_ROLE: &str = "DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'huajie_app') THEN
+        GRANT USAGE ON SCHEMA public TO huajie_app;
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO huajie_app;
+        GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO huajie_app;
+        REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM huajie_app;
+        REVOKE UPDATE, DELETE, TRUNCATE ON stat_snapshots FROM huajie_app;
+        REVOKE INSERT, DELETE, TRUNCATE ON audit_head FROM huajie_app;
+        REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON _sqlx_migrations FROM huajie_app;
+    END IF;
+END $$";
+
 /// Handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -193,11 +210,29 @@ impl Store {
 
     /// Applies pending migrations of this engine, then the shipped code-list defaults and the
     /// default loss rule where missing. Idempotent.
+    ///
+    /// When every migration is already applied the migrator is not run at all, so a server
+    /// under a PostgreSQL role that may not create tables (README: "PostgreSQL roles") starts;
+    /// after migrations ran (as the owner), the application role `huajie_app`, if it exists,
+    /// is granted what it needs on every table and only read and append on the audit log.
     pub async fn migrate(&self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => MIGRATOR_SQLITE.run(&self.pool).await?,
-            Backend::Postgres => MIGRATOR_POSTGRES.run(&self.pool).await?,
+        let migrator = match self.backend {
+            Backend::Sqlite => &MIGRATOR_SQLITE,
+            Backend::Postgres => &MIGRATOR_POSTGRES,
+        };
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await
+                .unwrap_or(0);
+        if applied < migrator.iter().count() as i64 {
+            migrator.run(&self.pool).await?;
+            if self.backend == Backend::Postgres {
+                sqlx::query(GRANT_APP_ROLE).execute(&self.pool).await?;
+            }
         }
+        // Rows written before the audit chain existed are sealed before anything else writes.
+        audit::seal_unsealed(self).await?;
         codes::install_defaults(self).await?;
         let mut tx = self.write_tx().await?;
         deadlines::finish_obligation_upgrade(&mut tx).await?;

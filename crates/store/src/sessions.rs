@@ -273,12 +273,8 @@ impl Store {
     /// Ends every session of a user ("logout everywhere"); returns how many.
     pub async fn close_all_sessions(&self, by: &Author, user_id: i64) -> Result<u64> {
         let mut tx = self.write_tx().await?;
-        let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let note = serde_json::json!({ "sessions_closed": n });
+        let n = crate::users::end_credentials(&mut tx, user_id).await?;
+        let note = serde_json::json!({ "sessions_closed": n, "tokens": "revoked" });
         audit::record(
             &mut tx,
             by,
@@ -303,7 +299,8 @@ impl Store {
         keep_session: i64,
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        let n = sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0, version = version + 1, updated_at = $2 WHERE id = $3 AND active = 1")
+        crate::users::remember_password(&mut tx, actor.user_id).await?;
+        let n = sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0, version = version + 1, updated_at = $2, password_changed_at = $2 WHERE id = $3 AND active = 1")
             .bind(password_hash.to_string())
             .bind(crate::real_now())
             .bind(actor.user_id)

@@ -3,13 +3,13 @@
 
 use huajie_domain::FieldError;
 use huajie_domain::access::Actor;
-use huajie_domain::records::User;
+use huajie_domain::records::{ApiToken, User};
 use huajie_domain::user::{Role, UserInput};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::audit::{self, Author};
-use crate::sql::{get_bool, get_enum, get_i64, get_str, on_unique};
+use crate::sql::{get_bool, get_enum, get_i64, get_opt_str, get_str, on_unique};
 use crate::units::unit_on;
 use crate::{Result, Store, StoreError};
 use huajie_domain::audit::{AuditAction, AuditEntity};
@@ -114,8 +114,8 @@ impl Store {
         check_unit(&mut tx, input.unit_id, jurisdiction).await?;
         let now = crate::now();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, display_name, role, unit_id, password_hash, active, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING id",
+            "INSERT INTO users (username, display_name, role, unit_id, password_hash, active, version, created_at, updated_at, password_changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $7) RETURNING id",
         )
         .bind(input.username.clone())
         .bind(input.display_name.clone())
@@ -177,6 +177,11 @@ impl Store {
             });
         }
         let after = user_on(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
+        if before.active && !after.active {
+            // A disabled account's sessions end and its tokens are revoked for good: enabling
+            // it again does not bring them back.
+            end_credentials(&mut tx, id).await?;
+        }
         audit::record(
             &mut tx,
             by,
@@ -198,7 +203,8 @@ impl Store {
         // Set by someone else (an administrator's reset): the user must choose a new password
         // at the next login; a reset also lifts a lockout and ends the user's sessions.
         let by_other = by.id != Some(id);
-        let n = sqlx::query("UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2, must_change_password = $4, \
+        remember_password(&mut tx, id).await?;
+        let n = sqlx::query("UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2, password_changed_at = $2, must_change_password = $4, \
              failed_logins = 0, locked_until = NULL WHERE id = $3")
             .bind(password_hash.to_string())
             .bind(crate::now())
@@ -250,23 +256,30 @@ impl Store {
         Ok((user(&row)?, get_str(&row, "password_hash")?))
     }
 
-    /// Stores a new API token (its hash only) for a user.
+    /// Stores a new API token (its hash only) for a user, valid for `days` days.
     pub async fn create_token(
         &self,
         by: &Author,
         user_id: i64,
         label: &str,
         token_hash: &str,
+        days: i64,
     ) -> Result<i64> {
         let mut tx = self.write_tx().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        let expires = crate::clock::now()
+            .checked_add(jiff::SignedDuration::from_hours(24 * days.clamp(1, 3650)))
+            .unwrap_or(crate::clock::now())
+            .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string();
+        let id: i64 = sqlx::query_scalar("INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(user_id)
             .bind(token_hash.to_string())
             .bind(label.to_string())
             .bind(crate::now())
+            .bind(expires.clone())
             .fetch_one(&mut *tx)
             .await?;
-        let note = serde_json::json!({"user_id": user_id, "label": label});
+        let note = serde_json::json!({"user_id": user_id, "label": label, "expires_at": expires});
         audit::record(
             &mut tx,
             by,
@@ -282,24 +295,151 @@ impl Store {
         Ok(id)
     }
 
-    /// The actor behind an API token, if the token is valid and its user active.
-    pub async fn actor_by_token(&self, token_hash: &str) -> Result<Option<Actor>> {
+    /// The actor behind an API token, if the token is valid (not revoked, not expired) and
+    /// its user active; with whether the user must change the password first (the API then
+    /// serves only the password change). Notes the token's use, at most once a minute.
+    pub async fn token_auth(&self, token_hash: &str) -> Result<Option<(Actor, bool)>> {
+        let now = crate::now();
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.role, u.unit_id, un.jurisdiction_id FROM api_tokens t \
-             JOIN users u ON u.id = t.user_id JOIN units un ON un.id = u.unit_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
+            "SELECT t.id AS tid, t.last_used_at, u.id, u.username, u.role, u.unit_id, u.must_change_password, un.jurisdiction_id \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN units un ON un.id = u.unit_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.active = 1",
         )
         .bind(token_hash.to_string())
+        .bind(now.clone())
         .fetch_optional(self.pool())
         .await?;
         let Some(row) = row else { return Ok(None) };
-        Ok(Some(Actor {
-            user_id: get_i64(&row, "id")?,
-            username: get_str(&row, "username")?,
-            role: get_enum(&row, "role", Role::from_code)?,
-            unit_id: get_i64(&row, "unit_id")?,
-            jurisdiction_id: get_i64(&row, "jurisdiction_id")?,
-        }))
+        let minute = &now[..16];
+        let last = get_opt_str(&row, "last_used_at")?;
+        if last.as_deref().map(|l| &l[..l.len().min(16)]) != Some(minute) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now.clone())
+                .bind(get_i64(&row, "tid")?)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(Some((
+            Actor {
+                user_id: get_i64(&row, "id")?,
+                username: get_str(&row, "username")?,
+                role: get_enum(&row, "role", Role::from_code)?,
+                unit_id: get_i64(&row, "unit_id")?,
+                jurisdiction_id: get_i64(&row, "jurisdiction_id")?,
+            },
+            get_bool(&row, "must_change_password")?,
+        )))
+    }
+
+    /// The actor behind a usable API token (see [`Store::token_auth`]).
+    pub async fn actor_by_token(&self, token_hash: &str) -> Result<Option<Actor>> {
+        Ok(self.token_auth(token_hash).await?.map(|(a, _)| a))
+    }
+
+    /// A user's API tokens, newest first (their own, or any of the jurisdiction's for a
+    /// coordinator).
+    pub async fn list_tokens(&self, actor: &Actor, user_id: i64) -> Result<Vec<ApiToken>> {
+        if user_id != actor.user_id {
+            if !actor.can_administer() {
+                return Err(StoreError::Forbidden("只能查看自己的接口令牌".into()));
+            }
+            self.get_user(user_id, Some(actor.jurisdiction_id)).await?;
+        }
+        let rows = sqlx::query(
+            "SELECT id, user_id, label, created_at, expires_at, last_used_at, revoked_at FROM api_tokens \
+             WHERE user_id = $1 ORDER BY id DESC LIMIT 200",
+        )
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?;
+        let now = crate::now();
+        rows.iter().map(|r| token_row(r, &now)).collect()
+    }
+
+    /// Revokes one API token: its owner, or a coordinator for a user of the jurisdiction.
+    pub async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<ApiToken> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(
+            "SELECT id, user_id, label, created_at, expires_at, last_used_at, revoked_at FROM api_tokens WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let now = crate::now();
+        let before = token_row(&row, &now)?;
+        if before.user_id != actor.user_id {
+            let owner_j: Option<i64> = sqlx::query_scalar(
+                "SELECT un.jurisdiction_id FROM users u JOIN units un ON un.id = u.unit_id WHERE u.id = $1",
+            )
+            .bind(before.user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            // Another user's token is not even said to exist, unless one administers them.
+            if !actor.can_administer() || owner_j != Some(actor.jurisdiction_id) {
+                return Err(StoreError::NotFound);
+            }
+        }
+        if before.revoked_at.is_none() {
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+                .bind(now.clone())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            audit::record(
+                &mut tx,
+                &actor.into(),
+                AuditAction::Revoke,
+                AuditEntity::ApiToken,
+                id,
+                None,
+                Some(&before),
+                None::<&()>,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        let mut after = before;
+        after.revoked_at.get_or_insert(now);
+        after.active = false;
+        Ok(after)
+    }
+
+    /// The hashes a user's new password may not match: the current one and the ones before
+    /// it, [`huajie_domain::user::PASSWORD_HISTORY`] in all.
+    pub async fn recent_password_hashes(&self, user_id: i64) -> Result<Vec<String>> {
+        let mut hashes: Vec<String> =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_all(self.pool())
+                .await?;
+        let keep = huajie_domain::user::PASSWORD_HISTORY as i64 - 1;
+        let older: Vec<String> = sqlx::query_scalar(
+            "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(user_id)
+        .bind(keep)
+        .fetch_all(self.pool())
+        .await?;
+        hashes.extend(older);
+        Ok(hashes)
+    }
+
+    /// Whether the user's password was set more than `max_days` days ago (the optional
+    /// expiry, `HUAJIE_PASSWORD_MAX_DAYS`).
+    pub async fn password_expired(&self, user_id: i64, max_days: i64) -> Result<bool> {
+        let changed: Option<String> =
+            sqlx::query_scalar("SELECT password_changed_at FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(self.pool())
+                .await?
+                .flatten();
+        let limit = crate::clock::now()
+            .checked_sub(jiff::SignedDuration::from_hours(24 * max_days))
+            .unwrap_or(crate::clock::now())
+            .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string();
+        Ok(changed.is_none_or(|c| c < limit))
     }
 
     /// Builds the actor for a user (e.g. after a password check).
@@ -331,4 +471,48 @@ pub(crate) async fn person_name(
     Ok(name
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| actor.username.clone()))
+}
+
+fn token_row(r: &AnyRow, now: &str) -> Result<ApiToken> {
+    let expires_at: Option<String> = get_opt_str(r, "expires_at")?;
+    let revoked_at: Option<String> = get_opt_str(r, "revoked_at")?;
+    Ok(ApiToken {
+        id: get_i64(r, "id")?,
+        user_id: get_i64(r, "user_id")?,
+        label: get_str(r, "label")?,
+        created_at: get_str(r, "created_at")?,
+        active: revoked_at.is_none() && expires_at.as_deref().is_none_or(|e| e > now),
+        expires_at,
+        last_used_at: get_opt_str(r, "last_used_at")?,
+        revoked_at,
+    })
+}
+
+/// Keeps the hash being replaced in the history and notes when the password was set; used by
+/// every path that sets a password.
+pub(crate) async fn remember_password(conn: &mut AnyConnection, user_id: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO password_history (user_id, password_hash, set_at) \
+         SELECT id, password_hash, $2 FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .bind(crate::now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends every session of a user and revokes every token (全部退出, disabling).
+pub(crate) async fn end_credentials(conn: &mut AnyConnection, user_id: i64) -> Result<u64> {
+    let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(crate::now())
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(n)
 }

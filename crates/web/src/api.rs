@@ -42,8 +42,10 @@ fn admin(a: &Auth) -> ApiResult<Option<i64>> {
 pub struct TokenRequest {
     pub username: Option<String>,
     pub password: Option<String>,
-    /// What the token is for (e.g. "办公电脑"), shown in the audit log.
+    /// What the token is for (e.g. "办公电脑"), shown in the token list and the audit log.
     pub label: Option<String>,
+    /// How many days the token works (1–365, default 90).
+    pub expires_in_days: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -51,6 +53,10 @@ pub struct TokenResponse {
     /// Send as `Authorization: Bearer <token>`. Shown once; only its hash is stored.
     pub token: String,
     pub user: User,
+    /// When the token stops working (RFC 3339 UTC).
+    pub expires_at: Option<String>,
+    /// The user must change the password before the API serves anything else.
+    pub must_change_password: bool,
 }
 
 /// Exchange a username and password for a new API token.
@@ -69,6 +75,18 @@ pub async fn create_token(
     }
     if pw.is_empty() {
         inv.push(FieldError::required("password", "密码"));
+    }
+    let days = req.expires_in_days.unwrap_or(90);
+    if !(1..=365).contains(&days) {
+        inv.push(FieldError::new(
+            "expires_in_days",
+            "out_of_range",
+            "令牌有效天数须为1至365天",
+        ));
+    }
+    if let Some(l) = req.label.as_deref() {
+        let _ = huajie_domain::error::optional_text("label", "令牌名称", l, 50)
+            .map_err(|e| inv.push(e));
     }
     if !inv.is_empty() {
         return Err(inv.into());
@@ -91,6 +109,7 @@ pub async fn create_token(
             ));
         }
     };
+    crate::auth::after_login(&st, user_id).await?;
     let user = st.store.get_user(user_id, None).await?;
     let (token, token_hash) = new_token();
     let label = req
@@ -102,7 +121,8 @@ pub async fn create_token(
         .chars()
         .take(50)
         .collect::<String>();
-    st.store
+    let id = st
+        .store
         .create_token(
             &Author {
                 id: Some(user.id),
@@ -111,9 +131,67 @@ pub async fn create_token(
             user.id,
             &label,
             &token_hash,
+            days,
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(TokenResponse { token, user })))
+    let actor = st.store.actor_for(&user).await?;
+    let expires_at = st
+        .store
+        .list_tokens(&actor, user.id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .and_then(|t| t.expires_at);
+    let must_change_password = st
+        .store
+        .token_auth(&crate::auth::token_hash(&token))
+        .await?
+        .is_some_and(|(_, m)| m);
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenResponse {
+            token,
+            user,
+            expires_at,
+            must_change_password,
+        }),
+    ))
+}
+
+/// Whose tokens to list: one's own by default; a coordinator may name a user of the
+/// jurisdiction.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TokenListQuery {
+    pub user_id: Option<i64>,
+}
+
+/// The caller's API tokens (or, for a coordinator, a user's), newest first, with expiry and
+/// last use; the secrets themselves are never shown again.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "认证", security(("token" = [])), params(TokenListQuery),
+    responses((status = 200, description = "令牌列表", body = Vec<huajie_domain::records::ApiToken>),
+        (status = 401, description = "未登录", body = crate::error::ErrorDetail),
+        (status = 403, description = "无权查看他人的令牌", body = crate::error::ErrorDetail)))]
+pub async fn list_tokens(
+    State(st): S,
+    a: Auth,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<TokenListQuery>,
+) -> ApiResult<Json<Vec<huajie_domain::records::ApiToken>>> {
+    let user = q.user_id.unwrap_or(a.0.user_id);
+    Ok(Json(st.store.list_tokens(&a.0, user).await?))
+}
+
+/// Revoke an API token (one's own, or as a coordinator any of the jurisdiction's users').
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "认证", security(("token" = [])), params(("id" = i64, Path)),
+    responses((status = 200, description = "已撤销", body = huajie_domain::records::ApiToken),
+        (status = 401, description = "未登录", body = crate::error::ErrorDetail),
+        (status = 404, description = "没有该令牌", body = crate::error::ErrorDetail)))]
+pub async fn revoke_token(
+    State(st): S,
+    a: Auth,
+    Id(id): Id,
+) -> ApiResult<Json<huajie_domain::records::ApiToken>> {
+    Ok(Json(st.store.revoke_token(&a.0, id).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -254,7 +332,11 @@ pub async fn create_user(
     let j = admin(&a)?;
     let mut inv = Invalid::default();
     let input = d.user.validate().map_err(|e| inv.extend(e)).ok();
-    if let Err(e) = password("password", d.password.as_deref().unwrap_or("")) {
+    if let Err(e) = password(
+        "password",
+        d.password.as_deref().unwrap_or(""),
+        d.user.username.as_deref().unwrap_or(""),
+    ) {
         inv.push(e);
     }
     let input = inv.into_result(input)?.expect("no errors means validated");
@@ -328,7 +410,10 @@ pub async fn set_password(
     let user = st.store.get_user(id, j).await?;
     let pw = d.password.unwrap_or_default();
     let mut inv = Invalid::default();
-    if let Err(e) = password("password", &pw) {
+    if let Some(e) =
+        crate::auth::new_password_problem(&st, "password", &pw, &user.username, Some(user.id))
+            .await?
+    {
         inv.push(e);
     }
     if own {

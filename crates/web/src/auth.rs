@@ -70,8 +70,26 @@ impl FromRequestParts<AppState> for Auth {
         if token.len() != 67 || !token.starts_with("hj_") {
             return Err(ApiError::unauthorized());
         }
-        match state.store.actor_by_token(&token_hash(token)).await? {
-            Some(actor) => Ok(Auth(actor)),
+        match state.store.token_auth(&token_hash(token)).await? {
+            Some((actor, false)) => Ok(Auth(actor)),
+            // A password to change first (a new account, a reset, an expired password): the
+            // API serves only who one is and the change itself until it is done.
+            Some((actor, true)) => {
+                let path = parts.uri.path();
+                let own_change = format!("/users/{}/password", actor.user_id);
+                if path.ends_with("/me") || path.ends_with(&own_change) {
+                    Ok(Auth(actor))
+                } else {
+                    Err(ApiError::new(
+                        axum::http::StatusCode::FORBIDDEN,
+                        "password_change_required",
+                        format!(
+                            "须先修改密码才能使用接口：POST /api/v1/users/{}/password（提供 current 与新密码 password）",
+                            actor.user_id
+                        ),
+                    ))
+                }
+            }
             None => Err(ApiError::unauthorized()),
         }
     }
@@ -88,12 +106,17 @@ pub fn generated_password() -> String {
     raw.iter()
         .enumerate()
         .map(|(i, b)| {
-            // Positions 3 and 7 are digits, the rest letters: both kinds always present.
-            if i == 3 || i == 7 {
-                DIGITS[*b as usize % DIGITS.len()] as char
-            } else {
-                LETTERS[*b as usize % LETTERS.len()] as char
-            }
+            // Positions 3 and 7 are digits, 0 upper case, 1 lower case, the rest letters:
+            // three kinds always present (the policy asks for three of four).
+            const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+            const LOWER: &[u8] = b"abcdefghjkmnpqrstuvwxyz";
+            let from = match i {
+                3 | 7 => DIGITS,
+                0 => UPPER,
+                1 => LOWER,
+                _ => LETTERS,
+            };
+            from[*b as usize % from.len()] as char
         })
         .collect()
 }
@@ -136,7 +159,10 @@ mod tests {
     fn generated_passwords_pass_the_policy() {
         for _ in 0..50 {
             let p = generated_password();
-            assert!(huajie_domain::user::password("p", &p).is_ok(), "{p}");
+            assert!(
+                huajie_domain::user::password("p", &p, "li.na").is_ok(),
+                "{p}"
+            );
         }
         assert_ne!(generated_password(), generated_password());
     }
@@ -254,6 +280,47 @@ impl FromRequestParts<AppState> for Source {
             state.trust_proxy,
         )))
     }
+}
+
+/// Checks a new password for `username` (user `user_id` when it exists): the policy
+/// (`huajie_domain::user::password`), then that it repeats none of the user's last
+/// [`huajie_domain::user::PASSWORD_HISTORY`] passwords.
+pub async fn new_password_problem(
+    st: &AppState,
+    field: &str,
+    new: &str,
+    username: &str,
+    user_id: Option<i64>,
+) -> Result<Option<huajie_domain::FieldError>, huajie_store::StoreError> {
+    if let Err(e) = huajie_domain::user::password(field, new, username) {
+        return Ok(Some(e));
+    }
+    if let Some(id) = user_id {
+        for hash in st.store.recent_password_hashes(id).await? {
+            if verify_password_async(new, &hash).await {
+                return Ok(Some(huajie_domain::FieldError::new(
+                    field,
+                    "password_reused",
+                    format!(
+                        "新密码不能与最近{}次使用过的密码相同",
+                        huajie_domain::user::PASSWORD_HISTORY
+                    ),
+                )));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// After a good password: an expired password (`HUAJIE_PASSWORD_MAX_DAYS`) must be changed
+/// before anything else.
+pub async fn after_login(st: &AppState, user_id: i64) -> Result<(), huajie_store::StoreError> {
+    if let Some(days) = st.password_max_days
+        && st.store.password_expired(user_id, days).await?
+    {
+        st.store.require_password_change(user_id, true).await?;
+    }
+    Ok(())
 }
 
 /// Checks a username and password through the throttle: returns the user id, or why not.

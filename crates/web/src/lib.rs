@@ -83,6 +83,8 @@ pub struct AppState {
     pub throttle: std::sync::Arc<throttle::LoginThrottle>,
     /// Take the client's address from `X-Forwarded-For` (behind a reverse proxy).
     pub trust_proxy: bool,
+    /// Passwords older than this many days must be changed at the next login.
+    pub password_max_days: Option<i64>,
 }
 
 /// Settings of the web application beyond the database.
@@ -94,6 +96,9 @@ pub struct WebConfig {
     /// `HUAJIE_TRUST_PROXY`: the server sits behind a reverse proxy that sets
     /// `X-Forwarded-For` (its last address is the client's, for throttling and the audit log).
     pub trust_proxy: bool,
+    /// `HUAJIE_PASSWORD_MAX_DAYS` (1–3650): passwords expire after that many days; unset or 0,
+    /// never.
+    pub password_max_days: Option<i64>,
 }
 
 impl WebConfig {
@@ -113,6 +118,10 @@ impl WebConfig {
             secure_cookies: std::env::var("HUAJIE_SECURE_COOKIES")
                 .is_ok_and(|v| headers::truthy(&v)),
             trust_proxy: std::env::var("HUAJIE_TRUST_PROXY").is_ok_and(|v| headers::truthy(&v)),
+            password_max_days: std::env::var("HUAJIE_PASSWORD_MAX_DAYS")
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .filter(|d| (1..=3650).contains(d)),
         }
     }
 }
@@ -134,7 +143,7 @@ impl Modify for TokenAuth {
     info(title = "huajie 化解 API", description = "行政争议化解管理系统接口。认证：先用 POST /api/v1/tokens 换取令牌，再在请求头中携带 Authorization: Bearer <令牌>。错误统一为 {\"error\": {\"code\", \"message\", \"fields\"}}。"),
     modifiers(&TokenAuth),
     paths(
-        api::create_token, api::me,
+        api::create_token, api::list_tokens, api::revoke_token, api::me,
         api::list_units, api::create_unit, api::get_unit, api::update_unit, api::list_heads, api::add_head, api::update_head,
         api::list_users, api::create_user, api::get_user, api::update_user, api::set_password, api::unlock_user,
         api::list_codes, api::put_code, api::get_loss_rule, api::put_loss_rule,
@@ -193,9 +202,11 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         max_document_bytes: config.max_document_bytes,
         throttle: Default::default(),
         trust_proxy: config.trust_proxy,
+        password_max_days: config.password_max_days,
     };
     let v1 = Router::new()
-        .route("/tokens", post(api::create_token))
+        .route("/tokens", get(api::list_tokens).post(api::create_token))
+        .route("/tokens/{id}", delete(api::revoke_token))
         .route("/me", get(api::me))
         .route("/units", get(api::list_units).post(api::create_unit))
         .route("/units/{id}", get(api::get_unit).put(api::update_unit))
@@ -417,6 +428,7 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/deadlines/{id}/met", post(ui::mark_met))
         .route("/deadlines/{id}/waive", post(ui::waive_or_reopen))
         .route("/logout-all", post(ui::logout_all))
+        .route("/tokens/{id}/revoke", post(ui::revoke_token))
         .route(
             "/password",
             get(ui::password_page).post(ui::password_submit),

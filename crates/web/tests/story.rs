@@ -156,9 +156,9 @@ async fn story(app: App) {
             vec![("password".into(), "weak_password".into())]
         )
     );
-    let (s, v) = app.post("/api/v1/users", &app.coord, json!({"username": "clerk.c", "display_name": "李娜", "role": "unit_clerk", "unit_id": unit_c, "password": "clerkc2024"})).await;
+    let (s, v) = app.post("/api/v1/users", &app.coord, json!({"username": "clerk.c", "display_name": "李娜", "role": "unit_clerk", "unit_id": unit_c, "password": "Lina-2024x"})).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (s, v) = app.post("/api/v1/users", &app.coord, json!({"username": "clerk.c", "display_name": "李娜", "role": "unit_clerk", "unit_id": unit_c, "password": "clerkc2024"})).await;
+    let (s, v) = app.post("/api/v1/users", &app.coord, json!({"username": "clerk.c", "display_name": "李娜", "role": "unit_clerk", "unit_id": unit_c, "password": "Lina-2024x"})).await;
     assert_eq!(
         (s, codes(&v)),
         (
@@ -1035,4 +1035,14 @@ async fn login_throttle_sqlite() {
 #[tokio::test]
 async fn login_throttle_postgres() {
     on_postgres("login_throttle", security::throttle).await;
+}
+
+#[tokio::test]
+async fn credentials_sqlite() {
+    on_sqlite(security::credentials).await;
+}
+
+#[tokio::test]
+async fn credentials_postgres() {
+    on_postgres("credentials", security::credentials).await;
 }

@@ -99,6 +99,9 @@ pub async fn login_submit(
         }
         Err(r) => return again(StatusCode::UNAUTHORIZED, r.message()),
     };
+    if let Err(e) = crate::auth::after_login(&st, user_id).await {
+        return crate::error::ApiError::from(e).into_response();
+    }
     let (secret, hash) = new_token();
     let (csrf, _) = new_token();
     if let Err(e) = st
@@ -190,17 +193,85 @@ struct PasswordPage {
     chrome: Chrome,
     must_change: bool,
     errors: PasswordErrors,
+    /// The user's API tokens (接口令牌), newest first.
+    tokens: Vec<TokenRow>,
 }
 
-pub async fn password_page(s: UiSession) -> Response {
+struct TokenRow {
+    id: i64,
+    label: String,
+    created_at: String,
+    expires_at: String,
+    last_used_at: String,
+    state: &'static str,
+    active: bool,
+}
+
+/// Beijing time to the minute, from stored UTC text.
+fn minute(utc: Option<&str>) -> String {
+    utc.and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|| "—".into())
+}
+
+async fn token_rows(st: &AppState, s: &Session) -> Vec<TokenRow> {
+    st.store
+        .list_tokens(&s.actor, s.actor.user_id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            label: t.label.clone(),
+            created_at: minute(Some(&t.created_at)),
+            expires_at: minute(t.expires_at.as_deref()),
+            last_used_at: minute(t.last_used_at.as_deref()),
+            state: if t.revoked_at.is_some() {
+                "已撤销"
+            } else if t.active {
+                "有效"
+            } else {
+                "已过期"
+            },
+            active: t.active,
+        })
+        .collect()
+}
+
+pub async fn password_page(State(st): State<AppState>, s: UiSession) -> Response {
     render(
         StatusCode::OK,
         &PasswordPage {
             chrome: Chrome::new(&s.0, "password"),
             must_change: s.0.must_change_password,
             errors: PasswordErrors::default(),
+            tokens: token_rows(&st, &s.0).await,
         },
     )
+}
+
+/// Revokes one of the user's API tokens from the 修改密码 page.
+pub async fn revoke_token(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Err(r) = s.check(&headers, f.csrf.as_deref().unwrap_or("")) {
+        return *r;
+    }
+    let Some(id) = raw.parse::<i64>().ok().filter(|i| *i > 0) else {
+        return not_found_page(&s.0, &format!("令牌“{raw}”"));
+    };
+    match st.store.revoke_token(&s.0.actor, id).await {
+        Ok(_) => Redirect::to("/password#tokens").into_response(),
+        Err(e) => store_error_page(&s.0, "令牌", e),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -225,10 +296,22 @@ pub async fn password_submit(
     let new = f.new.unwrap_or_default();
     let confirm = f.confirm.unwrap_or_default();
     let mut errors = PasswordErrors::default();
-    if let Err(e) = password("new", &new) {
-        errors.new = Some(e.message);
-    } else if new == current {
+    if new == current {
         errors.new = Some("新密码不能与当前密码相同".into());
+    } else {
+        match crate::auth::new_password_problem(
+            &st,
+            "new",
+            &new,
+            &s.0.actor.username,
+            Some(s.0.actor.user_id),
+        )
+        .await
+        {
+            Ok(Some(e)) => errors.new = Some(e.message),
+            Ok(None) => {}
+            Err(e) => return crate::error::ApiError::from(e).into_response(),
+        }
     }
     if confirm != new {
         errors.confirm = Some("两次输入的新密码不一致".into());
@@ -246,6 +329,7 @@ pub async fn password_submit(
                 chrome: Chrome::new(&s.0, "password"),
                 must_change: s.0.must_change_password,
                 errors,
+                tokens: token_rows(&st, &s.0).await,
             },
         );
     }

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use huajie_domain::records::Deadline;
 use huajie_domain::rules::Nature;
-use huajie_domain::user::{LOCKOUT_THRESHOLD, Role, password};
+use huajie_domain::user::{LOCKOUT_THRESHOLD, Role};
 use huajie_store::audit::Author;
 use huajie_store::deadlines::{DeadlineQuery, StateFilter, today};
 use huajie_store::sessions::{Session, SessionPolicy};
@@ -50,7 +50,9 @@ pub use corrections::{
 };
 pub use import::{IMPORT_MAX_BYTES, import_page, import_submit, import_template};
 pub use ledger::{delete_filter, ledger, ledger_export, save_filter};
-pub use login::{login_page, login_submit, logout, logout_all, password_page, password_submit};
+pub use login::{
+    login_page, login_submit, logout, logout_all, password_page, password_submit, revoke_token,
+};
 pub use obligations::{
     losses_page, obligation_page, review as review_submission, submit as submit_obligation,
 };

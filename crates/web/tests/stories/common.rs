@@ -14,6 +14,9 @@ use tower::ServiceExt;
 pub struct App {
     pub router: axum::Router,
     pub store: Store,
+    /// The database, for tests that set up a state behind the application's back (a token
+    /// already expired, a password set long ago).
+    pub url: String,
     pub coord: String,
     pub clerk_a: String,
     pub leader: String,
@@ -68,7 +71,7 @@ pub async fn token_for(store: &Store, username: &str) -> String {
     let u = store.user_by_name(username).await.unwrap();
     let (token, hash) = huajie_web::auth::new_token();
     store
-        .create_token(&Author::system("test"), u.id, "test", &hash)
+        .create_token(&Author::system("test"), u.id, "test", &hash, 365)
         .await
         .unwrap();
     token
@@ -152,9 +155,11 @@ pub async fn setup(url: &str) -> App {
                 secure_cookies: false,
                 // Tests name the client's address in X-Forwarded-For.
                 trust_proxy: true,
+                password_max_days: None,
             },
         )
         .unwrap(),
+        url: url.to_string(),
         coord: token_for(&store, "coord").await,
         clerk_a: token_for(&store, "clerk.a").await,
         leader: token_for(&store, "leader").await,

@@ -108,6 +108,11 @@ pub async fn headers(app: App) {
         assert_eq!(get(&r, header::CACHE_CONTROL), "no-store", "{uri}");
         assert_no_inline(&r, &uri);
     }
+    // 审计日志 shows the state of the hash chain (recent rows, or all on request).
+    let r = page(&app, "/audit", &coord).await;
+    assert!(r.body.contains("哈希链完整：最近共"), "{}", r.body);
+    let r = page(&app, "/audit?verify=full", &coord).await;
+    assert!(r.body.contains("哈希链完整：全部记录"), "{}", r.body);
     // A form error page goes back by app.js, not by a javascript: address.
     let r = page(&app, "/ledger?registered_from=not-a-date", &coord).await;
     assert_no_inline(&r, "ledger error");
@@ -368,7 +373,7 @@ pub async fn throttle(app: App) {
     // One's own password: only with the current one.
     let uri = format!("/api/v1/users/{clerk_id}/password");
     let (s, v) = app
-        .post(&uri, &clerk, json!({"password": "newpass2026x"}))
+        .post(&uri, &clerk, json!({"password": "Newpass-2026"}))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(codes(&v), [("current".into(), "required".into())]);
@@ -376,7 +381,7 @@ pub async fn throttle(app: App) {
         .post(
             &uri,
             &clerk,
-            json!({"password": "newpass2026x", "current": "wrong-pass9"}),
+            json!({"password": "Newpass-2026", "current": "wrong-pass9"}),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -385,7 +390,7 @@ pub async fn throttle(app: App) {
         .post(
             &uri,
             &clerk,
-            json!({"password": "newpass2026x", "current": "secret123"}),
+            json!({"password": "Newpass-2026", "current": "secret123"}),
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
@@ -394,6 +399,268 @@ pub async fn throttle(app: App) {
         app.get("/api/v1/me", &clerk).await.0,
         StatusCode::UNAUTHORIZED
     );
-    let (s, _) = token_login(&app, "clerk.a", "newpass2026x", "10.0.0.9").await;
+    let (s, _) = token_login(&app, "clerk.a", "Newpass-2026", "10.0.0.9").await;
     assert_eq!(s, StatusCode::CREATED);
+}
+
+async fn sql(app: &App, statement: &str) {
+    let pool = sqlx::AnyPool::connect(&app.url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(statement.to_string()))
+        .execute(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{statement}: {e}"));
+    pool.close().await;
+}
+
+/// Passwords and tokens (point 2): the 等保 policy with Chinese messages, a history of five,
+/// optional expiry; a forced change blocks the API until done; tokens expire, are listed and
+/// revoked on the page and the API, and die with 全部退出, a password change, disabling or a
+/// reset — and stay dead when an account is enabled again.
+pub async fn credentials(app: App) {
+    use serde_json::json;
+    // Policy.
+    for (pw, why) in [
+        ("password1", "三类"),
+        ("        1a", "空格"),
+        ("Wang.Wu-2026", "用户名"),
+    ] {
+        let (s, v) = app
+            .post(
+                "/api/v1/users",
+                &app.coord,
+                json!({"username": "wang.wu", "display_name": "王五", "role": "unit_clerk", "unit_id": app.unit_a, "password": pw}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{pw:?}");
+        assert!(
+            v["error"]["fields"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(why),
+            "{pw:?}: {v}"
+        );
+    }
+    // A new account must change its password: its token serves only /me and the change.
+    let (s, v) = app
+        .post(
+            "/api/v1/users",
+            &app.coord,
+            json!({"username": "wang.wu", "display_name": "王五", "role": "unit_clerk", "unit_id": app.unit_a, "password": "First-2026a"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let wang = v["id"].as_i64().unwrap();
+    let (s, v) = token_login(&app, "wang.wu", "First-2026a", "10.1.0.1").await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(v["must_change_password"], true);
+    assert!(v["expires_at"].as_str().is_some());
+    let t = v["token"].as_str().unwrap().to_string();
+    let (s, v) = app.get("/api/v1/proceedings", &t).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("password_change_required"))
+    );
+    assert_eq!(app.get("/api/v1/me", &t).await.0, StatusCode::OK);
+    let uri = format!("/api/v1/users/{wang}/password");
+    let (s, _) = app
+        .post(
+            &uri,
+            &t,
+            json!({"current": "First-2026a", "password": "Second-2026b"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    // History: none of the last five again.
+    let mut current = "Second-2026b".to_string();
+    for next in ["Third-2026c", "Fourth-2026d", "Fifth-2026e"] {
+        let (_, v) = token_login(&app, "wang.wu", &current, "10.1.0.1").await;
+        let t = v["token"].as_str().unwrap().to_string();
+        assert_eq!(app.get("/api/v1/proceedings", &t).await.0, StatusCode::OK);
+        let (s, v) = app
+            .post(&uri, &t, json!({"current": current, "password": next}))
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+        current = next.to_string();
+    }
+    let (_, v) = token_login(&app, "wang.wu", &current, "10.1.0.1").await;
+    let t = v["token"].as_str().unwrap().to_string();
+    for old in ["First-2026a", "Second-2026b", "Fourth-2026d"] {
+        let (s, v) = app
+            .post(&uri, &t, json!({"current": current, "password": old}))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{old}");
+        assert!(
+            codes(&v).contains(&("password".into(), "password_reused".into())),
+            "{old}: {v}"
+        );
+    }
+
+    // Tokens: expiry bounds, the list, revocation by API, another's token unseen.
+    let req = |days: i64| {
+        Request::post("/api/v1/tokens")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({"username": "wang.wu", "password": current, "label": "对接系统", "expires_in_days": days}).to_string(),
+            ))
+            .unwrap()
+    };
+    let (s, v) = app.raw(req(400)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&v),
+        [("expires_in_days".into(), "out_of_range".into())]
+    );
+    let (s, v) = app.raw(req(30)).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let second = v["token"].as_str().unwrap().to_string();
+    let (s, list) = app.get("/api/v1/tokens", &second).await;
+    assert_eq!(s, StatusCode::OK);
+    let listed = list.as_array().unwrap();
+    assert!(
+        listed.iter().any(|x| x["label"] == "对接系统"
+            && x["active"] == true
+            && x["last_used_at"].is_string())
+    );
+    assert!(
+        list.to_string().find("hj_").is_none(),
+        "no secret in the list"
+    );
+    let second_id = listed.iter().find(|x| x["label"] == "对接系统").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (s, _) = app
+        .call(
+            "DELETE",
+            &format!("/api/v1/tokens/{second_id}"),
+            Some(&app.clerk_a),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another user's token");
+    let (s, v) = app
+        .get(&format!("/api/v1/tokens?user_id={wang}"), &app.coord)
+        .await;
+    assert_eq!(s, StatusCode::OK, "a coordinator lists them");
+    assert!(!v.as_array().unwrap().is_empty());
+    let (s, v) = app
+        .call(
+            "DELETE",
+            &format!("/api/v1/tokens/{second_id}"),
+            Some(&second),
+            None,
+        )
+        .await;
+    assert_eq!((s, v["active"].as_bool()), (StatusCode::OK, Some(false)));
+    assert_eq!(
+        app.get("/api/v1/me", &second).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // An expired token no longer works.
+    sql(&app, "UPDATE api_tokens SET expires_at = '2020-01-01T00:00:00.000Z' WHERE revoked_at IS NULL AND label = 'API'").await;
+    assert_eq!(app.get("/api/v1/me", &t).await.0, StatusCode::UNAUTHORIZED);
+
+    // 全部退出 revokes tokens; the page lists and revokes them.
+    let (_, v) = app.raw(req(30)).await;
+    let third = v["token"].as_str().unwrap().to_string();
+    let r = login(&app, "wang.wu", &current, "/").await;
+    let cookie = session_cookie(&r);
+    let p = page(&app, "/password", &cookie).await;
+    assert!(
+        p.body.contains("对接系统") && p.body.contains("已撤销") && p.body.contains("已过期"),
+        "{}",
+        p.body
+    );
+    let csrf = p.hidden("csrf");
+    let r = super::ui::form(&app, "/logout-all", &cookie, &[("csrf", &csrf)], None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/api/v1/me", &third).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = login(&app, "wang.wu", &current, "/").await;
+    let cookie = session_cookie(&r);
+    let (_, v) = app.raw(req(30)).await;
+    let fourth = v["token"].as_str().unwrap().to_string();
+    let fourth_id = app.get("/api/v1/tokens", &fourth).await.1[0]["id"]
+        .as_i64()
+        .unwrap();
+    let p = page(&app, "/password", &cookie).await;
+    let r = super::ui::form(
+        &app,
+        &format!("/tokens/{fourth_id}/revoke"),
+        &cookie,
+        &[("csrf", &p.hidden("csrf"))],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/api/v1/me", &fourth).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Disabling revokes; enabling again does not bring the token back.
+    let (_, v) = app.raw(req(30)).await;
+    let fifth = v["token"].as_str().unwrap().to_string();
+    let user = app
+        .get(&format!("/api/v1/users/{wang}"), &app.coord)
+        .await
+        .1;
+    let mut body = user.clone();
+    body["active"] = json!(false);
+    let (s, v) = app
+        .put(&format!("/api/v1/users/{wang}"), &app.coord, body)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut body = v.clone();
+    body["active"] = json!(true);
+    let (s, _) = app
+        .put(&format!("/api/v1/users/{wang}"), &app.coord, body)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", &fifth).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Optional expiry: a password set long ago must be changed at the next login.
+    let expiring = huajie_web::router_with(
+        app.store.clone(),
+        huajie_web::WebConfig {
+            documents_dir: std::env::temp_dir()
+                .join(format!("huajie-test-documents-{}", std::process::id())),
+            max_document_bytes: 64 * 1024,
+            secure_cookies: false,
+            trust_proxy: true,
+            password_max_days: Some(90),
+        },
+    )
+    .unwrap();
+    let ask = || {
+        Request::post("/api/v1/tokens")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({"username": "wang.wu", "password": current}).to_string(),
+            ))
+            .unwrap()
+    };
+    use tower::ServiceExt;
+    let body = |r: axum::response::Response| async move {
+        use http_body_util::BodyExt;
+        serde_json::from_slice::<serde_json::Value>(
+            &r.into_body().collect().await.unwrap().to_bytes(),
+        )
+        .unwrap()
+    };
+    let v = body(expiring.clone().oneshot(ask()).await.unwrap()).await;
+    assert_eq!(v["must_change_password"], false, "changed today");
+    sql(
+        &app,
+        &format!(
+            "UPDATE users SET password_changed_at = '2020-01-01T00:00:00.000Z' WHERE id = {wang}"
+        ),
+    )
+    .await;
+    let v = body(expiring.oneshot(ask()).await.unwrap()).await;
+    assert_eq!(v["must_change_password"], true, "older than 90 days");
 }

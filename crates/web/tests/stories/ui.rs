@@ -189,13 +189,13 @@ pub async fn story(app: App) {
         .post(
             &format!("/api/v1/users/{leader_id}/password"),
             &app.coord,
-            json!({"password": "reset2024x"}),
+            json!({"password": "Reset-2024x"}),
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
 
     // --- first login after a reset: the password must be changed first --------------------
-    let r = login(&app, "leader", "reset2024x", "/").await;
+    let r = login(&app, "leader", "Reset-2024x", "/").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let leader = session_cookie(&r);
     let r = page(&app, "/", &leader).await;
@@ -223,16 +223,16 @@ pub async fn story(app: App) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("当前密码不正确"), "{}", r.body);
     assert!(r.body.contains("两次输入的新密码不一致"));
-    assert!(r.body.contains("至少8"), "{}", r.body);
+    assert!(r.body.contains("8至128"), "{}", r.body);
     let r = form(
         &app,
         "/password",
         &leader,
         &[
             ("csrf", &csrf),
-            ("current", "reset2024x"),
-            ("new", "leader2025a"),
-            ("confirm", "leader2025a"),
+            ("current", "Reset-2024x"),
+            ("new", "Qiye-2025a"),
+            ("confirm", "Qiye-2025a"),
         ],
         None,
     )
