@@ -387,23 +387,46 @@ impl Store {
 impl Store {
     /// Logs a refused request (an attempt to see or change what the actor may not): action
     /// `denied` on entity `access`, with the method, path and status in `after`.
+    /// `user` is the refused user (`None`: a request with a bad token, `who` then being the
+    /// client's address); `folded_before` counts identical refusals folded into this row.
+    #[allow(clippy::too_many_arguments)]
     pub async fn record_denial(
         &self,
-        actor: &Actor,
+        user: Option<(i64, &str)>,
+        who: &str,
         method: &str,
         path: &str,
         status: u16,
+        folded_before: u32,
     ) -> Result<()> {
         let mut conn = self.pool().acquire().await?;
-        let detail = serde_json::json!({
+        let mut detail = serde_json::json!({
             "method": method,
             "path": path.chars().take(300).collect::<String>(),
             "status": status,
-            "role": actor.role.code(),
         });
+        match user {
+            Some((_, role)) if !role.is_empty() => detail["role"] = role.into(),
+            Some(_) => {}
+            None => {
+                detail["source"] = who.into();
+                detail["reason"] = "invalid_token".into();
+            }
+        }
+        if folded_before > 0 {
+            // Identical refusals folded into this row (see huajie_web::denials).
+            detail["repeated"] = folded_before.into();
+        }
+        let by = match user {
+            Some((id, _)) => Author {
+                id: Some(id),
+                name: who.to_string(),
+            },
+            None => Author::system("（无效令牌）"),
+        };
         record::<(), _>(
             &mut conn,
-            &actor.into(),
+            &by,
             AuditAction::Denied,
             AuditEntity::Access,
             0,

@@ -1,6 +1,8 @@
 //! Calendar feeds (日历订阅): a secret URL per user or per unit, read by phone and desktop
 //! calendars without a login. Only the SM3 hash of the secret is stored; revoking a feed, or
-//! deactivating its user, stops it at once.
+//! deactivating its creator, stops it at once, and its creator's password change, reset or
+//! 全部退出 revokes it (`users::revoke_secrets`). Unit feeds are created only by those who
+//! administer the unit (the coordinator, the unit's own staff), who list and revoke them.
 
 use huajie_domain::access::{Actor, ProceedingScope};
 use huajie_domain::records::{Deadline, Feed};
@@ -70,9 +72,17 @@ async fn check_unit(conn: &mut AnyConnection, actor: &Actor, unit_id: i64) -> Re
             .into());
         }
     }
+    // A unit's feed is for who administers it: the bureau's coordinator, or the unit's own
+    // staff (for their unit only). Leaders, auditors and the court liaison subscribe to their
+    // own view (a personal feed), which they can list and revoke.
     let own = matches!(actor.role, Role::UnitClerk | Role::UnitHead);
     if own && actor.unit_id != unit_id {
         return Err(StoreError::Forbidden("只能订阅本单位的日历".into()));
+    }
+    if !own && !actor.can_administer() {
+        return Err(StoreError::Forbidden(
+            "单位日历只能由司法局协调员或本单位人员订阅；请订阅“我的日历”".into(),
+        ));
     }
     Ok(())
 }
@@ -173,7 +183,9 @@ impl Store {
     /// The content of the feed with this secret hash, or `None` if there is no such live feed.
     pub async fn feed_content(&self, token_hash: &str) -> Result<Option<FeedContent>> {
         let row = sqlx::query(
-            "SELECT f.user_id, f.unit_id, f.created_by_id FROM feeds f WHERE f.token_hash = $1 AND f.revoked_at IS NULL",
+            "SELECT f.user_id, f.unit_id, f.created_by_id FROM feeds f \
+             WHERE f.token_hash = $1 AND f.revoked_at IS NULL \
+             AND EXISTS (SELECT 1 FROM users c WHERE c.id = f.created_by_id AND c.active = 1)",
         )
         .bind(token_hash.to_string())
         .fetch_optional(self.pool())

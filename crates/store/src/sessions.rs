@@ -315,13 +315,7 @@ impl Store {
             .bind(keep_session)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(crate::real_now())
-        .bind(actor.user_id)
-        .execute(&mut *tx)
-        .await?;
+        crate::users::revoke_secrets(&mut tx, actor.user_id).await?;
         let note = serde_json::json!({"password": "changed by the user", "other_sessions": "closed", "tokens": "revoked"});
         audit::record(
             &mut tx,

@@ -220,13 +220,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(crate::now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        revoke_secrets(&mut tx, id).await?;
         let note = serde_json::json!({"password": "changed", "tokens": "revoked"});
         audit::record(
             &mut tx,
@@ -502,17 +496,31 @@ pub(crate) async fn remember_password(conn: &mut AnyConnection, user_id: i64) ->
     Ok(())
 }
 
-/// Ends every session of a user and revokes every token (全部退出, disabling).
+/// Ends every session of a user and revokes every token and calendar feed they created
+/// (全部退出, disabling).
 pub(crate) async fn end_credentials(conn: &mut AnyConnection, user_id: i64) -> Result<u64> {
     let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *conn)
         .await?
         .rows_affected();
+    revoke_secrets(conn, user_id).await?;
+    Ok(n)
+}
+
+/// Revokes a user's API tokens and the calendar feeds they created: secrets that must not
+/// outlive a password change, a reset, 全部退出 or disabling.
+pub(crate) async fn revoke_secrets(conn: &mut AnyConnection, user_id: i64) -> Result<()> {
+    let now = crate::now();
     sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-        .bind(crate::now())
+        .bind(now.clone())
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    Ok(n)
+    sqlx::query("UPDATE feeds SET revoked_at = $1 WHERE created_by_id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

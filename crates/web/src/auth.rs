@@ -68,7 +68,7 @@ impl FromRequestParts<AppState> for Auth {
             .ok_or_else(ApiError::unauthorized)?
             .trim();
         if token.len() != 67 || !token.starts_with("hj_") {
-            return Err(ApiError::unauthorized());
+            return Err(ApiError::bad_token());
         }
         match state.store.token_auth(&token_hash(token)).await? {
             Some((actor, false)) => Ok(Auth(actor)),
@@ -90,7 +90,7 @@ impl FromRequestParts<AppState> for Auth {
                     ))
                 }
             }
-            None => Err(ApiError::unauthorized()),
+            None => Err(ApiError::bad_token()),
         }
     }
 }

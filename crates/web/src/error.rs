@@ -54,6 +54,8 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
     pub fields: Vec<FieldError>,
+    /// A token was presented and refused ([`ApiError::bad_token`]): the refusal is audited.
+    pub bad_token: bool,
 }
 
 impl ApiError {
@@ -63,6 +65,7 @@ impl ApiError {
             code: code.to_string(),
             message: message.into(),
             fields: Vec::new(),
+            bad_token: false,
         }
     }
     pub fn unauthorized() -> Self {
@@ -71,6 +74,14 @@ impl ApiError {
             "unauthorized",
             "未登录或令牌无效，请在请求头中提供 Authorization: Bearer <令牌>",
         )
+    }
+    /// A token was presented but is not valid (unknown, revoked, expired): the same answer as
+    /// [`ApiError::unauthorized`], and the refusal is audited under the client's address.
+    pub fn bad_token() -> Self {
+        let mut e = Self::unauthorized();
+        e.message.push_str("（所提供的令牌无效、已撤销或已过期）");
+        e.bad_token = true;
+        e
     }
     pub fn forbidden(msg: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", msg)
@@ -92,6 +103,7 @@ impl ApiError {
             code: "validation_failed".into(),
             message,
             fields: inv.0,
+            bad_token: false,
         }
     }
 }
@@ -132,6 +144,7 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let refused = self.status == StatusCode::FORBIDDEN || self.code == "not_found";
+        let bad_token = self.bad_token;
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code,
@@ -142,6 +155,9 @@ impl IntoResponse for ApiError {
         let mut resp = (self.status, axum::Json(body)).into_response();
         if refused {
             resp.extensions_mut().insert(crate::Refusal);
+        }
+        if bad_token {
+            resp.extensions_mut().insert(crate::BadToken);
         }
         resp
     }

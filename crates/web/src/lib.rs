@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod corrections;
 pub mod deadlines;
+pub mod denials;
 pub mod documents;
 pub mod error;
 pub mod extract;
@@ -53,21 +54,66 @@ async fn log_denials(
             who.append(name.clone(), v.clone());
         }
     }
+    let source = auth::source_of(req.headers(), req.extensions(), st.trust_proxy);
     let resp = next.run(req).await;
-    if resp.extensions().get::<Refusal>().is_some()
-        && let Some(actor) = auth::actor_of(&st, &who).await
-    {
-        tracing::warn!(user = %actor.username, %method, %path, status = resp.status().as_u16(), "request denied");
-        if let Err(e) = st
-            .store
-            .record_denial(&actor, &method, &path, resp.status().as_u16())
-            .await
-        {
-            tracing::error!("could not log a denial: {e}");
+    let status = resp.status().as_u16();
+    let (actor, who) = if resp.extensions().get::<Refusal>().is_some() {
+        match auth::actor_of(&st, &who).await {
+            Some(a) => {
+                let name = a.username.clone();
+                (Some(a), name)
+            }
+            None => return resp,
         }
+    } else if resp.extensions().get::<BadToken>().is_some() {
+        (None, source)
+    } else {
+        return resp;
+    };
+    tracing::warn!(user = %who, %method, %path, status, "request denied");
+    let denial = denials::Denial {
+        user_id: actor.as_ref().map_or(0, |a| a.user_id),
+        who: who.clone(),
+        method: method.clone(),
+        shape: denials::shape(&path),
+    };
+    if let Some(w) = st.denials.admit(denial, &path, status)
+        && let Err(e) = st
+            .store
+            .record_denial(
+                actor.as_ref().map(|a| (a.user_id, a.role.code())),
+                &who,
+                &method,
+                &w.path,
+                w.status,
+                w.folded_before,
+            )
+            .await
+    {
+        tracing::error!("could not log a denial: {e}");
     }
     resp
 }
+
+/// Writes the refusals folded into windows that have passed (see [`denials`]); run every
+/// minute by a task of the router.
+pub async fn flush_denials(st: &AppState) {
+    for (d, w) in st.denials.flush() {
+        let user = (d.user_id != 0).then_some((d.user_id, ""));
+        if let Err(e) = st
+            .store
+            .record_denial(user, &d.who, &d.method, &w.path, w.status, w.folded_before)
+            .await
+        {
+            tracing::error!("could not log folded denials: {e}");
+        }
+    }
+}
+
+/// Marks a 401 for a request that presented a token or session that is not valid: logged as a
+/// refusal under the client's address (folded like the others).
+#[derive(Debug, Clone, Copy)]
+pub struct BadToken;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -85,6 +131,8 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// Passwords older than this many days must be changed at the next login.
     pub password_max_days: Option<i64>,
+    /// Refusals folded per kind before they reach the audit log ([`denials`]).
+    pub denials: std::sync::Arc<denials::DenialLog>,
 }
 
 /// Settings of the web application beyond the database.
@@ -203,7 +251,19 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         throttle: Default::default(),
         trust_proxy: config.trust_proxy,
         password_max_days: config.password_max_days,
+        denials: Default::default(),
     };
+    // Folded refusals are written once their window has passed, even when no other comes.
+    if let Ok(rt) = tokio::runtime::Handle::try_current() {
+        let st = state.clone();
+        rt.spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                flush_denials(&st).await;
+            }
+        });
+    }
     let v1 = Router::new()
         .route("/tokens", get(api::list_tokens).post(api::create_token))
         .route("/tokens/{id}", delete(api::revoke_token))

@@ -1046,3 +1046,23 @@ async fn credentials_sqlite() {
 async fn credentials_postgres() {
     on_postgres("credentials", security::credentials).await;
 }
+
+#[tokio::test]
+async fn audited_denials_sqlite() {
+    on_sqlite(security::denials).await;
+}
+
+#[tokio::test]
+async fn audited_denials_postgres() {
+    on_postgres("audited_denials", security::denials).await;
+}
+
+#[tokio::test]
+async fn feeds_die_with_credentials_sqlite() {
+    on_sqlite(security::feeds).await;
+}
+
+#[tokio::test]
+async fn feeds_die_with_credentials_postgres() {
+    on_postgres("feeds_credentials", security::feeds).await;
+}

@@ -110,7 +110,7 @@ pub async fn headers(app: App) {
     }
     // 审计日志 shows the state of the hash chain (recent rows, or all on request).
     let r = page(&app, "/audit", &coord).await;
-    assert!(r.body.contains("哈希链完整：最近共"), "{}", r.body);
+    assert!(r.body.contains("哈希链完整："), "{}", r.body);
     let r = page(&app, "/audit?verify=full", &coord).await;
     assert!(r.body.contains("哈希链完整：全部记录"), "{}", r.body);
     // A form error page goes back by app.js, not by a javascript: address.
@@ -663,4 +663,131 @@ pub async fn credentials(app: App) {
     .await;
     let v = body(expiring.oneshot(ask()).await.unwrap()).await;
     assert_eq!(v["must_change_password"], true, "older than 90 days");
+}
+
+/// Audit content (point 5): refusals are audited with the real actor, identical ones folded
+/// into one row with a count (probing a thousand ids is one row, not a thousand); a request
+/// with a bad token is a refusal under the client's address; login events can be filtered.
+pub async fn denials(app: App) {
+    let coord = app
+        .store
+        .actor_by_token(&huajie_web::auth::token_hash(&app.coord))
+        .await
+        .unwrap()
+        .unwrap();
+    let denied = |name: &'static str| {
+        let store = app.store.clone();
+        let coord = coord.clone();
+        async move {
+            store
+                .search_audit(
+                    &coord,
+                    &huajie_store::audit::AuditQuery {
+                        action: Some("denied".into()),
+                        actor_name: Some(name.into()),
+                        limit: 500,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+        }
+    };
+    // A clerk probes 60 proceedings of other units and the units list it may not change.
+    for i in 1..=60 {
+        let (s, _) = app
+            .get(
+                &format!("/api/v1/proceedings/{}", 100_000 + i),
+                &app.clerk_a,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+    let rows = denied("clerk.a").await;
+    assert_eq!(rows.len(), 1, "folded: {rows:?}");
+    assert_eq!(
+        rows[0].after.as_ref().unwrap()["path"],
+        "/api/v1/proceedings/100001"
+    );
+    // Bad tokens, from one address: one row under the address, not the header.
+    for _ in 0..20 {
+        let req = Request::get("/api/v1/me")
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer hj_{}", "0".repeat(64)),
+            )
+            .header("x-forwarded-for", "10.2.0.1")
+            .header(header::USER_AGENT, "evil-agent")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, req).await.status, StatusCode::UNAUTHORIZED);
+    }
+    let rows = denied("（无效令牌）").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let after = rows[0].after.as_ref().unwrap();
+    assert_eq!(
+        (after["source"].as_str(), after["reason"].as_str()),
+        (Some("10.2.0.1"), Some("invalid_token"))
+    );
+    assert!(!format!("{rows:?}").contains("evil-agent"));
+    // 审计日志 filters login events.
+    let r = login(&app, "coord", "secret123", "/").await;
+    let cookie = session_cookie(&r);
+    let p = page(&app, "/audit?action=login", &cookie).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("<option value=\"login_failed\""));
+    assert!(p.body.contains(">登录<"), "{}", p.body);
+}
+
+/// Calendar feeds (point 6): a unit feed only from those who administer the unit; a leader's
+/// own feed is listed and revocable; every feed dies with its creator's password change.
+pub async fn feeds(app: App) {
+    use serde_json::json;
+    let (s, v) = app
+        .post("/api/v1/feeds", &app.leader, json!({"unit_id": app.unit_a}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, mine) = app.post("/api/v1/feeds", &app.leader, json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{mine}");
+    let (s, unit) = app
+        .post("/api/v1/feeds", &app.coord, json!({"unit_id": app.unit_a}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{unit}");
+    let (_, listed) = app.get("/api/v1/feeds", &app.leader).await;
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "the leader lists its own feed"
+    );
+    let path = |v: &serde_json::Value| {
+        let url = v["url"].as_str().unwrap().to_string();
+        url[url.find("/feeds/").unwrap()..].to_string()
+    };
+    for v in [&mine, &unit] {
+        let r = page(&app, &path(v), "").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", path(v));
+    }
+    // The coordinator changes the password: the unit feed it created stops.
+    let users = app.get("/api/v1/users", &app.coord).await.1;
+    let coord_id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "coord")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (s, v) = app
+        .post(
+            &format!("/api/v1/users/{coord_id}/password"),
+            &app.coord,
+            json!({"current": "secret123", "password": "Bureau-2026x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    assert_eq!(
+        page(&app, &path(&unit), "").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(page(&app, &path(&mine), "").await.status, StatusCode::OK);
 }
