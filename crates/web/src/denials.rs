@@ -1,6 +1,6 @@
 //! Refused requests in the audit log without flooding it (issue 15, point 5). The first refusal
 //! of a kind is written at once; identical ones (same who, same method, same path with its
-//! numbers folded, so probing ids 1…1000 is one kind) within the next ten minutes are only
+//! numeric segments folded, so probing ids 1…1000 is one kind) within the next ten minutes are only
 //! counted, and the count goes into the next row of that kind, or is written by
 //! [`DenialLog::flush`] (the clock worker) once the window has passed. Bad API tokens are
 //! refusals too, keyed by the client's address.
@@ -49,22 +49,20 @@ pub struct Write {
     pub folded_before: u32,
 }
 
-/// A path with its numbers folded: `/api/v1/proceedings/123` → `/api/v1/proceedings/{n}`.
+/// A path with its numeric segments folded: `/api/v1/proceedings/123` →
+/// `/api/v1/proceedings/{n}`.
 pub fn shape(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut in_digits = false;
-    for c in path.chars().take(300) {
-        if c.is_ascii_digit() {
-            if !in_digits {
-                out.push_str("{n}");
+    let path: String = path.chars().take(300).collect();
+    path.split('/')
+        .map(|seg| {
+            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+                "{n}"
+            } else {
+                seg
             }
-            in_digits = true;
-        } else {
-            in_digits = false;
-            out.push(c);
-        }
-    }
-    out
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 impl DenialLog {

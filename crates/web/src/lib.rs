@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod contract;
 pub mod corrections;
 pub mod deadlines;
 pub mod denials;
@@ -188,7 +189,7 @@ impl Modify for TokenAuth {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "huajie 化解 API", description = "行政争议化解管理系统接口。认证：先用 POST /api/v1/tokens 换取令牌，再在请求头中携带 Authorization: Bearer <令牌>。错误统一为 {\"error\": {\"code\", \"message\", \"fields\"}}。"),
+    info(title = "huajie 化解 API", description = "行政争议化解管理系统接口。认证：先用 POST /api/v1/tokens 换取令牌，再在请求头中携带 Authorization: Bearer <令牌>。错误统一为 {\"error\": {\"code\", \"message\", \"fields\"}}（ErrorBody）。"),
     modifiers(&TokenAuth),
     paths(
         api::create_token, api::list_tokens, api::revoke_token, api::me,
@@ -220,7 +221,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(obligations::ObligationsApi::openapi());
     doc.merge(corrections::CorrectionsApi::openapi());
     doc.merge(work_items::WorkItemsApi::openapi());
-    doc
+    contract::finish(doc)
 }
 
 async fn health() -> Json<serde_json::Value> {

@@ -270,7 +270,7 @@ pub async fn publish(
 }
 
 /// Published figure sets, newest period first.
-#[utoipa::path(get, path = "/api/v1/stats/snapshots", tag = "统计", security(("token" = [])), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/stats/snapshots", tag = "统计", security(("token" = [])), responses((status = 200, description = "已发布的统计快照，最近的期间在前", body = [Object])))]
 pub async fn list_snapshots(State(st): S, a: Auth) -> ApiResult<Json<Vec<SnapshotInfo>>> {
     Ok(Json(st.store.snapshots(&a.0).await?))
 }
