@@ -9,6 +9,8 @@
 # The data set is the one bench/ledger.sh loads (huajie demo --scale N, which also records the
 # events of the recent pending cases, so each defendant unit owes its own obligations).
 set -euo pipefail
+# A new password each run: the forced change after the reset may not repeat the last five.
+fresh="Bench-$(date +%s%N | tail -c 10)y"
 engine="${1:-sqlite}"
 n="${2:-1000000}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -66,12 +68,16 @@ login() {
   csrf=$(curl -fs -c "$jar" "http://127.0.0.1:$port/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n1)
   curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "username=$user" --data-urlencode "password=Bench-2024x" --data-urlencode "csrf=$csrf" "http://127.0.0.1:$port/login"
   csrf=$(curl -fs -b "$jar" "http://127.0.0.1:$port/password" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n1)
-  curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "current=Bench-2024x" --data-urlencode "new=Bench-2025y" --data-urlencode "confirm=Bench-2025y" "http://127.0.0.1:$port/password"
+  curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "current=Bench-2024x" --data-urlencode "new=$fresh" --data-urlencode "confirm=$fresh" "http://127.0.0.1:$port/password"
   awk '$6 == "hj_session" { print $7 }' "$jar"
 }
 clerk_session=$(login "$clerk")
 coord_session=$(login coordinator)
 [ -n "$clerk_session" ] && [ -n "$coord_session" ] || { echo "login failed" >&2; exit 1; }
+for s in "$clerk_session" "$coord_session"; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: hj_session=$s" "http://127.0.0.1:$port/")
+  [ "$code" = 200 ] || { echo "the workbench answers $code after login (password change refused?)" >&2; exit 1; }
+done
 token=$("$bin" -d "$db" user token coordinator | tail -n1)
 
 run() {

@@ -7,6 +7,8 @@
 # The data set is the one bench/ledger.sh loads (huajie demo --scale N, which also records
 # events and deadlines for the recent pending cases).
 set -euo pipefail
+# A new password each run: the forced change after the reset may not repeat the last five.
+fresh="Bench-$(date +%s%N | tail -c 10)y"
 engine="${1:-sqlite}"
 n="${2:-1000000}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -42,7 +44,7 @@ csrf=$(curl -fs -c "$jar" "http://127.0.0.1:$port/login" | sed -n 's/.*name="csr
 curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "username=coordinator" --data-urlencode "password=Bench-2024x" --data-urlencode "csrf=$csrf" "http://127.0.0.1:$port/login"
 # A reset by an administrator requires a new password first: change it through the form.
 csrf=$(curl -fs -b "$jar" "http://127.0.0.1:$port/password" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n1)
-curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "current=Bench-2024x" --data-urlencode "new=Bench-2025y" --data-urlencode "confirm=Bench-2025y" "http://127.0.0.1:$port/password"
+curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "current=Bench-2024x" --data-urlencode "new=$fresh" --data-urlencode "confirm=$fresh" "http://127.0.0.1:$port/password"
 session=$(awk '$6 == "hj_session" { print $7 }' "$jar")
 [ -n "$session" ] || { echo "login failed" >&2; exit 1; }
 

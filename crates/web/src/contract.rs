@@ -3,8 +3,8 @@
 //! - Error bodies are wrapped: every error response refers to `ErrorBody`
 //!   (`{"error": {"code", "message", "fields"}}`), never to the bare `ErrorDetail`.
 //! - Every status a handler can answer is there: 400 (a malformed query, path or body), 401 and
-//!   403 (token missing or invalid; no right, or a password change due) where a token is needed,
-//!   404 where the path names a record, 409 where a version is checked, 413/415 where a JSON body
+//!   403 (token missing or invalid; no right, or a password change due) and 404 (a record named
+//!   in the path, query or body missing or out of scope) where a token is needed, 409 where a version is checked, 413/415 where a JSON body
 //!   is read, 422 (a field refused), 429 where passwords are checked.
 //! - Every response has a description (Chinese), every operation a unique `operationId`.
 
@@ -70,9 +70,10 @@ pub fn finish(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 .is_some();
             let mut wanted = vec!["400", "422"];
             if secured {
-                wanted.extend(["401", "403"]);
-            }
-            if path.contains('{') {
+                // A record named in the path, the query or the body may be missing or out of
+                // the caller's scope: 404 wherever a token is needed.
+                wanted.extend(["401", "403", "404"]);
+            } else if path.contains('{') {
                 wanted.push("404");
             }
             if matches!(method.as_str(), "put" | "delete") {

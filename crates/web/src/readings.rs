@@ -5,7 +5,7 @@
 //! (败诉分析报告) is composed on request.
 
 use axum::Json;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use huajie_domain::FieldError;
@@ -130,7 +130,7 @@ pub async fn report_api(
     State(st): State<AppState>,
     a: Auth,
     Id(id): Id,
-    Query(q): Query<ReportParams>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<ReportParams>,
 ) -> Response {
     let Some(party_id) = q.party_id else {
         return ApiError::from(StoreError::from(FieldError::required(
@@ -166,7 +166,7 @@ pub struct ExampleParams {
 pub async fn examples(
     State(st): State<AppState>,
     a: Auth,
-    Query(q): Query<ExampleParams>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<ExampleParams>,
 ) -> ApiResult<Json<Vec<Example>>> {
     let rows = st
         .store
