@@ -203,6 +203,17 @@ mod tests {
         let mut ids = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
+                // Path parameters are in the path (a query struct whose parameters are not
+                // marked as query ones would be documented as path parameters).
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    if p["in"] == "path" {
+                        let name = p["name"].as_str().unwrap();
+                        assert!(
+                            path.contains(&format!("{{{name}}}")),
+                            "{method} {path}: path parameter {name}"
+                        );
+                    }
+                }
                 let id = op["operationId"].as_str().unwrap().to_string();
                 assert!(ids.insert(id.clone()), "operationId {id} twice");
                 let responses = op["responses"].as_object().unwrap();

@@ -116,6 +116,7 @@ pub async fn confirm(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportParams {
     /// The losing defendant (party id).
     pub party_id: Option<i64>,
@@ -154,6 +155,7 @@ pub struct Example {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExampleParams {
     /// Only readings the user corrected.
     pub corrected: Option<bool>,
