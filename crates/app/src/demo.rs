@@ -173,7 +173,7 @@ async fn user(
 
 /// Creates the units, heads and users of the demo county.
 async fn county(store: &Store, rng: &mut Rng) -> Result<County, Failure> {
-    let by = Author::system("huajie demo");
+    let by = Author::system("命令行（演示数据）");
     let hash = huajie_web::auth::hash_password(PASSWORD);
     let province = unit(
         store,
@@ -990,7 +990,7 @@ pub async fn demo(store: &Store, seed: u64) -> Result<String, Failure> {
         batch.push(d);
     }
     batch.sort_by_key(|d| d.proceedings[0].proceeding.registered_on);
-    let by = Author::system("huajie demo");
+    let by = Author::system("命令行（演示数据）");
     store.bulk_insert(&by, county.jurisdiction, &batch).await?;
     let deadlines = demo_deadlines(store, seed, None).await?;
     store.analyze().await?;
@@ -1148,7 +1148,7 @@ pub async fn scale(store: &Store, seed: u64, count: u64, batch_size: usize) -> R
         days: 3950,
         as_of: date(2026, 11, 20),
     };
-    let by = Author::system("huajie demo --scale");
+    let by = Author::system("命令行（批量演示数据）");
     let bar = ProgressBar::new(count);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} 程序 {per_sec} 剩余 {eta}")

@@ -483,7 +483,7 @@ async fn calendar(database: &str, cmd: CalendarCommand) -> Result<(), Failure> {
             }
             let r = store
                 .import_calendar(
-                    &Author::system("huajie calendar import"),
+                    &Author::system("命令行（导入节假日）"),
                     jurisdiction,
                     &entries,
                     &years,
@@ -520,7 +520,7 @@ async fn calendar(database: &str, cmd: CalendarCommand) -> Result<(), Failure> {
 
 async fn user(database: &str, cmd: UserCommand) -> Result<(), Failure> {
     let store = open(database, 2).await?;
-    let by = Author::system("huajie user");
+    let by = Author::system("命令行（用户管理）");
     match cmd {
         UserCommand::Add {
             username,
