@@ -1066,3 +1066,13 @@ async fn feeds_die_with_credentials_sqlite() {
 async fn feeds_die_with_credentials_postgres() {
     on_postgres("feeds_credentials", security::feeds).await;
 }
+
+#[tokio::test]
+async fn waived_stays_waived_sqlite() {
+    on_sqlite(security::waived_stays).await;
+}
+
+#[tokio::test]
+async fn waived_stays_waived_postgres() {
+    on_postgres("waived_stays", security::waived_stays).await;
+}

@@ -791,3 +791,52 @@ pub async fn feeds(app: App) {
     );
     assert_eq!(page(&app, &path(&mine), "").await.status, StatusCode::OK);
 }
+
+/// Regression (issue 15, point 6): a unit cannot reopen what the bureau waived.
+pub async fn waived_stays(app: App) {
+    use serde_json::json;
+    let mut body = proceeding(
+        "（2026）浙0602行初703号",
+        app.unit_a,
+        "2026-03-02",
+        "赵豁免",
+    );
+    body["received_on"] = json!("2026-03-05");
+    let (s, v) = app.post("/api/v1/proceedings", &app.coord, body).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let pid = v["id"].as_i64().unwrap();
+    let (_, list) = app
+        .get(&format!("/api/v1/proceedings/{pid}/deadlines"), &app.coord)
+        .await;
+    let owed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["unit_id"] == json!(app.unit_a) && d["nature"] == "duty")
+        .unwrap_or_else(|| panic!("a duty of unit A: {list}"))
+        .clone();
+    let id = owed["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            &format!("/api/v1/deadlines/{id}/waive"),
+            &app.coord,
+            json!({"version": owed["version"], "reason": "已撤诉"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .post(
+            &format!("/api/v1/deadlines/{id}/reopen"),
+            &app.clerk_a,
+            json!({"version": v["version"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("只有司法局"),
+        "{v}"
+    );
+}
