@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::auth::{Auth, LoginRefused, check_password, new_token};
+use crate::auth::{Auth, check_password, new_token};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Id, Reasoned, RemoveParams, reason_of, require_version};
 use huajie_store::audit::with_reason;
@@ -93,20 +93,11 @@ pub async fn create_token(
     }
     let user_id = match check_password(&st, username, pw, &source.0).await {
         Ok(id) => id,
-        Err(LoginRefused::Store(e)) => return Err(e.into()),
-        Err(r @ LoginRefused::Throttled(_)) => {
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
-                r.message(),
-            ));
-        }
         Err(r) => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                r.message(),
-            ));
+            let wrong = r.message();
+            return Err(r.api_error().unwrap_or_else(|| {
+                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", wrong)
+            }));
         }
     };
     crate::auth::after_login(&st, user_id).await?;
@@ -435,19 +426,14 @@ pub async fn set_password(
                         ));
                     }
                 }
-                Err(LoginRefused::Store(e)) => return Err(e.into()),
-                Err(r @ LoginRefused::Throttled(_)) => {
-                    return Err(ApiError::new(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        "too_many_attempts",
-                        r.message(),
-                    ));
-                }
-                Err(LoginRefused::Wrong) => inv.push(FieldError::new(
-                    "current",
-                    "wrong_password",
-                    "当前密码不正确",
-                )),
+                Err(r) => match r.api_error() {
+                    Some(e) => return Err(e),
+                    None => inv.push(FieldError::new(
+                        "current",
+                        "wrong_password",
+                        "当前密码不正确",
+                    )),
+                },
             }
         }
     }

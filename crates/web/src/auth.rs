@@ -204,6 +204,21 @@ pub enum LoginRefused {
 }
 
 impl LoginRefused {
+    /// The API's answer for a refusal other than a wrong password: 429 `too_many_attempts`
+    /// when throttled, the store's error otherwise; a wrong password is left to the caller
+    /// (401 on a login, a field error on a password change).
+    pub fn api_error(self) -> Option<ApiError> {
+        match self {
+            LoginRefused::Wrong => None,
+            r @ LoginRefused::Throttled(_) => Some(ApiError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                r.message(),
+            )),
+            LoginRefused::Store(e) => Some(e.into()),
+        }
+    }
+
     /// The Chinese message for users.
     pub fn message(&self) -> String {
         match self {

@@ -6,8 +6,9 @@
 -- unsealed row its hashes once, nothing else.
 --
 -- Run the application under a role that does not own the tables (README: "PostgreSQL roles"):
--- only an owner or a superuser can disable a trigger. When a role named huajie_app exists, it
--- gets what the application needs and no more on the audit log (read and append).
+-- only an owner or a superuser can disable a trigger. `Store::migrate` grants a role named
+-- huajie_app, when it exists, what the application needs and only read and append on the audit
+-- log, after every run that applied migrations (so later tables are covered too).
 ALTER TABLE audit_events ADD COLUMN prev_hash TEXT;
 ALTER TABLE audit_events ADD COLUMN row_hash TEXT;
 
@@ -33,15 +34,3 @@ BEGIN
     RAISE EXCEPTION 'audit_events is append-only';
 END;
 $$ LANGUAGE plpgsql;
-
-DO $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'huajie_app') THEN
-        GRANT USAGE ON SCHEMA public TO huajie_app;
-        GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO huajie_app;
-        GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO huajie_app;
-        REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM huajie_app;
-        REVOKE UPDATE, DELETE, TRUNCATE ON stat_snapshots FROM huajie_app;
-        REVOKE INSERT, DELETE, TRUNCATE ON audit_head FROM huajie_app;
-    END IF;
-END $$;

@@ -414,6 +414,23 @@ async fn user_in_scope(st: &AppState, s: &Session, raw: &str) -> Result<User, Re
         .map_err(|e| store_error_page(s, &format!("用户（编号{id}）"), e))
 }
 
+/// The user a coordinator's action on 用户管理 is about: the form's CSRF token checked, the
+/// right to administer, the user within the jurisdiction; or the page that says why not.
+async fn user_action(
+    st: &AppState,
+    s: &UiSession,
+    raw: &str,
+    headers: &HeaderMap,
+    p: &Pairs,
+    what: &str,
+) -> Result<huajie_domain::records::User, Box<Response>> {
+    s.check(headers, &p.get("csrf"))?;
+    if let Some(r) = admin_only(&s.0, what) {
+        return Err(Box::new(r));
+    }
+    user_in_scope(st, &s.0, raw).await.map_err(Box::new)
+}
+
 /// An administrator's reset: a generated password shown once; the user must change it at the
 /// next login, is unlocked, and is signed out everywhere.
 pub async fn reset_password(
@@ -423,15 +440,9 @@ pub async fn reset_password(
     headers: HeaderMap,
     p: Pairs,
 ) -> Response {
-    if let Err(r) = s.check(&headers, &p.get("csrf")) {
-        return *r;
-    }
-    if let Some(r) = admin_only(&s.0, "重置密码") {
-        return r;
-    }
-    let user = match user_in_scope(&st, &s.0, &raw).await {
+    let user = match user_action(&st, &s, &raw, &headers, &p, "重置密码").await {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let pw = crate::auth::generated_password();
     if let Err(e) = st
@@ -465,15 +476,9 @@ pub async fn unlock_user(
     headers: HeaderMap,
     p: Pairs,
 ) -> Response {
-    if let Err(r) = s.check(&headers, &p.get("csrf")) {
-        return *r;
-    }
-    if let Some(r) = admin_only(&s.0, "解除登录限制") {
-        return r;
-    }
-    let user = match user_in_scope(&st, &s.0, &raw).await {
+    let user = match user_action(&st, &s, &raw, &headers, &p, "解除登录限制").await {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     st.throttle.unlock(&user.username);
     if let Err(e) = st
@@ -494,15 +499,9 @@ pub async fn toggle_user(
     headers: HeaderMap,
     p: Pairs,
 ) -> Response {
-    if let Err(r) = s.check(&headers, &p.get("csrf")) {
-        return *r;
-    }
-    if let Some(r) = admin_only(&s.0, "停用或启用用户") {
-        return r;
-    }
-    let user = match user_in_scope(&st, &s.0, &raw).await {
+    let user = match user_action(&st, &s, &raw, &headers, &p, "停用或启用用户").await {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if user.id == s.0.actor.user_id {
         return message_page(
