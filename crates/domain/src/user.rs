@@ -40,7 +40,7 @@ pub fn username(field: &str, value: &str) -> Result<String, FieldError> {
 
 /// Failed logins of one name from one place before each further try must wait (a delay that
 /// doubles with every failure; see `huajie_web::throttle`). No account is ever locked.
-pub const LOCKOUT_THRESHOLD: i64 = 5;
+pub const FREE_LOGIN_ATTEMPTS: i64 = 5;
 
 /// How many earlier passwords a new one may not repeat (the current one included).
 pub const PASSWORD_HISTORY: usize = 5;

@@ -177,6 +177,16 @@ fn row_hash_of(r: &sqlx::any::AnyRow, prev: &str) -> Result<String> {
 /// Seals the rows written before the chain existed (migration 0018), in id order, continuing
 /// from the chain head. Runs in [`Store::migrate`] before anything else writes.
 pub(crate) async fn seal_unsealed(store: &Store) -> Result<u64> {
+    // Every row `record` writes moves the head to its id, so unsealed rows are exactly those
+    // after the head: two index look-ups tell, without a write lock, whether there are any.
+    let pending: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_head h WHERE EXISTS (SELECT 1 FROM audit_events a WHERE a.id > h.last_id)",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    if pending == 0 {
+        return Ok(0);
+    }
     let mut sealed = 0u64;
     loop {
         let mut tx = store.write_tx().await?;
@@ -187,8 +197,8 @@ pub(crate) async fn seal_unsealed(store: &Store) -> Result<u64> {
             (get_i64(&r, "last_id")?, get_str(&r, "last_hash")?)
         };
         let rows = crate::sql::query(
-            format!("SELECT {CHAIN_COLS} FROM audit_events WHERE row_hash IS NULL ORDER BY id LIMIT 5000"),
-            vec![],
+            format!("SELECT {CHAIN_COLS} FROM audit_events WHERE id > $1 ORDER BY id LIMIT 5000"),
+            vec![last_id.into()],
         )
         .fetch_all(&mut *tx)
         .await?;

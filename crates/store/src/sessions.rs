@@ -300,10 +300,12 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         crate::users::remember_password(&mut tx, actor.user_id).await?;
-        let n = sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0, version = version + 1, updated_at = $2, password_changed_at = $2 WHERE id = $3 AND active = 1")
+        let n = sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0, version = version + 1, updated_at = $2, password_changed_at = $4 WHERE id = $3 AND active = 1")
             .bind(password_hash.to_string())
             .bind(crate::real_now())
             .bind(actor.user_id)
+            // Expiry is judged on the installation's clock.
+            .bind(crate::now())
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -258,7 +258,7 @@ impl Store {
         label: &str,
         token_hash: &str,
         days: i64,
-    ) -> Result<i64> {
+    ) -> Result<IssuedToken> {
         let mut tx = self.write_tx().await?;
         let expires = crate::clock::now()
             .checked_add(jiff::SignedDuration::from_hours(24 * days.clamp(1, 3650)))
@@ -285,8 +285,18 @@ impl Store {
             Some(&note),
         )
         .await?;
+        let must_change_password: bool =
+            sqlx::query_scalar::<_, i64>("SELECT must_change_password FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?
+                != 0;
         tx.commit().await?;
-        Ok(id)
+        Ok(IssuedToken {
+            id,
+            expires_at: expires,
+            must_change_password,
+        })
     }
 
     /// The actor behind an API token, if the token is valid (not revoked, not expired) and
@@ -339,11 +349,12 @@ impl Store {
             }
             self.get_user(user_id, Some(actor.jurisdiction_id)).await?;
         }
-        let rows = sqlx::query(
-            "SELECT id, user_id, label, created_at, expires_at, last_used_at, revoked_at FROM api_tokens \
-             WHERE user_id = $1 ORDER BY id DESC LIMIT 200",
+        let rows = crate::sql::query(
+            format!(
+                "SELECT {TOKEN_COLS} FROM api_tokens WHERE user_id = $1 ORDER BY id DESC LIMIT 200"
+            ),
+            vec![user_id.into()],
         )
-        .bind(user_id)
         .fetch_all(self.pool())
         .await?;
         let now = crate::now();
@@ -353,10 +364,10 @@ impl Store {
     /// Revokes one API token: its owner, or a coordinator for a user of the jurisdiction.
     pub async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<ApiToken> {
         let mut tx = self.write_tx().await?;
-        let row = sqlx::query(
-            "SELECT id, user_id, label, created_at, expires_at, last_used_at, revoked_at FROM api_tokens WHERE id = $1",
+        let row = crate::sql::query(
+            format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE id = $1"),
+            vec![id.into()],
         )
-        .bind(id)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -466,6 +477,17 @@ pub(crate) async fn person_name(
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| actor.username.clone()))
 }
+
+/// A token just issued: its id, when it expires, and whether its user must change the
+/// password before the API serves anything else.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub id: i64,
+    pub expires_at: String,
+    pub must_change_password: bool,
+}
+
+const TOKEN_COLS: &str = "id, user_id, label, created_at, expires_at, last_used_at, revoked_at";
 
 fn token_row(r: &AnyRow, now: &str) -> Result<ApiToken> {
     let expires_at: Option<String> = get_opt_str(r, "expires_at")?;

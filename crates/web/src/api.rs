@@ -112,7 +112,7 @@ pub async fn create_token(
         .chars()
         .take(50)
         .collect::<String>();
-    let id = st
+    let issued = st
         .store
         .create_token(
             &Author {
@@ -125,26 +125,13 @@ pub async fn create_token(
             days,
         )
         .await?;
-    let actor = st.store.actor_for(&user).await?;
-    let expires_at = st
-        .store
-        .list_tokens(&actor, user.id)
-        .await?
-        .into_iter()
-        .find(|t| t.id == id)
-        .and_then(|t| t.expires_at);
-    let must_change_password = st
-        .store
-        .token_auth(&crate::auth::token_hash(&token))
-        .await?
-        .is_some_and(|(_, m)| m);
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse {
             token,
             user,
-            expires_at,
-            must_change_password,
+            expires_at: Some(issued.expires_at),
+            must_change_password: issued.must_change_password,
         }),
     ))
 }

@@ -259,7 +259,7 @@ pub async fn hash_password_async(password: &str) -> String {
 /// `HUAJIE_TRUST_PROXY` the last address a reverse proxy put in `X-Forwarded-For`.
 pub fn source_of(
     headers: &axum::http::HeaderMap,
-    extensions: &axum::http::Extensions,
+    peer: Option<std::net::SocketAddr>,
     trust_proxy: bool,
 ) -> String {
     if trust_proxy
@@ -273,10 +273,15 @@ pub fn source_of(
     {
         return ip.to_string();
     }
+    peer.map(|p| p.ip().to_string())
+        .unwrap_or_else(|| "未知来源".into())
+}
+
+/// The peer address of a connection served with `into_make_service_with_connect_info`.
+pub fn peer_of(extensions: &axum::http::Extensions) -> Option<std::net::SocketAddr> {
     extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "未知来源".into())
+        .map(|c| c.0)
 }
 
 /// The client's address (see [`source_of`]) as an extractor.
@@ -291,7 +296,7 @@ impl FromRequestParts<AppState> for Source {
     ) -> Result<Self, std::convert::Infallible> {
         Ok(Source(source_of(
             &parts.headers,
-            &parts.extensions,
+            peer_of(&parts.extensions),
             state.trust_proxy,
         )))
     }

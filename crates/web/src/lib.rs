@@ -44,18 +44,19 @@ async fn log_denials(
 ) -> axum::response::Response {
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
-    // Only the two headers that identify the user are kept (not a copy of every request's
+    // Only the headers that identify the user and where the request came from are kept (not a copy of every request's
     // headers), and they are looked at only when the request was refused.
     let mut who = axum::http::HeaderMap::new();
     for name in [
         axum::http::header::AUTHORIZATION,
         axum::http::header::COOKIE,
+        axum::http::HeaderName::from_static("x-forwarded-for"),
     ] {
         for v in req.headers().get_all(&name) {
             who.append(name.clone(), v.clone());
         }
     }
-    let source = auth::source_of(req.headers(), req.extensions(), st.trust_proxy);
+    let peer = auth::peer_of(req.extensions());
     let resp = next.run(req).await;
     let status = resp.status().as_u16();
     let (actor, who) = if resp.extensions().get::<Refusal>().is_some() {
@@ -67,7 +68,7 @@ async fn log_denials(
             None => return resp,
         }
     } else if resp.extensions().get::<BadToken>().is_some() {
-        (None, source)
+        (None, auth::source_of(&who, peer, st.trust_proxy))
     } else {
         return resp;
     };

@@ -57,7 +57,7 @@ impl Default for Limits {
         let min = |m: u64| Duration::from_secs(60 * m);
         Limits {
             name_source: Limit {
-                free: huajie_domain::user::LOCKOUT_THRESHOLD as u32,
+                free: huajie_domain::user::FREE_LOGIN_ATTEMPTS as u32,
                 first: Duration::from_secs(2),
                 cap: min(15),
             },
@@ -206,17 +206,21 @@ impl LoginThrottle {
         });
     }
 
-    /// Whether a name has used up its free attempts somewhere and not been forgotten yet, so
-    /// that its next failure there is delayed (shown on 用户管理 with 解除登录限制).
-    pub fn throttled(&self, name: &str) -> bool {
-        let name = norm(name);
+    /// The names that have used up their free attempts somewhere and are not forgotten yet,
+    /// so that their next failure there is delayed (用户管理 shows them with 解除登录限制).
+    pub fn throttled_names(&self) -> std::collections::HashSet<String> {
         let now = Instant::now();
         let map = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        map.iter().any(|(k, e)| {
-            matches!(k, Key::NameSource(n, _) | Key::Name(n) if *n == name)
-                && e.failures >= self.limit(k).free
-                && now.saturating_duration_since(e.last) < FORGET_AFTER
-        })
+        map.iter()
+            .filter(|(k, e)| {
+                e.failures >= self.limit(k).free
+                    && now.saturating_duration_since(e.last) < FORGET_AFTER
+            })
+            .filter_map(|(k, _)| match k {
+                Key::NameSource(n, _) | Key::Name(n) => Some(n.clone()),
+                Key::Source(_) => None,
+            })
+            .collect()
     }
 }
 

@@ -284,6 +284,7 @@ async fn render_users(
     };
     let role = values.get("role");
     let unit = values.get("unit_id");
+    let throttled = st.throttle.throttled_names();
     render(
         status,
         &UsersPage {
@@ -299,7 +300,7 @@ async fn render_users(
                     unit: unit_name(u.unit_id),
                     active: u.active,
                     created_at: u.created_at.chars().take(10).collect(),
-                    throttled: st.throttle.throttled(&u.username),
+                    throttled: throttled.contains(&u.username.to_lowercase()),
                 })
                 .collect(),
             roles: opts(

@@ -32,7 +32,7 @@ fn login_page_with(
             next,
             username,
             error,
-            threshold: LOCKOUT_THRESHOLD,
+            threshold: FREE_LOGIN_ATTEMPTS,
         },
     );
     resp.headers_mut().append(
@@ -207,14 +207,9 @@ struct TokenRow {
     active: bool,
 }
 
-/// Beijing time to the minute, from stored UTC text.
+/// Beijing time to the minute, from stored UTC text (a dash when there is none).
 fn minute(utc: Option<&str>) -> String {
-    utc.and_then(|t| t.parse::<jiff::Timestamp>().ok())
-        .map(|t| {
-            t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-                .strftime("%Y-%m-%d %H:%M")
-                .to_string()
-        })
+    utc.map(|t| super::beijing_time(t).chars().take(16).collect())
         .unwrap_or_else(|| "—".into())
 }
 

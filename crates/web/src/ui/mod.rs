@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use huajie_domain::records::Deadline;
 use huajie_domain::rules::Nature;
-use huajie_domain::user::{LOCKOUT_THRESHOLD, Role};
+use huajie_domain::user::{FREE_LOGIN_ATTEMPTS, Role};
 use huajie_store::audit::Author;
 use huajie_store::deadlines::{DeadlineQuery, StateFilter, today};
 use huajie_store::sessions::{Session, SessionPolicy};
