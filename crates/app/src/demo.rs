@@ -166,6 +166,7 @@ async fn user(
         role,
         unit_id,
         active: true,
+        contacts: Default::default(),
     };
     store.create_user(by, &input, hash, None).await?;
     Ok(())

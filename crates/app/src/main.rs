@@ -85,6 +85,20 @@ enum Command {
     /// The audit log: `huajie audit verify` checks its hash chain (exit status 1 on a break).
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Deliver messages (e-mail, SMS / government IM) and write reminders, as its own process;
+    /// `huajie serve` does the same unless started with `--no-worker`. Several may run against
+    /// one PostgreSQL database: each message is delivered once per channel.
+    Worker(WorkerArgs),
+}
+
+#[derive(Debug, Args)]
+struct WorkerArgs {
+    /// Run the clock as if today were this day (YYYY-MM-DD).
+    #[arg(long, env = "HUAJIE_TODAY")]
+    today: Option<String>,
+    /// Maximum database connections.
+    #[arg(long, env = "HUAJIE_DB_CONNECTIONS", default_value_t = 4)]
+    db_connections: u32,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +173,9 @@ struct ServeArgs {
     /// demonstrations and tests of reminders and repetitions. Default: the system clock.
     #[arg(long, env = "HUAJIE_TODAY")]
     today: Option<String>,
+    /// Do not deliver messages in this process (run `huajie worker` instead).
+    #[arg(long)]
+    no_worker: bool,
 }
 
 /// The directory of a SQLite database file, if `database` is one.
@@ -206,6 +223,12 @@ enum UserCommand {
         /// Initial password (8+ characters with letters and digits); also read from HUAJIE_PASSWORD.
         #[arg(long, env = "HUAJIE_PASSWORD")]
         password: String,
+        /// E-mail address for reminders.
+        #[arg(long)]
+        email: Option<String>,
+        /// Mobile number for SMS / government IM reminders.
+        #[arg(long)]
+        mobile: Option<String>,
     },
     /// Set a new password for a user (revokes their API tokens).
     ResetPassword {
@@ -375,6 +398,26 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }),
             }
         }
+        Command::Worker(args) => {
+            set_clock(args.today.as_deref())?;
+            let store = open(&cli.database, args.db_connections.max(2)).await?;
+            let worker = huajie_notify::Worker::from_env(store).map_err(usage)?;
+            say!(
+                "消息投递已启动（{}）：邮件{}",
+                worker.owner(),
+                if worker.has_mail() {
+                    "已配置"
+                } else {
+                    "未配置（HUAJIE_SMTP_URL），仅站内消息和短信接口"
+                }
+            );
+            worker
+                .run(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await;
+            Ok(())
+        }
         Command::Tick(args) => {
             set_clock(args.today.as_deref())?;
             let store = open(&cli.database, 2).await?;
@@ -446,6 +489,20 @@ async fn serve(database: &str, args: ServeArgs) -> Result<(), Failure> {
             }
         }
     });
+    if !args.no_worker {
+        let worker = huajie_notify::Worker::from_env(store.clone()).map_err(usage)?;
+        say!(
+            "消息投递：本进程负责；邮件{}",
+            if worker.has_mail() {
+                "已配置"
+            } else {
+                "未配置（HUAJIE_SMTP_URL）"
+            }
+        );
+        tokio::spawn(worker.run(std::future::pending()));
+    } else {
+        say!("消息投递：本进程不负责（--no-worker），请另行运行 huajie worker");
+    }
     let app = huajie_web::router_with(store, config).map_err(|e| Failure {
         code: 1,
         message: format!("无法创建文书目录：{e}"),
@@ -528,6 +585,8 @@ async fn user(database: &str, cmd: UserCommand) -> Result<(), Failure> {
             role,
             unit,
             password: pw,
+            email,
+            mobile,
         } => {
             let draft = UserDraft {
                 version: None,
@@ -536,6 +595,8 @@ async fn user(database: &str, cmd: UserCommand) -> Result<(), Failure> {
                 role: Some(role),
                 unit_id: Some(unit),
                 active: Some(true),
+                email,
+                mobile,
             };
             let mut inv = huajie_domain::Invalid::default();
             let input = draft.validate().map_err(|e| inv.extend(e)).ok();

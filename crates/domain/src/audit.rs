@@ -68,6 +68,9 @@ labelled_enum!(
         Statistics = "statistics", "统计";
         StatSnapshot = "stat_snapshot", "统计发布";
         StatsConfig = "stats_config", "统计口径";
+        NotifyRules = "notify_rules", "提醒规则";
+        Gateway = "gateway", "消息接口";
+        Preferences = "preferences", "通知设置";
     } "对象"
 );
 

@@ -16,6 +16,7 @@ pub mod hearing;
 pub mod ical;
 pub mod import;
 pub mod ledger;
+pub mod notify;
 pub mod obligation;
 pub mod outcome;
 pub mod proceeding;

@@ -53,6 +53,10 @@ pub struct User {
     pub active: bool,
     pub version: i64,
     pub created_at: String,
+    /// Where e-mail reminders go (none: in-app only).
+    pub email: Option<String>,
+    /// Mobile number for SMS / government IM reminders.
+    pub mobile: Option<String>,
 }
 
 /// An API token as its owner sees it (the secret itself is shown once, when issued).

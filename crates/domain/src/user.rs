@@ -97,6 +97,8 @@ pub struct UserInput {
     pub role: Role,
     pub unit_id: i64,
     pub active: bool,
+    /// E-mail and mobile: left as they are when the draft does not name them.
+    pub contacts: crate::notify::Contacts,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -110,6 +112,10 @@ pub struct UserDraft {
     pub role: Option<String>,
     pub unit_id: Option<i64>,
     pub active: Option<bool>,
+    /// E-mail address for reminders ("" clears; absent on PUT: unchanged).
+    pub email: Option<String>,
+    /// Mobile number for SMS / government IM ("" clears; absent on PUT: unchanged).
+    pub mobile: Option<String>,
 }
 
 impl UserDraft {
@@ -136,6 +142,20 @@ impl UserDraft {
         if self.unit_id.is_none() {
             inv.push(FieldError::required("unit_id", "所属单位"));
         }
+        let contacts = crate::notify::Contacts {
+            email: self.email.as_deref().map(|v| {
+                crate::notify::email("email", v)
+                    .map_err(|e| inv.push(e))
+                    .ok()
+                    .flatten()
+            }),
+            mobile: self.mobile.as_deref().map(|v| {
+                crate::notify::mobile("mobile", v)
+                    .map_err(|e| inv.push(e))
+                    .ok()
+                    .flatten()
+            }),
+        };
         match (username, display_name, role, self.unit_id) {
             (Some(username), Some(display_name), Some(role), Some(unit_id)) if inv.is_empty() => {
                 Ok(UserInput {
@@ -144,6 +164,7 @@ impl UserDraft {
                     role,
                     unit_id,
                     active: self.active.unwrap_or(true),
+                    contacts,
                 })
             }
             _ => Err(inv),
@@ -201,9 +222,13 @@ mod tests {
             role: Some("单位联络员".into()),
             unit_id: Some(3),
             active: None,
+            email: Some("li.na@sfj.gov.cn".into()),
+            mobile: None,
         }
         .validate()
         .unwrap();
         assert_eq!(u.role, Role::UnitClerk);
+        assert_eq!(u.contacts.email, Some(Some("li.na@sfj.gov.cn".into())));
+        assert_eq!(u.contacts.mobile, None, "absent: left as it is");
     }
 }

@@ -1361,6 +1361,7 @@ pub(crate) async fn sync_event(
                     Some(&created),
                 )
                 .await?;
+                crate::notify::obligation_created(conn, id).await?;
                 out.created += 1;
             }
             Some(r) => {

@@ -25,6 +25,7 @@ pub mod feeds;
 pub mod filters;
 pub mod import;
 pub mod ledger;
+pub mod notify;
 pub mod readings;
 pub mod review;
 pub mod sessions;

@@ -3,6 +3,7 @@
 //! the submission date, never a typed or future one — or returns it with reasons, and the unit
 //! submits again. Every version is kept; every step is an audit event of the proceeding.
 
+use huajie_domain::notify::MessageKind;
 use std::collections::{BTreeMap, HashMap};
 
 use huajie_domain::FieldError;
@@ -302,6 +303,10 @@ impl Store {
         } else {
             Some(Planner::load(&mut tx, j).await?)
         };
+        if spec.review {
+            crate::notify::submission_event(&mut tx, id, MessageKind::SubmissionToReview, None)
+                .await?;
+        }
         settle(
             &mut tx,
             &by,
@@ -416,6 +421,17 @@ impl Store {
             before.proceeding_id,
             Some(&before),
             Some(&after),
+        )
+        .await?;
+        crate::notify::submission_event(
+            &mut tx,
+            id,
+            if to == SubmissionStatus::Accepted {
+                MessageKind::SubmissionAccepted
+            } else {
+                MessageKind::SubmissionReturned
+            },
+            after.review_note.as_deref(),
         )
         .await?;
         let (met_on, on_accept, planner) = if to == SubmissionStatus::Accepted {

@@ -14,8 +14,7 @@ use crate::units::unit_on;
 use crate::{Result, Store, StoreError};
 use huajie_domain::audit::{AuditAction, AuditEntity};
 
-const USER_COLS: &str =
-    "u.id, u.username, u.display_name, u.role, u.unit_id, u.active, u.version, u.created_at";
+const USER_COLS: &str = "u.id, u.username, u.display_name, u.role, u.unit_id, u.active, u.version, u.created_at, u.email, u.mobile";
 
 fn user(row: &AnyRow) -> Result<User> {
     Ok(User {
@@ -27,6 +26,8 @@ fn user(row: &AnyRow) -> Result<User> {
         active: get_bool(row, "active")?,
         version: get_i64(row, "version")?,
         created_at: get_str(row, "created_at")?,
+        email: get_opt_str(row, "email")?,
+        mobile: get_opt_str(row, "mobile")?,
     })
 }
 
@@ -127,6 +128,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| on_unique(e, "username", "duplicate_username", format!("用户名“{}”已被使用", input.username)))?;
+        crate::notify::write_contacts(&mut tx, id, &input.contacts).await?;
         let created = user_on(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
         audit::record(
             &mut tx,
@@ -176,6 +178,7 @@ impl Store {
                 current: before.version,
             });
         }
+        crate::notify::write_contacts(&mut tx, id, &input.contacts).await?;
         let after = user_on(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
         if before.active && !after.active {
             // A disabled account's sessions end and its tokens are revoked for good: enabling

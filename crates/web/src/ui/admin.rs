@@ -365,6 +365,8 @@ pub async fn add_user(
         role: p.opt("role"),
         unit_id,
         active: Some(true),
+        email: p.opt("email"),
+        mobile: p.opt("mobile"),
     };
     let input = draft.validate().map_err(|e| inv.extend(e)).ok();
     let first = crate::auth::generated_password();
@@ -397,8 +399,17 @@ pub async fn add_user(
             .await
         }
         Err(huajie_store::StoreError::Invalid(inv)) => {
-            let errs =
-                FieldErrs::from_invalid(inv, &["username", "display_name", "role", "unit_id"]);
+            let errs = FieldErrs::from_invalid(
+                inv,
+                &[
+                    "username",
+                    "display_name",
+                    "role",
+                    "unit_id",
+                    "email",
+                    "mobile",
+                ],
+            );
             render_users(&st, &s.0, p, errs, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => store_error_page(&s.0, "用户", e),
@@ -518,6 +529,7 @@ pub async fn toggle_user(
         role: user.role,
         unit_id: user.unit_id,
         active: !user.active,
+        contacts: Default::default(),
     };
     match st
         .store

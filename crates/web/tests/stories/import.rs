@@ -350,6 +350,7 @@ pub async fn story(app: App) {
                 role: huajie_domain::user::Role::Coordinator,
                 unit_id: j2,
                 active: true,
+                contacts: Default::default(),
             },
             &huajie_web::auth::hash_password("secret123"),
             None,
