@@ -11,6 +11,7 @@
 //! idempotency key (the e-mail `Message-ID`, the gateway's `{{key}}`).
 
 pub mod gateway;
+pub mod sink;
 pub mod smtp;
 
 use std::sync::Arc;
@@ -156,7 +157,7 @@ impl Worker {
             }
         }
         self.store
-            .finish_deliveries(&self.owner, huajie_store::clock::now(), &results)
+            .finish_deliveries(&self.owner, now, &results)
             .await?;
         Ok(round)
     }

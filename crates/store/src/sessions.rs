@@ -45,6 +45,8 @@ pub struct Session {
     pub display_name: String,
     pub csrf: String,
     pub must_change_password: bool,
+    /// Unread messages in the user's inbox (the top bar's count).
+    pub unread: i64,
 }
 
 fn ts(t: Timestamp) -> String {
@@ -204,7 +206,9 @@ impl Store {
     ) -> Result<Option<Session>> {
         let row = sqlx::query(
             "SELECT s.id AS sid, s.csrf, s.last_seen_at, s.expires_at, u.id, u.username, u.display_name, u.role, u.unit_id, \
-             u.must_change_password, un.jurisdiction_id FROM sessions s JOIN users u ON u.id = s.user_id \
+             u.must_change_password, un.jurisdiction_id, \
+             (SELECT COUNT(*) FROM messages m WHERE m.user_id = u.id AND m.read_at IS NULL) AS unread \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
              JOIN units un ON un.id = u.unit_id WHERE s.token_hash = $1 AND u.active = 1",
         )
         .bind(token_hash.to_string())
@@ -244,6 +248,7 @@ impl Store {
             display_name: get_str(&row, "display_name")?,
             csrf: get_str(&row, "csrf")?,
             must_change_password: get_bool(&row, "must_change_password")?,
+            unread: get_i64(&row, "unread")?,
         }))
     }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod headers;
 pub mod hygiene;
+pub mod messages;
 pub mod obligations;
 pub mod readings;
 pub mod stats;
@@ -222,6 +223,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(obligations::ObligationsApi::openapi());
     doc.merge(corrections::CorrectionsApi::openapi());
     doc.merge(work_items::WorkItemsApi::openapi());
+    doc.merge(messages::MessagesApi::openapi());
     contract::finish(doc)
 }
 
@@ -368,7 +370,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/judgment-examples", get(readings::examples))
         .merge(obligations::routes())
         .merge(corrections::routes())
-        .merge(work_items::routes());
+        .merge(work_items::routes())
+        .merge(messages::routes());
     // Uploads get their own body limit (the document limit plus room for the form fields).
     let upload_limit = DefaultBodyLimit::max(state.max_document_bytes + 64 * 1024);
     let uploads = Router::new()
@@ -429,6 +432,17 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/outcomes/{id}/correct", post(ui::correct_outcome))
         .route("/parties/{id}/correct", post(ui::correct_party))
         .route("/parties/{id}/withdraw", post(ui::withdraw_party))
+        .route("/messages", get(ui::messages_page))
+        .route("/messages/read-all", post(ui::read_all_messages))
+        .route("/messages/{id}/read", post(ui::read_message))
+        .route(
+            "/messages/settings",
+            get(ui::settings_page).post(ui::save_settings),
+        )
+        .route("/notifications", get(ui::notifications_page))
+        .route("/notifications/rules", post(ui::save_notify_rules))
+        .route("/notifications/gateways", post(ui::add_gateway))
+        .route("/notifications/gateways/{id}", post(ui::edit_gateway))
         .route("/login", get(ui::login_page).post(ui::login_submit))
         .route("/logout", post(ui::logout))
         .route("/ledger", get(ui::ledger))

@@ -145,6 +145,8 @@ struct CasePage {
     dispute_title: String,
     stages: Vec<(i64, String, &'static str, &'static str, bool)>,
     documents: Vec<DocView>,
+    /// Reminders about this case sent by e-mail / SMS (投递记录).
+    deliveries: Vec<huajie_domain::notify::Delivery>,
     /// Court documents read into this proceeding (litigation only).
     readings: Vec<super::reading::ReadingView>,
     can_read_judgments: bool,
@@ -241,6 +243,10 @@ async fn render_case(
         (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
             return crate::error::ApiError::from(e).into_response();
         }
+    };
+    let deliveries = match st.store.case_deliveries(actor, id).await {
+        Ok(d) => d,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
     let corrections = match st.store.list_corrections(actor, None, Some(id), 50).await {
         Ok(c) => c,
@@ -556,6 +562,7 @@ async fn render_case(
             dispute_title,
             stages,
             can_waive: actor.can_administer(),
+            deliveries,
             documents: documents
                 .into_iter()
                 .map(|d| DocView {

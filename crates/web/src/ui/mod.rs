@@ -27,6 +27,7 @@ mod forms;
 mod import;
 mod ledger;
 mod login;
+mod messages;
 mod obligations;
 mod proceeding_form;
 mod reading;
@@ -52,6 +53,10 @@ pub use import::{IMPORT_MAX_BYTES, import_page, import_submit, import_template};
 pub use ledger::{delete_filter, ledger, ledger_export, save_filter};
 pub use login::{
     login_page, login_submit, logout, logout_all, password_page, password_submit, revoke_token,
+};
+pub use messages::{
+    add_gateway, edit_gateway, messages_page, notifications_page, read_all_messages, read_message,
+    save_notify_rules, save_settings, settings_page,
 };
 pub use obligations::{
     losses_page, obligation_page, review as review_submission, submit as submit_obligation,
@@ -88,6 +93,8 @@ pub struct Chrome {
     pub writer: bool,
     /// Shows 统计分析.
     pub stats: bool,
+    /// Unread messages (消息中心 in the top bar).
+    pub unread: i64,
 }
 
 impl Chrome {
@@ -102,6 +109,7 @@ impl Chrome {
             audit: s.actor.can_read_full_audit(),
             writer: s.actor.can_write_cases(),
             stats: s.actor.can_read_statistics(),
+            unread: s.unread,
         }
     }
 }
