@@ -12,6 +12,8 @@ mod deadlines;
 mod forms;
 #[path = "stories/import.rs"]
 mod import;
+#[path = "stories/notifications.rs"]
+mod notifications;
 #[path = "stories/obligations.rs"]
 mod obligations;
 #[path = "stories/readings.rs"]
@@ -1075,4 +1077,14 @@ async fn waived_stays_waived_sqlite() {
 #[tokio::test]
 async fn waived_stays_waived_postgres() {
     on_postgres("waived_stays", security::waived_stays).await;
+}
+
+#[tokio::test]
+async fn notifications_story_sqlite() {
+    on_sqlite(notifications::story).await;
+}
+
+#[tokio::test]
+async fn notifications_story_postgres() {
+    on_postgres("notifications_story", notifications::story).await;
 }
