@@ -169,12 +169,13 @@ mod tests {
     fn every_api_route_is_documented() {
         let lib = include_str!("lib.rs");
         let start = lib.find("let v1 = Router::new()").unwrap();
-        let end = start + lib[start..].find(".merge(work_items::routes());").unwrap();
+        let end = start + lib[start..].find(".merge(work_items::routes())").unwrap();
         let mut routes = routes_in(&lib[start..end]);
         for src in [
             include_str!("obligations.rs"),
             include_str!("corrections.rs"),
             include_str!("work_items.rs"),
+            include_str!("messages.rs"),
         ] {
             let s = src.find("pub fn routes()").unwrap();
             let e = s + src[s..].find("\n}").unwrap();
