@@ -226,6 +226,13 @@ async fn killed_mid_batch(url: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The second worker records its last batch after the mails are out.
+    let start = Instant::now();
+    while scalar(url, "SELECT COUNT(*) FROM deliveries WHERE status = 'sent'").await < N as i64
+        && start.elapsed() < Duration::from_secs(60)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     tokio::time::sleep(Duration::from_millis(300)).await;
     second.kill().unwrap();
     let _ = second.wait();

@@ -456,9 +456,13 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         )
         .route("/lookup/case-no", get(ui::check_case_no))
         .route("/units", get(ui::units_page).post(ui::add_unit))
+        .route("/units/{id}", get(ui::unit_page))
+        .route("/units/{id}/heads", post(ui::add_unit_head))
+        .route("/unit-heads/{id}", post(ui::edit_unit_head))
         .route("/users", get(ui::users_page).post(ui::add_user))
         .route("/users/{id}/reset", post(ui::reset_password))
         .route("/users/{id}/toggle", post(ui::toggle_user))
+        .route("/users/{id}/contacts", post(ui::user_contacts))
         .route("/users/{id}/unlock", post(ui::unlock_user))
         .route(
             "/calendar",

@@ -25,8 +25,28 @@ fn api_err(e: huajie_store::StoreError) -> Response {
 
 // ----- 单位管理 ------------------------------------------------------------------------------
 
+/// Search and filters of 单位管理 (query string).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct UnitFilter {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    kind: String,
+    /// "active" / "inactive" / "" (all).
+    #[serde(default)]
+    status: String,
+    msg: Option<String>,
+}
+
+impl UnitFilter {
+    fn is_set(&self) -> bool {
+        !(self.q.trim().is_empty() && self.kind.is_empty() && self.status.is_empty())
+    }
+}
+
 struct UnitNode {
     depth: usize,
+    kind_code: &'static str,
     id: i64,
     name: String,
     kind: &'static str,
@@ -40,6 +60,8 @@ struct UnitNode {
 struct UnitsPage {
     chrome: Chrome,
     nodes: Vec<UnitNode>,
+    filter: UnitFilter,
+    filter_kinds: Vec<Opt>,
     can_admin: bool,
     kinds: Vec<Opt>,
     parents: Vec<Opt>,
@@ -77,6 +99,7 @@ fn tree(units: &[Unit], users: &[User]) -> Vec<UnitNode> {
                 id: u.id,
                 name: u.name.clone(),
                 kind: u.kind.label(),
+                kind_code: u.kind.code(),
                 short_name: u.short_name.clone().unwrap_or_default(),
                 active: u.active,
                 users: users.iter().filter(|x| x.unit_id == u.id).count(),
@@ -97,6 +120,18 @@ async fn render_units(
     flash: Option<String>,
     status: StatusCode,
 ) -> Response {
+    render_units_filtered(st, s, values, errs, flash, status, UnitFilter::default()).await
+}
+
+async fn render_units_filtered(
+    st: &AppState,
+    s: &Session,
+    values: Pairs,
+    errs: FieldErrs,
+    flash: Option<String>,
+    status: StatusCode,
+    filter: UnitFilter,
+) -> Response {
     let j = s.actor.jurisdiction_id;
     let (units, users) = match (
         st.store.list_units(Some(j)).await,
@@ -113,7 +148,36 @@ async fn render_units(
         status,
         &UnitsPage {
             chrome,
-            nodes: tree(&units, &users),
+            nodes: {
+                let q = filter.q.trim().to_lowercase();
+                tree(&units, &users)
+                    .into_iter()
+                    .filter(|n| {
+                        (q.is_empty()
+                            || n.name.to_lowercase().contains(&q)
+                            || n.short_name.to_lowercase().contains(&q))
+                            && (filter.kind.is_empty() || n.kind_code == filter.kind)
+                            && match filter.status.as_str() {
+                                "active" => n.active,
+                                "inactive" => !n.active,
+                                _ => true,
+                            }
+                    })
+                    .map(|mut n| {
+                        if filter.is_set() {
+                            n.depth = 0;
+                        }
+                        n
+                    })
+                    .collect()
+            },
+            filter_kinds: opts(
+                UnitKind::ALL
+                    .iter()
+                    .map(|k| (k.code().to_string(), k.label().to_string())),
+                &filter.kind,
+            ),
+            filter: filter.clone(),
             can_admin: s.actor.can_administer(),
             kinds: opts(
                 UnitKind::ALL
@@ -135,16 +199,17 @@ async fn render_units(
 pub async fn units_page(
     State(st): State<AppState>,
     s: UiSession,
-    Query(q): Query<MsgParam>,
+    Query(q): Query<UnitFilter>,
 ) -> Response {
     let flash = (q.msg.as_deref() == Some("unit_added")).then(|| "单位已添加。".to_string());
-    render_units(
+    render_units_filtered(
         &st,
         &s.0,
         Pairs::default(),
         FieldErrs::default(),
         flash,
         StatusCode::OK,
+        q,
     )
     .await
 }
@@ -224,6 +289,21 @@ pub async fn add_unit(
 
 // ----- 用户管理 ------------------------------------------------------------------------------
 
+/// Search and filters of 用户管理 (query string).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct UserFilter {
+    /// Part of the user name, real name, e-mail or mobile.
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    unit_id: String,
+    /// "active" / "inactive" / "" (all).
+    #[serde(default)]
+    status: String,
+}
+
 struct UserRow {
     id: i64,
     version: i64,
@@ -235,6 +315,8 @@ struct UserRow {
     created_at: String,
     /// Logins of this name must wait after repeated failures (解除登录限制 is offered).
     throttled: bool,
+    email: String,
+    mobile: String,
 }
 
 #[derive(Template)]
@@ -248,6 +330,11 @@ struct UsersPage {
     errs: FieldErrs,
     /// A password just generated: shown once, to hand to the user.
     issued: Option<(String, String)>,
+    filter: UserFilter,
+    filter_roles: Vec<Opt>,
+    filter_units: Vec<Opt>,
+    /// Users in the jurisdiction before filtering.
+    total: usize,
 }
 
 impl UsersPage {
@@ -267,6 +354,18 @@ async fn render_users(
     issued: Option<(String, String)>,
     status: StatusCode,
 ) -> Response {
+    render_users_filtered(st, s, values, errs, issued, status, UserFilter::default()).await
+}
+
+async fn render_users_filtered(
+    st: &AppState,
+    s: &Session,
+    values: Pairs,
+    errs: FieldErrs,
+    issued: Option<(String, String)>,
+    status: StatusCode,
+    filter: UserFilter,
+) -> Response {
     let j = s.actor.jurisdiction_id;
     let (units, users) = match (
         st.store.list_units(Some(j)).await,
@@ -285,12 +384,42 @@ async fn render_users(
     let role = values.get("role");
     let unit = values.get("unit_id");
     let throttled = st.throttle.throttled_names();
+    let total = users.len();
+    let needle = filter.q.trim().to_lowercase();
+    let shown = users.iter().filter(|u| {
+        (needle.is_empty()
+            || u.username.to_lowercase().contains(&needle)
+            || u.display_name.to_lowercase().contains(&needle)
+            || u.email
+                .as_deref()
+                .is_some_and(|e| e.to_lowercase().contains(&needle))
+            || u.mobile.as_deref().is_some_and(|m| m.contains(&needle)))
+            && (filter.role.is_empty() || u.role.code() == filter.role)
+            && (filter.unit_id.is_empty() || u.unit_id.to_string() == filter.unit_id)
+            && match filter.status.as_str() {
+                "active" => u.active,
+                "inactive" => !u.active,
+                _ => true,
+            }
+    });
+    let filter_roles = opts(
+        huajie_domain::user::Role::ALL
+            .iter()
+            .map(|r| (r.code().to_string(), r.label().to_string())),
+        &filter.role,
+    );
+    let filter_units = opts(
+        units.iter().map(|u| (u.id.to_string(), u.name.clone())),
+        &filter.unit_id,
+    );
     render(
         status,
         &UsersPage {
             chrome: Chrome::new(s, "users"),
-            rows: users
-                .iter()
+            filter_roles,
+            filter_units,
+            total,
+            rows: shown
                 .map(|u| UserRow {
                     id: u.id,
                     version: u.version,
@@ -301,6 +430,8 @@ async fn render_users(
                     active: u.active,
                     created_at: u.created_at.chars().take(10).collect(),
                     throttled: throttled.contains(&u.username.to_lowercase()),
+                    email: u.email.clone().unwrap_or_default(),
+                    mobile: u.mobile.clone().unwrap_or_default(),
                 })
                 .collect(),
             roles: opts(
@@ -319,23 +450,87 @@ async fn render_users(
             values,
             errs,
             issued,
+            filter,
         },
     )
 }
 
-pub async fn users_page(State(st): State<AppState>, s: UiSession) -> Response {
+pub async fn users_page(
+    State(st): State<AppState>,
+    s: UiSession,
+    Query(filter): Query<UserFilter>,
+) -> Response {
     if let Some(r) = admin_only(&s.0, "管理用户") {
         return r;
     }
-    render_users(
+    render_users_filtered(
         &st,
         &s.0,
         Pairs::default(),
         FieldErrs::default(),
         None,
         StatusCode::OK,
+        filter,
     )
     .await
+}
+
+/// Changes a user's e-mail and mobile (用户管理, the coordinator).
+pub async fn user_contacts(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let user = match user_action(&st, &s, &raw, &headers, &p, "修改联系方式").await {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let draft = UserDraft {
+        version: p.get("version").parse().ok(),
+        username: Some(user.username.clone()),
+        display_name: Some(user.display_name.clone()),
+        role: Some(user.role.code().to_string()),
+        unit_id: Some(user.unit_id),
+        active: Some(user.active),
+        email: Some(p.get("email")),
+        mobile: Some(p.get("mobile")),
+    };
+    let result = match draft.validate() {
+        Ok(input) => {
+            st.store
+                .update_user(
+                    &Author::from(&s.0.actor),
+                    user.id,
+                    draft.version.unwrap_or(0),
+                    &input,
+                    Some(s.0.actor.jurisdiction_id),
+                )
+                .await
+        }
+        Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),
+    };
+    match result {
+        Ok(_) => Redirect::to("/users").into_response(),
+        Err(huajie_store::StoreError::Invalid(inv)) => {
+            let mut errs = FieldErrs::default();
+            for e in inv.0 {
+                errs.general
+                    .push(format!("{}：{}", user.username, e.message));
+            }
+            render_users(
+                &st,
+                &s.0,
+                Pairs::default(),
+                errs,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => store_error_page(&s.0, "用户", e),
+    }
 }
 
 pub async fn add_user(

@@ -32,6 +32,7 @@ mod obligations;
 mod proceeding_form;
 mod reading;
 mod stats;
+mod units;
 mod work_items;
 mod workbench;
 
@@ -39,7 +40,7 @@ use crate::auth::{LoginRefused, check_password, hash_password, new_token, token_
 pub use admin::{
     add_unit, add_user, audit_page, calendar_page, create_subscription, import_calendar,
     reset_password, revoke_subscription, rules_page, save_rules, subscriptions_page, toggle_user,
-    units_page, unlock_user, users_page,
+    units_page, unlock_user, user_contacts, users_page,
 };
 pub use case::{
     add_appearance, add_event, add_hearing, add_outcome, case_page, decide_correction, mark_met,
@@ -72,6 +73,7 @@ pub use stats::{
     save_config as stats_save_config, snapshot_page as stats_snapshot,
     snapshots_page as stats_snapshots, stats_page,
 };
+pub use units::{add_unit_head, edit_unit_head, unit_page};
 pub use work_items::{close_work_item, create_work_item, work_item_page, work_items_page};
 pub use workbench::workbench;
 

@@ -634,6 +634,142 @@ pub async fn story(app: App) {
         (r["version"].as_i64(), r["rules"]["due_before"].clone()),
         (Some(1), json!([5, 2]))
     );
+    // 用户管理: search, filters, contacts edited in place.
+    let p = page(&app, "/users?q=head&status=active", &coord).await;
+    assert!(
+        p.body.contains("head.a") && p.body.contains("显示 1 人"),
+        "{}",
+        p.body
+    );
+    let p = page(
+        &app,
+        &format!("/users?role=unit_clerk&unit_id={}", app.unit_a),
+        &coord,
+    )
+    .await;
+    assert!(
+        p.body.contains("clerk.a@jiazhen.gov.cn") && !p.body.contains("head@jiazhen.gov.cn"),
+        "{}",
+        p.body
+    );
+    let (_, hu) = app
+        .get(&format!("/api/v1/users/{head_id}"), &app.coord)
+        .await;
+    let v = hu["version"].to_string();
+    let r = form(
+        &app,
+        &format!("/users/{head_id}/contacts"),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("version", &v),
+            ("email", "head@jiazhen"),
+            ("mobile", "13800002222"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("电子邮箱“head@jiazhen”格式不正确"),
+        "{}",
+        r.body
+    );
+    let r = form(
+        &app,
+        &format!("/users/{head_id}/contacts"),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("version", &v),
+            ("email", "zhang@jiazhen.gov.cn"),
+            ("mobile", "13800003333"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let (_, hu) = app
+        .get(&format!("/api/v1/users/{head_id}"), &app.coord)
+        .await;
+    assert_eq!(
+        (hu["email"].as_str(), hu["mobile"].as_str()),
+        (Some("zhang@jiazhen.gov.cn"), Some("13800003333"))
+    );
+    // 单位管理: search; a unit's heads added and edited (正职 / 副职 / 分管, phone).
+    let p = page(&app, "/units?q=甲镇", &coord).await;
+    let table = &p.body[p.body.find("id=\"units\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(
+        table.contains(&format!("/units/{}", app.unit_a)) && !table.contains("测试县公安局"),
+        "{table}"
+    );
+    let r = form(
+        &app,
+        &format!("/units/{}/heads", app.unit_a),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("name", "张镇长"),
+            ("post", "镇长"),
+            ("kind", "principal"),
+            ("phone", "abc"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("张镇长"), "typed values kept");
+    let r = form(
+        &app,
+        &format!("/units/{}/heads", app.unit_a),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("name", "张镇长"),
+            ("post", "镇长"),
+            ("kind", "principal"),
+            ("phone", "0571-88880000"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (_, heads) = app
+        .get(&format!("/api/v1/units/{}/heads", app.unit_a), &app.coord)
+        .await;
+    let h = heads
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == "张镇长")
+        .unwrap()
+        .clone();
+    let r = form(
+        &app,
+        &format!("/unit-heads/{}", h["id"]),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("version", &h["version"].to_string()),
+            ("unit_id", &app.unit_a.to_string()),
+            ("name", "张镇长"),
+            ("post", "党委书记、镇长"),
+            ("kind", "principal"),
+            ("phone", "0571-88880001"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = page(&app, &format!("/units/{}", app.unit_a), &coord).await;
+    assert!(
+        p.body.contains("党委书记、镇长")
+            && p.body.contains("0571-88880001")
+            && p.body.contains("head.a"),
+        "{}",
+        p.body
+    );
     // The case page shows the delivery ledger.
     let p = page(&app, &format!("/proceedings/{pid}"), &coord).await;
     assert!(

@@ -1,0 +1,205 @@
+//! 单位详情 (`/units/{id}`): a unit's facts, its heads (正职 / 副职 / 分管负责人, with their phone:
+//! who must appear in court and who is texted before a hearing) and its users. The bureau's
+//! coordinator adds and edits heads here; everyone else reads.
+
+use huajie_domain::records::{UnitHead, User};
+use huajie_domain::unit::{HeadDraft, HeadKind};
+
+use super::forms::Pairs;
+use super::*;
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitPage {
+    chrome: Chrome,
+    unit: huajie_domain::records::Unit,
+    kind: &'static str,
+    heads: Vec<UnitHead>,
+    users: Vec<User>,
+    head_kinds: Vec<(&'static str, &'static str)>,
+    can_admin: bool,
+    errors: Vec<String>,
+    /// The add form as typed after a refusal.
+    typed: Pairs,
+}
+
+impl UnitPage {
+    fn t(&self, k: &str) -> String {
+        self.typed.get(k)
+    }
+}
+
+async fn unit_page_with(
+    st: &AppState,
+    s: &Session,
+    raw: &str,
+    errors: Vec<String>,
+    typed: Pairs,
+    status: StatusCode,
+) -> Response {
+    let Some(id) = parse_id(raw) else {
+        return not_found_page(s, &format!("单位“{raw}”"));
+    };
+    let j = Some(s.actor.jurisdiction_id);
+    let unit = match st.store.get_unit(id, j).await {
+        Ok(u) => u,
+        Err(e) => return store_error_page(s, &format!("单位（编号{id}）"), e),
+    };
+    let heads = match st.store.list_heads(id).await {
+        Ok(h) => h,
+        Err(e) => return store_error_page(s, "单位负责人", e),
+    };
+    let users = if s.actor.can_administer() {
+        st.store
+            .list_users(j)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|u| u.unit_id == id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    render(
+        status,
+        &UnitPage {
+            chrome: Chrome::new(s, "units"),
+            kind: unit.kind.label(),
+            unit,
+            heads,
+            users,
+            head_kinds: HeadKind::ALL
+                .iter()
+                .map(|k| (k.code(), k.label()))
+                .collect(),
+            can_admin: s.actor.can_administer(),
+            errors,
+            typed,
+        },
+    )
+}
+
+pub async fn unit_page(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+) -> Response {
+    unit_page_with(
+        &st,
+        &s.0,
+        &raw,
+        Vec::new(),
+        Pairs::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn head_draft(p: &Pairs) -> HeadDraft {
+    HeadDraft {
+        version: p.get("version").parse().ok(),
+        name: p.opt("name"),
+        post: p.opt("post"),
+        kind: p.opt("kind"),
+        phone: p.opt("phone"),
+    }
+}
+
+/// Adds a head to a unit (the coordinator).
+pub async fn add_unit_head(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let id = match s.posted(&headers, &p, &raw, "单位") {
+        Ok(id) => id,
+        Err(r) => return *r,
+    };
+    if !s.0.actor.can_administer() {
+        return forbidden_page("只有司法局协调员可以维护单位负责人");
+    }
+    let result = match head_draft(&p).validate() {
+        Ok(input) => st
+            .store
+            .add_head(
+                &Author::from(&s.0.actor),
+                id,
+                &input,
+                Some(s.0.actor.jurisdiction_id),
+            )
+            .await
+            .map(|_| ()),
+        Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/units/{id}")).into_response(),
+        Err(huajie_store::StoreError::Invalid(inv)) => {
+            let errors = inv.0.into_iter().map(|e| e.message).collect();
+            unit_page_with(&st, &s.0, &raw, errors, p, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => store_error_page(&s.0, "单位负责人", e),
+    }
+}
+
+/// Changes a head (name, post, kind, phone).
+pub async fn edit_unit_head(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let id = match s.posted(&headers, &p, &raw, "单位负责人") {
+        Ok(id) => id,
+        Err(r) => return *r,
+    };
+    if !s.0.actor.can_administer() {
+        return forbidden_page("只有司法局协调员可以维护单位负责人");
+    }
+    let unit = p.get("unit_id");
+    let d = head_draft(&p);
+    let result = match (d.validate(), d.version) {
+        (Ok(input), Some(v)) => st
+            .store
+            .update_head(
+                &Author::from(&s.0.actor),
+                id,
+                v,
+                &input,
+                Some(s.0.actor.jurisdiction_id),
+            )
+            .await
+            .map(|h| h.unit_id),
+        (Ok(_), None) => Err(huajie_domain::FieldError::required("version", "版本号").into()),
+        (Err(inv), _) => Err(huajie_store::StoreError::Invalid(inv)),
+    };
+    match result {
+        Ok(u) => Redirect::to(&format!("/units/{u}")).into_response(),
+        Err(huajie_store::StoreError::Invalid(inv)) => {
+            let errors = inv.0.into_iter().map(|e| e.message).collect();
+            unit_page_with(
+                &st,
+                &s.0,
+                &unit,
+                errors,
+                Pairs::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(huajie_store::StoreError::Conflict { .. }) => {
+            unit_page_with(
+                &st,
+                &s.0,
+                &unit,
+                vec!["该负责人信息已被他人修改，请查看最新内容后重新保存".into()],
+                Pairs::default(),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => store_error_page(&s.0, "单位负责人", e),
+    }
+}
