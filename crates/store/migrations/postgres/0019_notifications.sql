@@ -38,7 +38,8 @@ CREATE TABLE messages (
     body            TEXT NOT NULL,
     link            TEXT,
     proceeding_id   BIGINT REFERENCES proceedings(id),
-    deadline_id     BIGINT REFERENCES deadlines(id),
+    -- No foreign key: an obligation re-planned away keeps its messages (the link then says it is gone).
+    deadline_id     BIGINT,
     work_item_id    BIGINT REFERENCES work_items(id),
     created_at      TEXT NOT NULL,
     read_at         TEXT

@@ -38,7 +38,8 @@ CREATE TABLE messages (
     body            TEXT NOT NULL,
     link            TEXT,
     proceeding_id   INTEGER REFERENCES proceedings(id),
-    deadline_id     INTEGER REFERENCES deadlines(id),
+    -- No foreign key: an obligation re-planned away keeps its messages (the link then says it is gone).
+    deadline_id     INTEGER,
     work_item_id    INTEGER REFERENCES work_items(id),
     created_at      TEXT NOT NULL,
     read_at         TEXT
