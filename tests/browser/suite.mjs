@@ -713,6 +713,63 @@ test("filing-package", async (t) => {
   await navigate(coord, "#edit button[type=submit]");
 });
 
+test("messages", async (t) => {
+  // 消息中心: a new case tells the owing unit's clerk (unread count in the top bar); opening the
+  // message marks it read and goes to the obligation; 通知设置 keeps e-mail and mobile (a bad
+  // number is refused in Chinese); the bureau edits the sending rules and adds a gateway.
+  const coord = t.page;
+  await login(coord, "coordinator");
+  const defendant = await unitNamed(coord, "城关镇");
+  const clerk = await clerkOf(coord, defendant);
+  const { caseNo } = await registerCase(coord, { defendant, claimants: ["秦十"], receivedOn: todayBeijing() });
+
+  const unit = await newLoggedInPage(t, clerk);
+  const badge = await expectText(unit, "#inbox .badge", /\d+/);
+  const before = Number(await badge.innerText());
+  assert(before >= 1, `unread count ${before}`);
+  await navigate(unit, "#inbox");
+  const item = await expectText(unit, "#messages li.unread", caseNo);
+  assert((await item.innerText()).includes("新的报送事项"), "the kind is named");
+  await navigate(unit, `#messages li.unread:has-text("${caseNo}") button.msg-title`);
+  await expectPath(unit, /^\/deadlines\/\d+$/);
+  await expectText(unit, "#inbox", "消息");
+  const after = (await unit.locator("#inbox .badge").count()) ? Number(await unit.locator("#inbox .badge").innerText()) : 0;
+  assertEq(after, before - 1, "one message fewer unread");
+  await open(unit, "/messages?unread=1");
+  await expectAbsent(unit, `#messages li:has-text("${caseNo}")`, "the opened message is read");
+
+  await open(unit, "/messages/settings");
+  await unit.fill('#prefs input[name="email"]', `${clerk}@example.gov.cn`);
+  await unit.fill('#prefs input[name="mobile"]', "1380000");
+  await navigate(unit, "#prefs button[type=submit]");
+  await expectText(unit, "#errors", "应为 11 位数字");
+  await unit.fill('#prefs input[name="mobile"]', "13800138000");
+  await unit.check('#prefs input[name="ch_hearing_tomorrow"][value="im"]');
+  await navigate(unit, "#prefs button[type=submit]");
+  await expectText(unit, "#saved", "通知设置已保存");
+  assertEq(await unit.inputValue('#prefs input[name="mobile"]'), "13800138000", "mobile kept");
+  await unit.screenshot({ path: path.join(ARTIFACTS, "messages-settings.png"), fullPage: true });
+
+  await open(coord, "/notifications");
+  await coord.fill('#rules input[name="due_before"]', "5、3、1");
+  await navigate(coord, "#rules button[type=submit]");
+  await expectText(coord, "#saved", "提醒规则已保存");
+  assertEq(await coord.inputValue('#rules input[name="due_before"]'), "5、3、1", "rules saved");
+  await coord.fill('#new-gateway input[name="name"]', "县短信平台");
+  await coord.fill('#new-gateway input[name="url"]', "ftp://10.0.0.1/sms");
+  await coord.fill('#new-gateway textarea[name="body_template"]', '{"mobile":"{{mobile}}","content":"{{text}}"}');
+  await navigate(coord, "#new-gateway button[type=submit]");
+  await expectText(coord, "#errors", "接口地址应以 http:// 或 https:// 开头");
+  assertEq(await coord.inputValue('#new-gateway input[name="name"]'), "县短信平台", "what was typed is kept");
+  await coord.fill('#new-gateway input[name="url"]', "http://10.0.0.1/sms");
+  await navigate(coord, "#new-gateway button[type=submit]");
+  await expectText(coord, "#saved", "消息接口已保存");
+  await expectText(coord, "#gateways h4", "县短信平台");
+  // Back to the shipped rules for the tests that follow.
+  await coord.fill('#rules input[name="due_before"]', "3、1");
+  await navigate(coord, "#rules button[type=submit]");
+});
+
 test("supervision-order", async (t) => {
   // A 督办单 about a problem, addressed to two units: each owes its own half-monthly progress
   // report; one unit submits from its workbench, the bureau accepts; 销号 ends what falls due later.

@@ -71,6 +71,8 @@ labelled_enum!(
         NotifyRules = "notify_rules", "提醒规则";
         Gateway = "gateway", "消息接口";
         Preferences = "preferences", "通知设置";
+        AppearancePlan = "appearance_plan", "出庭人员名单";
+        AppearanceRules = "appearance_rules", "出庭规则";
     } "对象"
 );
 

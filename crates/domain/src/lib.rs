@@ -5,6 +5,7 @@
 //! [`FieldError`]s with a machine code and a Simplified-Chinese message.
 
 pub mod access;
+pub mod appearance;
 pub mod audit;
 pub mod calendar;
 pub mod case_no;

@@ -105,11 +105,12 @@ impl Worker {
 
     /// The worker as the environment configures it (`HUAJIE_SMTP_URL`, `HUAJIE_SMTP_FROM` …).
     pub fn from_env(store: Store) -> Result<Worker, String> {
+        let config = WorkerConfig::from_env()?;
         let mailer = match SmtpConfig::from_env()? {
-            Some(c) => Some(Mailer::new(&c)?),
+            Some(c) => Some(Mailer::with_connections(&c, config.concurrency as u32)?),
             None => None,
         };
-        Ok(Worker::new(store, mailer, WorkerConfig::from_env()?))
+        Ok(Worker::new(store, mailer, config))
     }
 
     pub fn owner(&self) -> &str {

@@ -165,11 +165,17 @@ pub struct Mailer {
 }
 
 impl Mailer {
+    /// A mailer keeping up to 16 connections open.
     pub fn new(c: &SmtpConfig) -> Result<Mailer, String> {
+        Self::with_connections(c, 16)
+    }
+
+    /// A mailer keeping up to `connections` SMTP connections open (the worker's concurrency).
+    pub fn with_connections(c: &SmtpConfig, connections: u32) -> Result<Mailer, String> {
         let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(c.host.clone())
             .port(c.port)
             .timeout(Some(Duration::from_secs(20)))
-            .pool_config(PoolConfig::new().max_size(8));
+            .pool_config(PoolConfig::new().max_size(connections.max(1)));
         if c.security != Security::None {
             let mut tls = TlsParameters::builder(c.host.clone());
             if let Some(f) = &c.ca_file {

@@ -11,6 +11,7 @@
 //! * reads and writes of cases are filtered by the actor's [`ProceedingScope`] in SQL, so a
 //!   record outside the scope is reported as [`StoreError::NotFound`].
 
+pub mod appearance;
 pub mod audit;
 pub mod blobs;
 pub mod bulk;

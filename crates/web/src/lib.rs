@@ -2,6 +2,7 @@
 //! shapes of errors, authentication headers, the OpenAPI document and Swagger UI.
 
 pub mod api;
+pub mod appearance;
 pub mod auth;
 pub mod contract;
 pub mod corrections;
@@ -224,6 +225,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(corrections::CorrectionsApi::openapi());
     doc.merge(work_items::WorkItemsApi::openapi());
     doc.merge(messages::MessagesApi::openapi());
+    doc.merge(appearance::AppearanceApi::openapi());
     contract::finish(doc)
 }
 
@@ -371,7 +373,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .merge(obligations::routes())
         .merge(corrections::routes())
         .merge(work_items::routes())
-        .merge(messages::routes());
+        .merge(messages::routes())
+        .merge(appearance::routes());
     // Uploads get their own body limit (the document limit plus room for the form fields).
     let upload_limit = DefaultBodyLimit::max(state.max_document_bytes + 64 * 1024);
     let uploads = Router::new()
@@ -457,6 +460,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/lookup/case-no", get(ui::check_case_no))
         .route("/units", get(ui::units_page).post(ui::add_unit))
         .route("/units/{id}", get(ui::unit_page))
+        .route("/proceedings/{id}/case-flags", post(ui::set_case_flags))
+        .route("/hearings/{id}/plan", post(ui::file_plan))
         .route("/units/{id}/heads", post(ui::add_unit_head))
         .route("/unit-heads/{id}", post(ui::edit_unit_head))
         .route("/users", get(ui::users_page).post(ui::add_user))

@@ -2,6 +2,8 @@
 //! PostgreSQL runs when HUAJIE_TEST_PG_URL is set (e.g. postgres://postgres@127.0.0.1:5432/postgres);
 //! each run creates and drops its own database.
 
+#[path = "stories/appearance.rs"]
+mod appearance;
 #[path = "stories/common.rs"]
 mod common;
 #[path = "stories/corrections.rs"]
@@ -1087,4 +1089,14 @@ async fn notifications_story_sqlite() {
 #[tokio::test]
 async fn notifications_story_postgres() {
     on_postgres("notifications_story", notifications::story).await;
+}
+
+#[tokio::test]
+async fn appearance_story_sqlite() {
+    on_sqlite(appearance::story).await;
+}
+
+#[tokio::test]
+async fn appearance_story_postgres() {
+    on_postgres("appearance_story", appearance::story).await;
 }

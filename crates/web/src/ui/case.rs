@@ -40,6 +40,25 @@ pub(crate) struct Pending {
     pub(crate) errs: FieldErrs,
 }
 
+/// One defendant unit at one hearing in 出庭安排: who must appear, the plan, what went wrong.
+struct DutyView {
+    hearing_id: i64,
+    unit_id: i64,
+    when: String,
+    unit_name: String,
+    expected: String,
+    reasons: String,
+    plan: Option<String>,
+    plan_version: i64,
+    plan_head_id: Option<i64>,
+    plan_agents: String,
+    problems: Vec<String>,
+    /// The viewer may file this unit's plan (its clerk or head, or the bureau).
+    can_file: bool,
+    /// The unit's heads: id and "姓名（职务，类别）".
+    heads: Vec<(i64, String)>,
+}
+
 struct HearingView {
     id: i64,
     version: i64,
@@ -147,6 +166,11 @@ struct CasePage {
     documents: Vec<DocView>,
     /// Reminders about this case sent by e-mail / SMS (投递记录).
     deliveries: Vec<huajie_domain::notify::Delivery>,
+    /// 出庭安排: each defendant unit at each hearing.
+    duties: Vec<DutyView>,
+    /// Case circumstances (code, label, recorded) and whether the viewer may record them.
+    case_flags: Vec<(&'static str, &'static str, bool)>,
+    can_flag: bool,
     /// Court documents read into this proceeding (litigation only).
     readings: Vec<super::reading::ReadingView>,
     can_read_judgments: bool,
@@ -248,6 +272,58 @@ async fn render_case(
         Ok(d) => d,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
+    let (duties, flags) = match (
+        st.store.hearing_duties(actor, id).await,
+        st.store.case_flags(actor, id).await,
+    ) {
+        (Ok(d), Ok(f)) => (d, f),
+        (Err(e), _) | (_, Err(e)) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let mut duty_views = Vec::with_capacity(duties.len());
+    for d in duties {
+        let can_file = actor.can_administer()
+            || (actor.unit_id == d.unit_id
+                && matches!(actor.role, Role::UnitClerk | Role::UnitHead));
+        let heads = if can_file {
+            st.store
+                .list_heads(d.unit_id)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|h| {
+                    (
+                        h.id,
+                        format!("{}（{}，{}）", h.name, h.post, h.kind.label()),
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        duty_views.push(DutyView {
+            hearing_id: d.hearing_id,
+            unit_id: d.unit_id,
+            when: d.scheduled_at.replace('T', " ").chars().take(16).collect(),
+            unit_name: d.unit_name,
+            expected: d.requirement.expected_label,
+            reasons: d.requirement.reasons.join("、"),
+            plan_version: d.plan.as_ref().map(|p| p.version).unwrap_or(0),
+            plan_head_id: d.plan.as_ref().and_then(|p| p.head_id),
+            plan_agents: d
+                .plan
+                .as_ref()
+                .map(|p| p.agents.clone())
+                .unwrap_or_default(),
+            plan: d.plan.as_ref().map(|p| p.summary()),
+            problems: d.problem_labels,
+            can_file,
+            heads,
+        });
+    }
+    let case_flags = huajie_domain::appearance::CaseFlag::ALL
+        .iter()
+        .map(|f| (f.code(), f.label(), flags.contains(f)))
+        .collect();
     let corrections = match st.store.list_corrections(actor, None, Some(id), 50).await {
         Ok(c) => c,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
@@ -563,6 +639,9 @@ async fn render_case(
             stages,
             can_waive: actor.can_administer(),
             deliveries,
+            duties: duty_views,
+            case_flags,
+            can_flag: actor.can_administer(),
             documents: documents
                 .into_iter()
                 .map(|d| DocView {
@@ -644,6 +723,8 @@ pub async fn case_page(
             "识别结果已确认，结果已登记；败诉的，已按生效日期计算败诉分析报告期限。".to_string(),
         ),
         Some("deadline_changed") => Some("期限已更新。".to_string()),
+        Some("plan_filed") => Some("出庭人员名单已报送。".to_string()),
+        Some("flags_saved") => Some("案件情形已保存，应出庭人员已按规则重新确定。".to_string()),
         _ => None,
     };
     render_case(&st, &s.0, id, Pending::default(), flash, StatusCode::OK).await
@@ -1066,4 +1147,96 @@ pub async fn decide_correction(
         .into_response(),
         Err(e) => store_error_page(&s.0, "更正申请", e),
     }
+}
+
+/// 认定案件情形 (the bureau): the circumstances that call for the 正职.
+pub async fn set_case_flags(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let id = match s.posted(&headers, &p, &raw, "程序") {
+        Ok(id) => id,
+        Err(r) => return *r,
+    };
+    let mut inv = huajie_domain::Invalid::default();
+    let flags: Vec<_> = p
+        .all("flags")
+        .iter()
+        .filter_map(|f| {
+            huajie_domain::appearance::CaseFlag::parse_field("flags", f)
+                .map_err(|e| inv.push(e))
+                .ok()
+        })
+        .collect();
+    let result = if inv.is_empty() {
+        st.store.set_case_flags(&s.0.actor, id, &flags).await
+    } else {
+        invalid(inv)
+    };
+    case_form(
+        &st,
+        &s.0,
+        id,
+        "case-flags".into(),
+        p,
+        &["flags"],
+        result,
+        "msg=flags_saved#appearance",
+    )
+    .await
+}
+
+/// 报送出庭人员名单: a defendant unit's plan for a hearing.
+pub async fn file_plan(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let hid = match s.posted(&headers, &p, &raw, "开庭记录") {
+        Ok(id) => id,
+        Err(r) => return *r,
+    };
+    let id = match st.store.proceeding_of(&s.0.actor, "hearing", hid).await {
+        Ok(id) => id,
+        Err(e) => return store_error_page(&s.0, &format!("开庭记录（编号{hid}）"), e),
+    };
+    let mut inv = huajie_domain::Invalid::default();
+    let unit = id_field(&p, "unit_id", "单位", &mut inv);
+    let draft = huajie_domain::appearance::PlanDraft {
+        version: p.get("version").parse::<i64>().ok().filter(|v| *v > 0),
+        head_id: id_field(&p, "head_id", "出庭负责人", &mut inv),
+        head_name: p.opt("head_name"),
+        head_post: p.opt("head_post"),
+        head_kind: p.opt("head_kind"),
+        agents: p.opt("agents"),
+    };
+    let result = match (draft.validate(), unit) {
+        (Ok(input), Some(u)) if inv.is_empty() => {
+            st.store
+                .file_appearance_plan(&s.0.actor, hid, u, draft.version, &input)
+                .await
+        }
+        (Ok(_), _) => invalid(inv),
+        (Err(e), _) => {
+            inv.extend(e);
+            invalid(inv)
+        }
+    };
+    let form = format!("plan-{hid}-{}", unit.unwrap_or_default());
+    case_form(
+        &st,
+        &s.0,
+        id,
+        form,
+        p,
+        &["head_id"],
+        result,
+        "msg=plan_filed#appearance",
+    )
+    .await
 }

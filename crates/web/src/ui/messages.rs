@@ -312,6 +312,31 @@ struct AdminPage {
     failed: Vec<Delivery>,
     errors: Vec<String>,
     flash: Option<&'static str>,
+    /// The rules form or the new-gateway form as typed, after a refusal.
+    typed: Option<(&'static str, Pairs)>,
+}
+
+impl AdminPage {
+    /// A field of `form` as typed after a refusal, else `stored`.
+    fn val(&self, form: &str, key: &str, stored: &str) -> String {
+        match &self.typed {
+            Some((f, p)) if *f == form => p.get(key),
+            _ => stored.to_string(),
+        }
+    }
+
+    fn checked(
+        &self,
+        form: &str,
+        key: &str,
+        value: &str,
+        stored: impl std::borrow::Borrow<bool>,
+    ) -> bool {
+        match &self.typed {
+            Some((f, p)) if *f == form => p.all(key).iter().any(|v| v == value),
+            _ => *stored.borrow(),
+        }
+    }
 }
 
 /// 提醒与接口 (the bureau): rules, gateways, channel state.
@@ -325,7 +350,7 @@ pub async fn notifications_page(
         Some("gateway") => Some("消息接口已保存"),
         _ => None,
     };
-    admin_page(&st, &s.0, Vec::new(), flash, StatusCode::OK).await
+    admin_page(&st, &s.0, Vec::new(), flash, StatusCode::OK, None).await
 }
 
 async fn admin_page(
@@ -334,6 +359,7 @@ async fn admin_page(
     errors: Vec<String>,
     flash: Option<&'static str>,
     status: StatusCode,
+    typed: Option<(&'static str, Pairs)>,
 ) -> Response {
     if !s.actor.can_administer() {
         return forbidden_page("只有司法局协调员可以管理提醒规则和消息接口");
@@ -408,15 +434,21 @@ async fn admin_page(
         failed,
         errors,
         flash,
+        typed,
     };
     render(status, &page)
 }
 
-async fn refused(st: &AppState, s: &Session, e: huajie_store::StoreError) -> Response {
+async fn refused(
+    st: &AppState,
+    s: &Session,
+    e: huajie_store::StoreError,
+    typed: Option<(&'static str, Pairs)>,
+) -> Response {
     match e {
         huajie_store::StoreError::Invalid(inv) => {
             let errors = inv.0.into_iter().map(|e| e.message).collect();
-            admin_page(st, s, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            admin_page(st, s, errors, None, StatusCode::UNPROCESSABLE_ENTITY, typed).await
         }
         huajie_store::StoreError::Conflict { .. } => {
             admin_page(
@@ -425,6 +457,7 @@ async fn refused(st: &AppState, s: &Session, e: huajie_store::StoreError) -> Res
                 vec!["设置已被他人修改，请查看最新内容后重新保存".into()],
                 None,
                 StatusCode::CONFLICT,
+                None,
             )
             .await
         }
@@ -472,7 +505,7 @@ pub async fn save_notify_rules(
     };
     match result {
         Ok(_) => Redirect::to("/notifications?msg=rules").into_response(),
-        Err(e) => refused(&st, &s.0, e).await,
+        Err(e) => refused(&st, &s.0, e, Some(("rules", p))).await,
     }
 }
 
@@ -508,7 +541,7 @@ pub async fn add_gateway(
     };
     match result {
         Ok(()) => Redirect::to("/notifications?msg=gateway").into_response(),
-        Err(e) => refused(&st, &s.0, e).await,
+        Err(e) => refused(&st, &s.0, e, None).await,
     }
 }
 
@@ -535,6 +568,6 @@ pub async fn edit_gateway(
     };
     match result {
         Ok(()) => Redirect::to("/notifications?msg=gateway").into_response(),
-        Err(e) => refused(&st, &s.0, e).await,
+        Err(e) => refused(&st, &s.0, e, None).await,
     }
 }

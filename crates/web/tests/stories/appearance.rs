@@ -1,0 +1,271 @@
+//! The court-appearance duty (issue 16, point 5) through the real router: a 56-claimant case
+//! under 象山's rules; who must appear (the 正职, with the reason); the unit files its plan
+//! (never agents alone; not another unit's), which submits its 出庭人员名单 obligation; the
+//! appearance recorded against the plan is flagged (lawyer only; a deputy where the 正职 was
+//! required) on the case and the bureau's list; the bureau's case circumstances; the rules as data.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::common::*;
+
+fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .date()
+}
+
+async fn duties(app: &App, token: &str, pid: i64) -> Vec<Value> {
+    let (s, v) = app
+        .get(
+            &format!("/api/v1/proceedings/{pid}/appearance-duties"),
+            token,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v.as_array().unwrap().clone()
+}
+
+pub async fn story(app: App) {
+    let clerk_b = add_clerk(&app, "clerk.b", app.unit_b).await;
+    let (s, v) = app
+        .put(
+            "/api/v1/rules",
+            &app.coord,
+            json!({"version": 0, "shipped": ["local-xiangshan"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // The unit's heads.
+    let mut heads = Vec::new();
+    for (name, post, kind) in [
+        ("张镇长", "镇长", "principal"),
+        ("李副镇长", "副镇长", "deputy"),
+    ] {
+        let (s, h) = app
+            .post(
+                &format!("/api/v1/units/{}/heads", app.unit_a),
+                &app.coord,
+                json!({"name": name, "post": post, "kind": kind, "phone": "0571-88880000"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{h}");
+        heads.push(h["id"].as_i64().unwrap());
+    }
+    let t = today();
+    let (s, p) = app
+        .post(
+            "/api/v1/proceedings",
+            &app.coord,
+            json!({
+                "kind": "first_instance", "case_no": "(2026)浙0699行初801号", "domain": "expropriation",
+                "registered_on": t.to_string(), "received_on": t.to_string(), "claimant_count": 56,
+                "parties": [{"role": "claimant", "name": "群体原告"}, {"role": "defendant", "unit_id": app.unit_a}]
+            }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let pid = p["id"].as_i64().unwrap();
+    // The summons, and the hearing it names.
+    let (s, v) = app
+        .post(
+            &format!("/api/v1/proceedings/{pid}/events"),
+            &app.coord,
+            json!({"kind": "summons_received", "occurred_on": t.to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let hday = t.checked_add(jiff::Span::new().days(14)).unwrap();
+    let (s, h) = app
+        .post(
+            &format!("/api/v1/proceedings/{pid}/hearings"),
+            &app.coord,
+            json!({"scheduled_at": format!("{hday}T09:30"), "place": "第一法庭"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{h}");
+    let hid = h["id"].as_i64().unwrap();
+
+    // Who must appear: the 正职, because of the 56 claimants.
+    let d = duties(&app, &app.coord, pid).await;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["requirement"]["expected"], "principal");
+    assert_eq!(
+        d[0]["requirement"]["reasons"],
+        json!(["原告56人（50人以上）"])
+    );
+    assert_eq!(
+        (d[0]["plan"].clone(), d[0]["problems"].clone()),
+        (Value::Null, json!([]))
+    );
+    // The unit's clerk sees the same; another unit's clerk sees nothing of the case.
+    assert_eq!(duties(&app, &app.clerk_a, pid).await.len(), 1);
+    let (s, _) = app
+        .get(
+            &format!("/api/v1/proceedings/{pid}/appearance-duties"),
+            &clerk_b,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // The plan: never agents alone; a head of the unit; not filed by another unit.
+    let plan_path = format!("/api/v1/hearings/{hid}/plan");
+    let (s, v) = app
+        .put(
+            &plan_path,
+            &app.clerk_a,
+            json!({"unit_id": app.unit_a, "agents": "王律师 浙江某律师事务所"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("不能只委托律师出庭"),
+        "{v}"
+    );
+    let (s, _) = app
+        .put(
+            &plan_path,
+            &clerk_b,
+            json!({"unit_id": app.unit_a, "head_id": heads[0]}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "another unit cannot see the hearing"
+    );
+    let (s, v) = app
+        .put(
+            &plan_path,
+            &app.clerk_a,
+            json!({"unit_id": app.unit_a, "head_id": 999999}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["fields"][0]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_head")),
+        "{v}"
+    );
+    let (s, filed) = app
+        .put(&plan_path, &app.clerk_a, json!({"unit_id": app.unit_a, "head_id": heads[1], "agents": "王律师 浙江某律师事务所\n赵科员"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{filed}");
+    assert_eq!(filed["plan"]["head_name"], "李副镇长");
+    // It submitted the unit's 出庭人员名单 obligations (象山: 3 working days after the summons).
+    let submitted = filed["submitted"].as_array().unwrap();
+    assert!(!submitted.is_empty(), "{filed}");
+    let (_, o) = app
+        .get(&format!("/api/v1/deadlines/{}", submitted[0]), &app.coord)
+        .await;
+    assert_eq!(o["deadline"]["submission_state"], "submitted", "{o}");
+    let fields = o["submissions"][0]["fields"].as_object().unwrap();
+    assert!(
+        fields.values().all(|v| v
+            .as_str()
+            .unwrap()
+            .contains("李副镇长（副镇长，副职）；委托代理人：王律师")),
+        "{o}"
+    );
+    // Changing the plan needs the version read.
+    let (s, _) = app
+        .put(
+            &plan_path,
+            &app.clerk_a,
+            json!({"unit_id": app.unit_a, "head_id": heads[0]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+
+    // The hearing: only the lawyer came.
+    let (s, v) = app
+        .post(&format!("/api/v1/hearings/{hid}/appearances"), &app.coord, json!({"unit_id": app.unit_a, "person_name": "王律师", "level": "lawyer", "appeared": true, "spoke": true}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let d = duties(&app, &app.coord, pid).await;
+    assert_eq!(
+        d[0]["problems"],
+        json!(["head_absent", "lawyer_only"]),
+        "{d:?}"
+    );
+    assert_eq!(
+        d[0]["problem_labels"],
+        json!(["负责人未出庭", "仅委托律师出庭"])
+    );
+    let window = format!("/api/v1/appearance-problems?from={t}&to={}", hday);
+    let (s, list) = app.get(&window, &app.coord).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["case_label"], "（2026）浙0699行初801号");
+    let (s, v) = app
+        .get("/api/v1/appearance-problems?from=yesterday", &app.coord)
+        .await;
+    assert_eq!(
+        (s, v["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("from"))
+    );
+    // The deputy head was there after all (the record corrected): the 正职 was required.
+    let (s, v) = app
+        .post(&format!("/api/v1/hearings/{hid}/appearances"), &app.coord, json!({"unit_id": app.unit_a, "person_name": "李副镇长", "post": "副镇长", "level": "deputy_head", "appeared": true, "spoke": true}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        duties(&app, &app.coord, pid).await[0]["problems"],
+        json!(["not_principal"])
+    );
+
+    // Case circumstances: the bureau's; a bad one is named; they add to the reasons.
+    let (s, _) = app
+        .put(
+            &format!("/api/v1/proceedings/{pid}/case-flags"),
+            &app.clerk_a,
+            json!({"flags": ["high_attention"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = app
+        .put(
+            &format!("/api/v1/proceedings/{pid}/case-flags"),
+            &app.coord,
+            json!({"flags": ["famous"]}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["fields"][0]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_value"))
+    );
+    let (s, v) = app
+        .put(
+            &format!("/api/v1/proceedings/{pid}/case-flags"),
+            &app.coord,
+            json!({"flags": ["high_attention", "mass_incident_risk"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let d = duties(&app, &app.coord, pid).await;
+    assert_eq!(
+        d[0]["requirement"]["reasons"],
+        json!(["原告56人（50人以上）", "社会高度关注", "可能引发群体性事件"])
+    );
+
+    // The rules as data: a county that asks the 正职 from 100 claimants and ignores attention.
+    let (s, r) = app.get("/api/v1/appearance-rules", &app.coord).await;
+    assert_eq!((s, r["version"].as_i64()), (StatusCode::OK, Some(0)));
+    let (s, v) = app
+        .put("/api/v1/appearance-rules", &app.coord, json!({"version": 0, "rules": {"principal_claimants": 100, "principal_flags": [], "principal_on_risk_warning": true, "county_government_deputy": true}}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let d = duties(&app, &app.coord, pid).await;
+    assert_eq!(d[0]["requirement"]["expected"], "head");
+    assert_eq!(d[0]["problems"], json!([]), "a deputy head is enough now");
+    let (s, _) = app
+        .put(
+            "/api/v1/appearance-rules",
+            &app.clerk_a,
+            json!({"version": 1, "rules": {}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
