@@ -265,7 +265,10 @@ impl Store {
                 (SELECT MIN(h.scheduled_at) FROM hearings h WHERE h.proceeding_id = p.id AND h.scheduled_at <= {hu}) AS first_heard, \
                 CASE WHEN pa.unit_id IS NOT NULL AND EXISTS (SELECT 1 FROM hearings h JOIN appearances a ON a.hearing_id = h.id \
                      WHERE h.proceeding_id = p.id AND a.unit_id = pa.unit_id AND a.appeared = 1 \
-                       AND a.level IN ('principal_head', 'deputy_head')) THEN 1 ELSE 0 END AS head \
+                       AND a.level IN ('principal_head', 'deputy_head')) THEN 1 ELSE 0 END AS head, \
+                CASE WHEN pa.unit_id IS NOT NULL AND EXISTS (SELECT 1 FROM hearings h JOIN appearances a ON a.hearing_id = h.id \
+                     WHERE h.proceeding_id = p.id AND a.unit_id = pa.unit_id AND a.appeared = 1 AND a.spoke = 1 \
+                       AND a.level IN ('principal_head', 'deputy_head')) THEN 1 ELSE 0 END AS head_spoke \
              FROM ids JOIN proceedings p ON p.id = ids.id \
              LEFT JOIN parties pa ON pa.proceeding_id = p.id AND pa.role IN {DEFENDANT_ROLES} \
              LEFT JOIN outcomes o ON o.party_id = pa.id \
@@ -301,6 +304,7 @@ impl Store {
                 outcome,
                 heard_on,
                 head_appeared: get_i64(r, "head")? != 0,
+                head_spoke: get_i64(r, "head_spoke")? != 0,
                 grounds: get_opt_str(r, "grounds")?
                     .map(|g| g.split(',').filter_map(Ground::from_code).collect())
                     .unwrap_or_default(),

@@ -48,6 +48,9 @@ pub struct Selector {
     /// A 负责人 of the defendant unit appeared at a hearing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub head_appeared: bool,
+    /// A 负责人 of the defendant unit appeared and spoke (出声) at a hearing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub head_spoke: bool,
 }
 
 impl Selector {
@@ -63,6 +66,9 @@ impl Selector {
         }
         if self.head_appeared {
             conds.push("负责人出庭".to_string());
+        }
+        if self.head_spoke {
+            conds.push("出庭负责人当庭发言".to_string());
         }
         if conds.is_empty() {
             format!("{}案件数", self.base.label())

@@ -267,6 +267,8 @@ pub struct Fact {
     pub heard_on: Option<Date>,
     /// A 负责人 of this defendant's unit appeared at a hearing.
     pub head_appeared: bool,
+    /// A 负责人 of this defendant's unit appeared and spoke (出声) at a hearing.
+    pub head_spoke: bool,
     /// Loss causes recorded with this defendant's outcome.
     pub grounds: Vec<crate::outcome::Ground>,
 }
@@ -287,7 +289,7 @@ impl Selector {
         if !self.outcomes.is_empty() && !f.outcome.is_some_and(|o| self.outcomes.contains(&o)) {
             return false;
         }
-        !self.head_appeared || f.head_appeared
+        (!self.head_appeared || f.head_appeared) && (!self.head_spoke || f.head_spoke)
     }
 }
 
@@ -618,6 +620,7 @@ mod tests {
             outcome: None,
             heard_on: None,
             head_appeared: false,
+            head_spoke: false,
             grounds: Vec::new(),
         }
     }

@@ -208,7 +208,7 @@ pub async fn story(app: App) {
     );
     // The deputy head was there after all (the record corrected): the 正职 was required.
     let (s, v) = app
-        .post(&format!("/api/v1/hearings/{hid}/appearances"), &app.coord, json!({"unit_id": app.unit_a, "person_name": "李副镇长", "post": "副镇长", "level": "deputy_head", "appeared": true, "spoke": true}))
+        .post(&format!("/api/v1/hearings/{hid}/appearances"), &app.coord, json!({"unit_id": app.unit_a, "person_name": "李副镇长", "post": "副镇长", "level": "deputy_head", "appeared": true, "spoke": false}))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(
@@ -248,6 +248,58 @@ pub async fn story(app: App) {
     assert_eq!(
         d[0]["requirement"]["reasons"],
         json!(["原告56人（50人以上）", "社会高度关注", "可能引发群体性事件"])
+    );
+
+    // 出声率 joins the statistics with its formula: a hearing yesterday, the deputy head there
+    // but silent, then speaking.
+    let yday = t.yesterday().unwrap();
+    let (_, h2) = app
+        .post(
+            &format!("/api/v1/proceedings/{pid}/hearings"),
+            &app.coord,
+            json!({"scheduled_at": format!("{yday}T14:00")}),
+        )
+        .await;
+    let h2 = h2["id"].as_i64().unwrap();
+    let (s, a) = app
+        .post(&format!("/api/v1/hearings/{h2}/appearances"), &app.coord, json!({"unit_id": app.unit_a, "person_name": "李副镇长", "level": "deputy_head", "appeared": true, "spoke": false}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let stats = format!(
+        "/api/v1/stats?period=custom&from={}&to={t}",
+        t.checked_sub(jiff::Span::new().days(7)).unwrap()
+    );
+    let figure = |set: &Value, id: &str| {
+        let i = set["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|x| x["id"] == id)
+            .unwrap();
+        (
+            set["total"]["current"][i].clone(),
+            set["indicators"][i]["formula"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        )
+    };
+    let (_, set) = app.get(&stats, &app.coord).await;
+    assert_eq!(
+        figure(&set, "appearance_rate").0,
+        json!({"numerator": 1, "denominator": 1})
+    );
+    let (speaking, formula) = figure(&set, "speaking_rate");
+    assert_eq!(speaking, json!({"numerator": 0, "denominator": 1}));
+    assert!(formula.contains("出庭负责人当庭发言"), "{formula}");
+    let (s, _) = app
+        .put(&format!("/api/v1/appearances/{}", a["id"]), &app.coord, json!({"version": a["version"], "unit_id": app.unit_a, "person_name": "李副镇长", "level": "deputy_head", "appeared": true, "spoke": true}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, set) = app.get(&stats, &app.coord).await;
+    assert_eq!(
+        figure(&set, "speaking_rate").0,
+        json!({"numerator": 1, "denominator": 1})
     );
 
     // The rules as data: a county that asks the 正职 from 100 claimants and ignores attention.
