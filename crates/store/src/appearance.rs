@@ -499,7 +499,7 @@ impl Store {
     ) -> Result<Vec<HearingDuty>> {
         let pids: Vec<i64> = sqlx::query_scalar(
             "SELECT DISTINCT h.proceeding_id FROM hearing_units hu JOIN hearings h ON h.id = hu.hearing_id \
-             WHERE hu.unit_id = $1 AND hu.scheduled_at >= $2 AND hu.scheduled_at < $3 ORDER BY 1",
+             WHERE hu.unit_id = $1 AND hu.scheduled_at >= $2 AND hu.scheduled_at < $3 ORDER BY 1 LIMIT 20",
         )
         .bind(actor.unit_id)
         .bind(from.to_string())

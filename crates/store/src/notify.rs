@@ -962,10 +962,12 @@ impl Store {
         let tomorrow = today.tomorrow().unwrap_or(today);
         let after = tomorrow.tomorrow().unwrap_or(tomorrow);
         let rows = sqlx::query(
-            "SELECT h.id, h.scheduled_at, h.place, h.proceeding_id, COALESCE(p.case_no, dp.title) AS subject, pa.unit_id, un.name AS unit_name \
+            "SELECT h.id, h.scheduled_at, h.place, h.proceeding_id, COALESCE(p.case_no, dp.title) AS subject, pa.unit_id, un.name AS unit_name, \
+             ap.head_name, ap.head_post \
              FROM hearings h JOIN proceedings p ON p.id = h.proceeding_id JOIN disputes dp ON dp.id = p.dispute_id \
              JOIN parties pa ON pa.proceeding_id = h.proceeding_id AND pa.unit_id IS NOT NULL \
              AND pa.role IN ('defendant', 'co_defendant', 'reconsideration_organ') JOIN units un ON un.id = pa.unit_id \
+             LEFT JOIN appearance_plans ap ON ap.hearing_id = h.id AND ap.unit_id = pa.unit_id \
              WHERE p.jurisdiction_id = $1 AND h.scheduled_at >= $2 AND h.scheduled_at < $3 ORDER BY h.scheduled_at, h.id",
         )
         .bind(j)
@@ -989,10 +991,17 @@ impl Store {
                     kind: MessageKind::HearingTomorrow,
                     key: format!("hearing:{hearing}:{unit}:{}", tomorrow),
                     title: format!("明日开庭：{subject}"),
-                    body: format!(
-                        "{subject} 定于 {at} 开庭{place}。{}的负责人应出庭应诉，请做好准备。",
-                        get_str(r, "unit_name")?
-                    ),
+                    body: match get_opt_str(r, "head_name")? {
+                        Some(head) => format!(
+                            "{subject} 定于 {at} 开庭{place}。{}出庭负责人：{head}（{}），请做好准备。",
+                            get_str(r, "unit_name")?,
+                            get_opt_str(r, "head_post")?.unwrap_or_default()
+                        ),
+                        None => format!(
+                            "{subject} 定于 {at} 开庭{place}。{}的负责人应出庭应诉；尚未报送出庭人员名单，请今天报送。",
+                            get_str(r, "unit_name")?
+                        ),
+                    },
                     link: Some(format!("/proceedings/{proceeding}")),
                     proceeding_id: Some(proceeding),
                     deadline_id: None,

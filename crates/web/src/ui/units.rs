@@ -203,3 +203,70 @@ pub async fn edit_unit_head(
         Err(e) => store_error_page(&s.0, "单位负责人", e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "appearance_problems.html")]
+struct ProblemsPage {
+    chrome: Chrome,
+    rows: Vec<huajie_domain::appearance::HearingDuty>,
+    from: String,
+    to: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ProblemsQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// 出庭问题: the jurisdiction's hearings whose recorded appearance has a problem.
+pub async fn appearance_problems_page(
+    State(st): State<AppState>,
+    s: UiSession,
+    Query(q): Query<ProblemsQuery>,
+) -> Response {
+    let s = &s.0;
+    let t = st.store.today();
+    let day = |field: &str, v: &Option<String>, d: jiff::civil::Date| match v
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        Some(v) => huajie_domain::proceeding::parse_date(field, v),
+        None => Ok(d),
+    };
+    let (from, to) = match (
+        day(
+            "from",
+            &q.from,
+            t.checked_sub(jiff::Span::new().days(90)).unwrap_or(t),
+        ),
+        day("to", &q.to, t),
+    ) {
+        (Ok(f), Ok(to)) => (f, to),
+        (Err(e), _) | (_, Err(e)) => {
+            return message_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &e.message,
+                "<a href=/appearance-problems>返回出庭问题</a>",
+            );
+        }
+    };
+    let end = to.tomorrow().unwrap_or(to);
+    match st
+        .store
+        .appearance_problems(&s.actor, &from.to_string(), &end.to_string())
+        .await
+    {
+        Ok(rows) => render(
+            StatusCode::OK,
+            &ProblemsPage {
+                chrome: Chrome::new(s, "appearance_problems"),
+                rows,
+                from: from.to_string(),
+                to: to.to_string(),
+            },
+        ),
+        Err(e) => store_error_page(s, "出庭问题", e),
+    }
+}

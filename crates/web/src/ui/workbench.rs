@@ -88,6 +88,9 @@ struct WorkbenchPage {
     returned: Vec<huajie_domain::records::Submission>,
     /// For the coordinator: correction requests waiting for a decision.
     corrections: Vec<huajie_domain::records::CorrectionRequest>,
+    /// For unit staff: the unit's hearings of the next 14 days with who must appear and the
+    /// plan filed (a head sees what is expected of them).
+    duties: Vec<huajie_domain::appearance::HearingDuty>,
 }
 
 /// `?all=1` lists up to 500 of one's own obligations instead of the first 50.
@@ -223,6 +226,15 @@ pub async fn workbench(
         Ok(x) => x,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
+    let duties = if unit_staff {
+        let to = t.checked_add(jiff::Span::new().days(15)).unwrap_or(t);
+        st.store
+            .coming_duties(actor, &t.to_string(), &to.to_string())
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let mut chrome = Chrome::new(&s.0, "workbench");
     chrome.flash = match q.msg.as_deref() {
         Some("password_changed") => Some("密码已修改，其他设备上的登录已退出。".into()),
@@ -254,6 +266,7 @@ pub async fn workbench(
             to_review,
             returned,
             corrections,
+            duties,
             hearings: hearings.into_iter().map(HearingRow::from).collect(),
         },
     )

@@ -206,6 +206,87 @@ pub async fn story(app: App) {
         (s, v["error"]["fields"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("from"))
     );
+    // The pages: the bureau's 出庭问题, the case's 出庭安排, the clerk's workbench.
+    let r = super::ui::login(&app, "coord", "secret123", "/").await;
+    let coord = super::ui::session_cookie(&r);
+    let pg = super::ui::page(
+        &app,
+        &format!("/appearance-problems?from={t}&to={hday}"),
+        &coord,
+    )
+    .await;
+    assert!(
+        pg.body.contains("仅委托律师出庭") && pg.body.contains("（2026）浙0699行初801号"),
+        "{}",
+        pg.body
+    );
+    let pg = super::ui::page(&app, "/appearance-problems?from=abc", &coord).await;
+    assert_eq!(pg.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let pg = super::ui::page(&app, &format!("/proceedings/{pid}"), &coord).await;
+    assert!(
+        pg.body.contains("出庭安排")
+            && pg.body.contains("原告56人（50人以上）")
+            && pg.body.contains("李副镇长（副镇长，副职）"),
+        "{}",
+        pg.body
+    );
+    let r = super::ui::login(&app, "clerk.a", "secret123", "/").await;
+    let clerk = super::ui::session_cookie(&r);
+    let pg = super::ui::page(&app, "/", &clerk).await;
+    assert!(
+        pg.body.contains("id=\"duties\"") && pg.body.contains("单位正职负责人"),
+        "{}",
+        pg.body
+    );
+    // The plan form on the case page: a refusal keeps the page, the change is filed.
+    let pg = super::ui::page(&app, &format!("/proceedings/{pid}"), &clerk).await;
+    let csrf = pg.hidden("csrf");
+    let plan = filed["plan"]["version"].to_string();
+    let r = super::ui::form(
+        &app,
+        &format!("/hearings/{hid}/plan"),
+        &clerk,
+        &[
+            ("csrf", &csrf),
+            ("unit_id", &app.unit_a.to_string()),
+            ("version", &plan),
+            ("agents", "王律师"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("不能只委托律师出庭") && r.body.contains("王律师"),
+        "{}",
+        r.body
+    );
+    let r = super::ui::form(
+        &app,
+        &format!("/hearings/{hid}/plan"),
+        &clerk,
+        &[
+            ("csrf", &csrf),
+            ("unit_id", &app.unit_a.to_string()),
+            ("version", &plan),
+            ("head_id", &heads[0].to_string()),
+            ("agents", "王律师"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/proceedings/{pid}?msg=plan_filed#appearance").as_str()
+        )
+    );
+    assert_eq!(
+        duties(&app, &app.coord, pid).await[0]["plan"]["head_name"],
+        "张镇长"
+    );
+
     // The deputy head was there after all (the record corrected): the 正职 was required.
     let (s, v) = app
         .post(&format!("/api/v1/hearings/{hid}/appearances"), &app.coord, json!({"unit_id": app.unit_a, "person_name": "李副镇长", "post": "副镇长", "level": "deputy_head", "appeared": true, "spoke": false}))
