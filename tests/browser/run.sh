@@ -110,7 +110,8 @@ fi
 mkdir -p "$ARTIFACTS"
 rm -f "$ARTIFACTS"/*.png
 set +e
-BASE_URL="$base" node tests/browser/suite.mjs "$@" | tee "$work/suite.log"
+# The suite runs the clock's work at a chosen moment with `huajie tick --at` on the same database.
+HUAJIE_TEST_BIN="$bin" HUAJIE_TEST_DB="$work/huajie.db" BASE_URL="$base" node tests/browser/suite.mjs "$@" | tee "$work/suite.log"
 status=${PIPESTATUS[0]}
 set -e
 summary="$(grep -E '^browser: [0-9]+ passed, [0-9]+ failed' "$work/suite.log" | tail -n 1 || true)"

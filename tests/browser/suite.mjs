@@ -9,6 +9,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
 
 const BASE_URL = (process.env.BASE_URL || "http://127.0.0.1:8080").replace(/\/$/, "");
@@ -153,7 +154,7 @@ async function clerkOf(page, unit) {
   const rows = await page.locator("table.grid tbody tr").evaluateAll((trs) =>
     trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent.trim())),
   );
-  const row = rows.find((r) => r[2] === "单位联络员" && r[3] === unit && r[4] === "启用");
+  const row = rows.find((r) => r[2] === "单位联络员" && r[3] === unit && r[5] === "启用");
   assert(row, `no active unit clerk of ${unit} on /users`);
   return row[0];
 }
@@ -768,6 +769,88 @@ test("messages", async (t) => {
   // Back to the shipped rules for the tests that follow.
   await coord.fill('#rules input[name="due_before"]', "3、1");
   await navigate(coord, "#rules button[type=submit]");
+});
+
+test("appearance-duty", async (t) => {
+  // 负责人出庭: the summons is recorded; the bureau marks the case 社会高度关注 (so the 正职 must
+  // appear); the unit's clerk sees the duty on the workbench and files the plan, which submits
+  // 象山's 出庭人员名单; the day before, the reminder names the planned head (the clock's work
+  // run at 16:30 with `huajie tick --at`); only the lawyer appears: flagged on the case and on
+  // the bureau's 出庭问题.
+  const coord = t.page;
+  await login(coord, "coordinator");
+  await open(coord, "/rules");
+  await coord.check('#shipped-sets input[value="local-xiangshan"]');
+  coord.removeAllListeners("dialog");
+  coord.on("dialog", (d) => d.accept().catch(() => {}));
+  await navigate(coord, "#edit button[type=submit]");
+  const defendant = await unitNamed(coord, "城关镇");
+  const clerk = await clerkOf(coord, defendant);
+  const today = todayBeijing();
+  const { id, caseNo } = await registerCase(coord, { defendant, claimants: ["韩十一"] });
+  await coord.selectOption('#event-form select[name="kind"]', "summons_received");
+  await coord.fill('#event-form input[name="occurred_on"]', today);
+  await navigate(coord, "#event-form button[type=submit]");
+  await expectText(coord, "#deadlines table tbody tr", "报送出庭人员名单");
+  const tomorrow = new Date(Date.parse(`${today}T12:00:00+08:00`) + 86_400_000).toISOString().slice(0, 10);
+  await coord.fill('#hearing-form input[name="scheduled_at"]', `${tomorrow}T09:30`);
+  await coord.fill('#hearing-form input[name="place"]', "第二法庭");
+  await navigate(coord, "#hearing-form button[type=submit]");
+  await expectText(coord, "#duties tbody tr", "单位负责人（正职、副职或分管负责人）");
+  await coord.locator("#appearance details summary", { hasText: "认定案件情形" }).click();
+  await coord.check('#case-flags-form input[value="high_attention"]');
+  await navigate(coord, "#case-flags-form button[type=submit]");
+  await expectText(coord, ".flash", "案件情形已保存");
+  await expectText(coord, "#duties tbody tr", "单位正职负责人");
+  await expectText(coord, "#duties tbody tr", "社会高度关注");
+
+  // The clerk: the duty on the workbench, the plan on the case page.
+  const unit = await newLoggedInPage(t, clerk);
+  const duty = await expectText(unit, "#duties tbody tr", caseNo);
+  assert((await duty.innerText()).includes("未报送"), "no plan yet");
+  await navigate(unit, `#duties tbody tr:has-text("${caseNo}") a`);
+  const form = unit.locator("#duties form.plan-form").first();
+  await unit.locator("#duties details summary").first().click();
+  await navigate(unit, "#duties form.plan-form button[type=submit]");
+  await expectText(unit, ".field-error", "不能只委托律师出庭");
+  // The refused form comes back open, with what was typed.
+  const principal = await form.locator('select[name="head_id"] option', { hasText: "正职" }).first().getAttribute("value");
+  assert(principal, "the unit has a 正职 among its heads");
+  await form.locator('select[name="head_id"]').selectOption(principal);
+  await form.locator('textarea[name="agents"]').fill("周律师 城关律师事务所");
+  await navigate(unit, "#duties form.plan-form button[type=submit]");
+  await expectText(unit, ".flash", "出庭人员名单已报送");
+  const planned = await expectText(unit, "#duties tbody tr", "委托代理人：周律师");
+  const head = (await planned.innerText()).split("（")[0].trim().split(/\s+/).pop();
+  await expectText(unit, "#deadlines table tbody tr", "待审核");
+
+  // The day before at 16:30: the reminder, naming the head.
+  const out = execFileSync(process.env.HUAJIE_TEST_BIN, ["-d", process.env.HUAJIE_TEST_DB, "tick", "--at", `${today} 16:30`], { encoding: "utf8" });
+  assert(/明日开庭 [1-9]/.test(out), `tick wrote the hearing reminder: ${out}`);
+  await open(unit, "/messages?kind=hearing_tomorrow");
+  const reminder = await expectText(unit, "#messages li", caseNo);
+  assert((await reminder.innerText()).includes("出庭负责人"), `the reminder names the head: ${await reminder.innerText()}`);
+  await unit.screenshot({ path: path.join(ARTIFACTS, "appearance-duty-reminder.png"), fullPage: true });
+
+  // The hearing: only the lawyer came.
+  await open(coord, `/proceedings/${id}`);
+  const hearing = coord.locator("#hearings .hearing").first();
+  await hearing.locator("details summary", { hasText: "登记出庭人员" }).click();
+  const af = hearing.locator("form.appearance-form");
+  await af.locator('select[name="unit_id"]').selectOption({ label: defendant });
+  await af.locator('input[name="person_name"]').fill("周律师");
+  await af.locator('select[name="level"]').selectOption("lawyer");
+  await navigate(coord, "#hearings form.appearance-form button[type=submit]");
+  await expectText(coord, "#duties tbody tr", "仅委托律师出庭");
+  await expectText(coord, "#duties tbody tr", "负责人未出庭");
+  await open(coord, `/appearance-problems?to=${tomorrow}`);
+  await expectText(coord, "#appearance-problems tbody tr", caseNo);
+  await coord.screenshot({ path: path.join(ARTIFACTS, "appearance-duty-problems.png"), fullPage: true });
+  // Back to the statutory rules for the tests that follow.
+  await open(coord, "/rules");
+  await coord.uncheck('#shipped-sets input[value="local-xiangshan"]');
+  await coord.fill('#edit textarea[name="toml"]', "");
+  await navigate(coord, "#edit button[type=submit]");
 });
 
 test("supervision-order", async (t) => {

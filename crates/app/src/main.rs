@@ -80,7 +80,8 @@ enum Command {
     #[command(subcommand)]
     Judgment(judgment::JudgmentCommand),
     /// Run the clock's work once: bring repeating obligations (督办 progress every half month)
-    /// up to today. `huajie serve` does this by itself every 10 minutes.
+    /// up to today and write the reminders that are due (`--at` for another moment). `huajie
+    /// serve` does both by itself.
     Tick(TickArgs),
     /// The audit log: `huajie audit verify` checks its hash chain (exit status 1 on a break).
     #[command(subcommand)]
@@ -106,6 +107,10 @@ struct TickArgs {
     /// Run as if today were this day (YYYY-MM-DD), e.g. to catch up or to demonstrate.
     #[arg(long, env = "HUAJIE_TODAY")]
     today: Option<String>,
+    /// Write the reminders due at this Beijing time ("YYYY-MM-DD HH:MM"), e.g. the day-before
+    /// hearing reminder of a demonstration; default: now on the clock.
+    #[arg(long)]
+    at: Option<String>,
 }
 
 /// Sets the installation's clock to `day` (YYYY-MM-DD) if one is given.
@@ -429,6 +434,29 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 r.created,
                 r.changed,
                 r.removed
+            );
+            let at = match args.at.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+                Some(a) => huajie_domain::hearing::parse_datetime("at", a)
+                    .ok()
+                    .and_then(|dt| dt.to_zoned(huajie_domain::notify::beijing()).ok())
+                    .map(|z| z.timestamp())
+                    .ok_or_else(|| {
+                        usage(format!(
+                            "--at：时间“{a}”无效，应为“YYYY-MM-DD HH:MM”（北京时间）"
+                        ))
+                    })?,
+                None => huajie_store::clock::now(),
+            };
+            let n = store.sweep(at).await?;
+            say!(
+                "提醒（{}）：即将到期 {} 条，已逾期 {} 条，逾期督促 {} 条，明日开庭 {} 条，每日汇总 {} 条",
+                at.to_zoned(huajie_domain::notify::beijing())
+                    .strftime("%Y-%m-%d %H:%M"),
+                n.due_soon,
+                n.overdue,
+                n.escalations,
+                n.hearings,
+                n.digests
             );
             Ok(())
         }

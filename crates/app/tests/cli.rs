@@ -490,3 +490,18 @@ fn cli_audit_verify_finds_an_edited_row() {
         "{err}"
     );
 }
+
+#[test]
+fn cli_tick_writes_reminders_at_a_given_moment() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tick.db");
+    let (code, _, err) = huajie(&db, &["tick", "--at", "2026-13-01 16:30"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--at") && err.contains("2026-13-01"), "{err}");
+    let (code, out, err) = huajie(&db, &["tick", "--at", "2026-03-02 16:30"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("提醒（2026-03-02 16:30）") && out.contains("明日开庭 0 条"),
+        "{out}"
+    );
+}

@@ -979,7 +979,11 @@ impl Store {
         for r in &rows {
             let hearing = get_i64(r, "id")?;
             let unit = get_i64(r, "unit_id")?;
-            let at = get_str(r, "scheduled_at")?.replace('T', " ");
+            let at: String = get_str(r, "scheduled_at")?
+                .replace('T', " ")
+                .chars()
+                .take(16)
+                .collect();
             let place = get_opt_str(r, "place")?
                 .map(|p| format!("，地点：{p}"))
                 .unwrap_or_default();

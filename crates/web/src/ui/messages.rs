@@ -541,7 +541,7 @@ pub async fn add_gateway(
     };
     match result {
         Ok(()) => Redirect::to("/notifications?msg=gateway").into_response(),
-        Err(e) => refused(&st, &s.0, e, None).await,
+        Err(e) => refused(&st, &s.0, e, Some(("gateway", p))).await,
     }
 }
 
