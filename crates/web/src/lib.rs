@@ -463,6 +463,7 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/proceedings/{id}/case-flags", post(ui::set_case_flags))
         .route("/hearings/{id}/plan", post(ui::file_plan))
         .route("/appearance-problems", get(ui::appearance_problems_page))
+        .route("/appearance-rules", post(ui::save_appearance_rules))
         .route("/units/{id}/heads", post(ui::add_unit_head))
         .route("/unit-heads/{id}", post(ui::edit_unit_head))
         .route("/users", get(ui::users_page).post(ui::add_user))

@@ -73,7 +73,9 @@ pub use stats::{
     save_config as stats_save_config, snapshot_page as stats_snapshot,
     snapshots_page as stats_snapshots, stats_page,
 };
-pub use units::{add_unit_head, appearance_problems_page, edit_unit_head, unit_page};
+pub use units::{
+    add_unit_head, appearance_problems_page, edit_unit_head, save_appearance_rules, unit_page,
+};
 pub use work_items::{close_work_item, create_work_item, work_item_page, work_items_page};
 pub use workbench::workbench;
 

@@ -211,12 +211,18 @@ struct ProblemsPage {
     rows: Vec<huajie_domain::appearance::HearingDuty>,
     from: String,
     to: String,
+    /// The appearance rules and their version, for the coordinator's form.
+    rules: Option<(huajie_domain::appearance::DutyRules, i64)>,
+    /// Every case circumstance: code, label, calls for the 正职 under the rules.
+    flags: Vec<(&'static str, &'static str, bool)>,
+    errors: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ProblemsQuery {
     from: Option<String>,
     to: Option<String>,
+    msg: Option<String>,
 }
 
 /// 出庭问题: the jurisdiction's hearings whose recorded appearance has a problem.
@@ -252,21 +258,111 @@ pub async fn appearance_problems_page(
             );
         }
     };
+    let flash = (q.msg.as_deref() == Some("rules"))
+        .then_some("出庭规则已保存，各案件的应出庭人员已按新规则确定。");
+    problems_page(&st, s, from, to, Vec::new(), StatusCode::OK, flash).await
+}
+
+async fn problems_page(
+    st: &AppState,
+    s: &Session,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+    errors: Vec<String>,
+    status: StatusCode,
+    flash: Option<&str>,
+) -> Response {
+    let mut chrome = Chrome::new(s, "appearance_problems");
+    chrome.flash = flash.map(str::to_string);
     let end = to.tomorrow().unwrap_or(to);
+    let rules = if s.actor.can_administer() {
+        st.store
+            .appearance_rules(s.actor.jurisdiction_id)
+            .await
+            .ok()
+    } else {
+        None
+    };
+    let flags = huajie_domain::appearance::CaseFlag::ALL
+        .iter()
+        .map(|f| {
+            let on = rules
+                .as_ref()
+                .is_some_and(|(r, _)| r.principal_flags.contains(f));
+            (f.code(), f.label(), on)
+        })
+        .collect();
     match st
         .store
         .appearance_problems(&s.actor, &from.to_string(), &end.to_string())
         .await
     {
         Ok(rows) => render(
-            StatusCode::OK,
+            status,
             &ProblemsPage {
-                chrome: Chrome::new(s, "appearance_problems"),
+                chrome,
                 rows,
                 from: from.to_string(),
                 to: to.to_string(),
+                rules,
+                flags,
+                errors,
             },
         ),
         Err(e) => store_error_page(s, "出庭问题", e),
+    }
+}
+
+/// 出庭规则 (the coordinator): when the 正职 must appear, the county government's deputy.
+pub async fn save_appearance_rules(
+    State(st): State<AppState>,
+    s: UiSession,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    if let Err(r) = s.check(&headers, &p.get("csrf")) {
+        return *r;
+    }
+    let t = st.store.today();
+    let from = t.checked_sub(jiff::Span::new().days(90)).unwrap_or(t);
+    let raw = p.get("principal_claimants");
+    let claimants = match raw.trim().parse::<i64>() {
+        Ok(n) if (0..=100_000).contains(&n) => n,
+        _ => {
+            let e = format!("正职出庭的原告人数“{raw}”应为 0 至 100000 的整数");
+            return problems_page(
+                &st,
+                &s.0,
+                from,
+                t,
+                vec![e],
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            )
+            .await;
+        }
+    };
+    let rules = huajie_domain::appearance::DutyRules {
+        principal_claimants: claimants,
+        principal_flags: p
+            .all("principal_flags")
+            .iter()
+            .filter_map(|f| huajie_domain::appearance::CaseFlag::from_code(f))
+            .collect(),
+        principal_on_risk_warning: p.has("principal_on_risk_warning"),
+        county_government_deputy: p.has("county_government_deputy"),
+    };
+    let version = p.get("version").parse::<i64>().unwrap_or(0);
+    match st
+        .store
+        .set_appearance_rules(&s.0.actor, version, &rules)
+        .await
+    {
+        Ok(_) => Redirect::to("/appearance-problems?msg=rules").into_response(),
+        Err(huajie_store::StoreError::Conflict { .. }) => {
+            let e = "出庭规则已被他人修改，请查看最新内容后重新保存".to_string();
+            problems_page(&st, &s.0, from, t, vec![e], StatusCode::CONFLICT, None).await
+        }
+        Err(e) => store_error_page(&s.0, "出庭规则", e),
     }
 }
