@@ -1152,13 +1152,14 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let gateway = match get_opt_i64(r, "gateway_id")? {
-                Some(g) => {
-                    if !gateways.contains_key(&g) {
+                Some(g) => match gateways.get(&g) {
+                    Some(found) => found.clone(),
+                    None => {
                         let found = gateway_on(&mut tx, g).await?;
-                        gateways.insert(g, found);
+                        gateways.insert(g, found.clone());
+                        found
                     }
-                    gateways.get(&g).cloned().flatten()
-                }
+                },
                 None => None,
             };
             out.push(Outgoing {
