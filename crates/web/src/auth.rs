@@ -374,6 +374,9 @@ pub async fn check_password(
         st.throttle.succeeded(attempt);
         return Ok(id);
     }
+    // The wait runs from the refusal, not from the start of a check that may have queued
+    // behind others: a slow server does not shorten the delay a guesser must sit out.
+    st.throttle.failed(attempt);
     st.store
         .login_failed(user_id, username, source)
         .await

@@ -470,6 +470,7 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/users/{id}/reset", post(ui::reset_password))
         .route("/users/{id}/toggle", post(ui::toggle_user))
         .route("/users/{id}/contacts", post(ui::user_contacts))
+        .route("/users/{id}/deliveries", get(ui::user_deliveries_page))
         .route("/users/{id}/unlock", post(ui::unlock_user))
         .route(
             "/calendar",

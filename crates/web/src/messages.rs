@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/messages/{id}/read", post(read))
         .route("/me/preferences", get(preferences).put(set_preferences))
         .route("/me/deliveries", get(my_deliveries))
+        .route("/users/{id}/deliveries", get(user_deliveries))
         .route("/notify/rules", get(rules).put(set_rules))
         .route("/notify/gateways", get(gateways).post(create_gateway))
         .route("/notify/gateways/{id}", put(update_gateway))
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
     preferences,
     set_preferences,
     my_deliveries,
+    user_deliveries,
     rules,
     set_rules,
     gateways,
@@ -197,6 +199,19 @@ pub async fn set_preferences(
     responses((status = 200, body = Vec<Delivery>)))]
 pub async fn my_deliveries(State(st): S, a: Auth) -> ApiResult<Json<Vec<Delivery>>> {
     Ok(Json(st.store.user_deliveries(a.0.user_id, 100).await?))
+}
+
+/// Deliveries of a user's messages (the bureau, for a user of its jurisdiction), newest first.
+#[utoipa::path(get, path = "/api/v1/users/{id}/deliveries", tag = "消息", security(("token" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Delivery>), (status = 403, body = crate::error::ErrorDetail), (status = 404, body = crate::error::ErrorDetail)))]
+pub async fn user_deliveries(State(st): S, a: Auth, Id(id): Id) -> ApiResult<Json<Vec<Delivery>>> {
+    if !a.0.can_administer() && a.0.user_id != id {
+        return Err(ApiError::forbidden(
+            "只有司法局协调员可以查看他人的投递记录",
+        ));
+    }
+    st.store.get_user(id, Some(a.0.jurisdiction_id)).await?;
+    Ok(Json(st.store.user_deliveries(id, 200).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -196,6 +196,29 @@ impl LoginThrottle {
         }
     }
 
+    /// The password was wrong: each key past its free attempts is blocked for its delay from
+    /// now (the answer), however long the check took.
+    pub fn failed(&self, a: Attempt) {
+        self.failed_at(a, Instant::now());
+    }
+
+    pub(crate) fn failed_at(&self, a: Attempt, now: Instant) {
+        let keys = [
+            Key::NameSource(a.name.clone(), a.source.clone()),
+            Key::Source(a.source),
+            Key::Name(a.name),
+        ];
+        let mut map = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        for k in keys {
+            let limit = self.limit(&k);
+            if let Some(e) = map.get_mut(&k)
+                && let Some(d) = limit.delay(e.failures)
+            {
+                e.blocked_until = e.blocked_until.max(now + d);
+            }
+        }
+    }
+
     /// Clears every count of a name (the administrator's 解除登录限制, a password reset).
     pub fn unlock(&self, name: &str) {
         let name = norm(name);
@@ -338,6 +361,31 @@ mod tests {
             .map(|h| h.join().unwrap())
             .sum();
         assert_eq!(passed, 5);
+    }
+
+    #[test]
+    fn the_delay_runs_from_the_refusal_of_a_slow_check() {
+        // Regression: under load the 5th check took longer than the 2 s delay, and the 6th
+        // try (with the right password) got through.
+        let t = LoginThrottle::new(Limits::default());
+        let t0 = Instant::now();
+        for _ in 0..4 {
+            let a = guess(&t, "leader", "10.0.0.1", t0).unwrap();
+            t.failed_at(a, t0);
+        }
+        let a = guess(&t, "leader", "10.0.0.1", t0).unwrap();
+        let answered = t0 + Duration::from_secs(3);
+        t.failed_at(a, answered);
+        assert!(
+            guess(
+                &t,
+                "leader",
+                "10.0.0.1",
+                answered + Duration::from_millis(100)
+            )
+            .is_err()
+        );
+        assert!(guess(&t, "leader", "10.0.0.1", answered + Duration::from_secs(2)).is_ok());
     }
 
     #[test]

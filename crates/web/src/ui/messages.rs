@@ -571,3 +571,41 @@ pub async fn edit_gateway(
         Err(e) => refused(&st, &s.0, e, None).await,
     }
 }
+
+#[derive(Template)]
+#[template(path = "user_deliveries.html")]
+struct UserDeliveriesPage {
+    chrome: Chrome,
+    name: String,
+    deliveries: Vec<Delivery>,
+}
+
+/// A user's delivery record (用户管理 → 投递记录, the coordinator).
+pub async fn user_deliveries_page(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+) -> Response {
+    let s = &s.0;
+    if !s.actor.can_administer() {
+        return forbidden_page("只有司法局协调员可以查看他人的投递记录");
+    }
+    let Some(id) = parse_id(&raw) else {
+        return not_found_page(s, &format!("用户“{raw}”"));
+    };
+    let user = match st.store.get_user(id, Some(s.actor.jurisdiction_id)).await {
+        Ok(u) => u,
+        Err(e) => return store_error_page(s, &format!("用户（编号{id}）"), e),
+    };
+    match st.store.user_deliveries(id, 200).await {
+        Ok(deliveries) => render(
+            StatusCode::OK,
+            &UserDeliveriesPage {
+                chrome: Chrome::new(s, "users"),
+                name: format!("{}（{}）", user.display_name, user.username),
+                deliveries,
+            },
+        ),
+        Err(e) => store_error_page(s, "投递记录", e),
+    }
+}

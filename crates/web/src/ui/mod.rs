@@ -57,7 +57,7 @@ pub use login::{
 };
 pub use messages::{
     add_gateway, edit_gateway, messages_page, notifications_page, read_all_messages, read_message,
-    save_notify_rules, save_settings, settings_page,
+    save_notify_rules, save_settings, settings_page, user_deliveries_page,
 };
 pub use obligations::{
     losses_page, obligation_page, review as review_submission, submit as submit_obligation,

@@ -787,7 +787,14 @@ async fn admin_story(app: &App, coord: &str, clerk: &str) {
     // Units: a tree for everyone, additions by the coordinator.
     let u = page(app, "/units", clerk).await;
     assert_eq!(u.status, StatusCode::OK);
-    assert!(u.body.contains("└ 甲镇人民政府") && !u.body.contains("添加单位"));
+    assert!(
+        u.body.contains(&format!(
+            "└ <a href=\"/units/{}\">甲镇人民政府</a>",
+            app.unit_a
+        )) && !u.body.contains("添加单位"),
+        "{}",
+        u.body
+    );
     let u = page(app, "/units", coord).await;
     let csrf = u.hidden("csrf");
     let county = app.county.to_string();

@@ -770,6 +770,28 @@ pub async fn story(app: App) {
         "{}",
         p.body
     );
+    // The bureau sees a user's delivery record; a unit clerk does not see another's.
+    let (s, v) = app
+        .get(&format!("/api/v1/users/{head_id}/deliveries"), &app.coord)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["status"] == "digested"),
+        "{v}"
+    );
+    let (s, _) = app
+        .get(&format!("/api/v1/users/{head_id}/deliveries"), &app.clerk_a)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let p = page(&app, &format!("/users/{head_id}/deliveries"), &coord).await;
+    assert!(
+        p.body.contains("投递记录") && p.body.contains("已汇总发送"),
+        "{}",
+        p.body
+    );
     // The case page shows the delivery ledger.
     let p = page(&app, &format!("/proceedings/{pid}"), &coord).await;
     assert!(
