@@ -163,34 +163,34 @@ pub async fn problems(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct RulesView {
+pub struct AppearanceRulesView {
     pub rules: DutyRules,
     /// 0 while the shipped defaults apply.
     pub version: i64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct RulesBody {
+pub struct AppearanceRulesBody {
     pub version: Option<i64>,
     pub rules: DutyRules,
 }
 
 /// The jurisdiction's appearance rules (shipped defaults until changed).
 #[utoipa::path(get, path = "/api/v1/appearance-rules", tag = "出庭", security(("token" = [])),
-    responses((status = 200, body = RulesView)))]
-pub async fn rules(State(st): S, a: Auth) -> ApiResult<Json<RulesView>> {
+    responses((status = 200, body = AppearanceRulesView)))]
+pub async fn rules(State(st): S, a: Auth) -> ApiResult<Json<AppearanceRulesView>> {
     let (rules, version) = st.store.appearance_rules(a.0.jurisdiction_id).await?;
-    Ok(Json(RulesView { rules, version }))
+    Ok(Json(AppearanceRulesView { rules, version }))
 }
 
 /// Changes the appearance rules (the bureau).
-#[utoipa::path(put, path = "/api/v1/appearance-rules", tag = "出庭", security(("token" = [])), request_body = RulesBody,
-    responses((status = 200, body = RulesView), (status = 403, body = crate::error::ErrorDetail), (status = 409, body = crate::error::ErrorDetail), (status = 422, body = crate::error::ErrorDetail)))]
+#[utoipa::path(put, path = "/api/v1/appearance-rules", tag = "出庭", security(("token" = [])), request_body = AppearanceRulesBody,
+    responses((status = 200, body = AppearanceRulesView), (status = 403, body = crate::error::ErrorDetail), (status = 409, body = crate::error::ErrorDetail), (status = 422, body = crate::error::ErrorDetail)))]
 pub async fn set_rules(
     State(st): S,
     a: Auth,
-    ApiJson(d): ApiJson<RulesBody>,
-) -> ApiResult<Json<RulesView>> {
+    ApiJson(d): ApiJson<AppearanceRulesBody>,
+) -> ApiResult<Json<AppearanceRulesView>> {
     let version = d
         .version
         .ok_or_else(|| huajie_domain::FieldError::required("version", "版本号"))?;
@@ -198,7 +198,7 @@ pub async fn set_rules(
         .store
         .set_appearance_rules(&a.0, version, &d.rules)
         .await?;
-    Ok(Json(RulesView {
+    Ok(Json(AppearanceRulesView {
         rules: d.rules,
         version: v,
     }))
