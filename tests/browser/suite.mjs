@@ -851,6 +851,8 @@ test("appearance-duty", async (t) => {
   await coord.uncheck('#shipped-sets input[value="local-xiangshan"]');
   await coord.fill('#edit textarea[name="toml"]', "");
   await navigate(coord, "#edit button[type=submit]");
+  await coord.screenshot({ path: path.join(ARTIFACTS, "appearance-duty-rules.png"), fullPage: true });
+  await expectAbsent(coord, '#shipped-sets input[value="local-xiangshan"]:checked', "象山's rules switched off again");
 });
 
 test("supervision-order", async (t) => {

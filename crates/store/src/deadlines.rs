@@ -1426,6 +1426,40 @@ pub(crate) async fn sync_event(
             continue;
         }
         let id = get_i64(r, "id")?;
+        // What a unit has submitted is kept: the obligation stays, saying why, for the bureau
+        // to review or waive (deleting it would lose the submission).
+        let submitted: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM submissions WHERE deadline_id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+        if submitted > 0 {
+            let note =
+                format!("{reason}：现行规则已不再要求此项，因已有报送而保留，请司法局审核或豁免");
+            let before = deadline_on(conn, id, soon).await?;
+            if before.change_note.as_deref() != Some(note.as_str()) {
+                sqlx::query("UPDATE deadlines SET change_note = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+                    .bind(note)
+                    .bind(crate::now())
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                let after = deadline_on(conn, id, soon).await?;
+                audit::record(
+                    conn,
+                    by,
+                    AuditAction::Recompute,
+                    AuditEntity::Deadline,
+                    id,
+                    sub.audit_proceeding,
+                    Some(&before),
+                    Some(&after),
+                )
+                .await?;
+                out.changed += 1;
+            }
+            continue;
+        }
         let before = deadline_on(conn, id, soon).await?;
         sqlx::query("DELETE FROM deadlines WHERE id = $1")
             .bind(id)

@@ -383,6 +383,29 @@ pub async fn story(app: App) {
         json!({"numerator": 1, "denominator": 1})
     );
 
+    // Regression: switching 象山's rules off while the plan's submission waits for review kept
+    // failing on the submission (500); the obligation now stays, saying why.
+    let (_, rs) = app.get("/api/v1/rules", &app.coord).await;
+    let (s, v) = app
+        .put(
+            "/api/v1/rules",
+            &app.coord,
+            json!({"version": rs["version"], "shipped": []}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, o) = app
+        .get(&format!("/api/v1/deadlines/{}", submitted[0]), &app.coord)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{o}");
+    assert!(
+        o["deadline"]["change_note"]
+            .as_str()
+            .unwrap()
+            .contains("因已有报送而保留"),
+        "{o}"
+    );
+
     // The rules as data: a county that asks the 正职 from 100 claimants and ignores attention.
     let (s, r) = app.get("/api/v1/appearance-rules", &app.coord).await;
     assert_eq!((s, r["version"].as_i64()), (StatusCode::OK, Some(0)));
