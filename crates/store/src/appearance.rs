@@ -120,24 +120,9 @@ impl Store {
         }
         DutyRules::from_json(&rules.to_json())?;
         let j = actor.jurisdiction_id;
-        let (before, current) = self.appearance_rules(j).await?;
+        let (before, _) = self.appearance_rules(j).await?;
         let mut tx = self.write_tx().await?;
-        if current != version {
-            return Err(StoreError::Conflict {
-                expected: version,
-                current,
-            });
-        }
-        let sql = if current == 0 {
-            "INSERT INTO settings (key, value, version, updated_at) VALUES ($1, $2, 1, $3)"
-        } else {
-            "UPDATE settings SET value = $2, version = version + 1, updated_at = $3 WHERE key = $1"
-        };
-        sqlx::query(sql)
-            .bind(rules_key(j))
-            .bind(rules.to_json())
-            .bind(crate::now())
-            .execute(&mut *tx)
+        let next = crate::deadlines::put_setting(&mut tx, &rules_key(j), version, &rules.to_json())
             .await?;
         audit::record(
             &mut tx,
@@ -151,7 +136,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(current + 1)
+        Ok(next)
     }
 
     /// The circumstances recorded on a case.

@@ -285,7 +285,7 @@ fn event_proceeding(e: &Event) -> Result<i64> {
         .ok_or(StoreError::NotFound)
 }
 
-async fn setting(conn: &mut AnyConnection, key: &str) -> Result<Option<(String, i64)>> {
+pub(crate) async fn setting(conn: &mut AnyConnection, key: &str) -> Result<Option<(String, i64)>> {
     let row = sqlx::query("SELECT value, version FROM settings WHERE key = $1")
         .bind(key.to_string())
         .fetch_optional(&mut *conn)
@@ -295,7 +295,7 @@ async fn setting(conn: &mut AnyConnection, key: &str) -> Result<Option<(String, 
 }
 
 /// Writes a setting if `version` is current (0 = the setting was never written).
-async fn put_setting(
+pub(crate) async fn put_setting(
     conn: &mut AnyConnection,
     key: &str,
     version: i64,

@@ -583,31 +583,9 @@ impl Store {
         let j = bureau(actor)?;
         rules.check()?;
         let mut tx = self.write_tx().await?;
-        let (before, current) = rules_on(&mut tx, j).await?;
-        if current != version {
-            return Err(StoreError::Conflict {
-                expected: version,
-                current,
-            });
-        }
-        let key = rules_key(j);
-        if current == 0 {
-            sqlx::query(
-                "INSERT INTO settings (key, value, version, updated_at) VALUES ($1, $2, 1, $3)",
-            )
-            .bind(key)
-            .bind(rules.to_json())
-            .bind(crate::now())
-            .execute(&mut *tx)
+        let (before, _) = rules_on(&mut tx, j).await?;
+        let next = crate::deadlines::put_setting(&mut tx, &rules_key(j), version, &rules.to_json())
             .await?;
-        } else {
-            sqlx::query("UPDATE settings SET value = $2, version = version + 1, updated_at = $3 WHERE key = $1")
-                .bind(key)
-                .bind(rules.to_json())
-                .bind(crate::now())
-                .execute(&mut *tx)
-                .await?;
-        }
         audit::record(
             &mut tx,
             &Author::from(actor),
@@ -620,7 +598,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(current + 1)
+        Ok(next)
     }
 
     /// A user's contacts and preferences.
@@ -718,15 +696,14 @@ impl Store {
     /// Marks one of the caller's messages read (another user's is not found).
     pub async fn mark_read(&self, user_id: i64, id: i64) -> Result<Message> {
         let mut tx = self.write_tx().await?;
-        let n = sqlx::query(
+        sqlx::query(
             "UPDATE messages SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL",
         )
         .bind(crate::now())
         .bind(id)
         .bind(user_id)
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .await?;
         let row = sqlx::query(
             "SELECT id, kind, title, body, link, proceeding_id, deadline_id, work_item_id, created_at, read_at FROM messages WHERE id = $1 AND user_id = $2",
         )
@@ -735,7 +712,6 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let _ = n;
         tx.commit().await?;
         message(&row)
     }
@@ -779,7 +755,7 @@ impl Store {
                 rep.hearings += self.sweep_hearings(j, now, today).await?;
             }
             if now >= at_hour(today, rules.digest_hour) {
-                rep.digests += self.sweep_digests(j, &rules, now, today).await?;
+                rep.digests += self.sweep_digests(j, now, today).await?;
             }
         }
         Ok(rep)
@@ -1035,13 +1011,7 @@ impl Store {
     }
 
     /// Daily digests: a user's held deliveries of one channel become one digest message.
-    async fn sweep_digests(
-        &self,
-        j: i64,
-        _rules: &NotifyRules,
-        now: Timestamp,
-        today: Date,
-    ) -> Result<usize> {
+    async fn sweep_digests(&self, j: i64, now: Timestamp, today: Date) -> Result<usize> {
         let rows = sqlx::query(
             "SELECT m.user_id, dl.id AS delivery_id, m.title FROM deliveries dl JOIN messages m ON m.id = dl.message_id \
              WHERE dl.status = 'held' AND m.jurisdiction_id = $1 ORDER BY m.user_id, m.id",
