@@ -163,6 +163,14 @@ fn over_threshold(set: &FigureSet) -> Vec<String> {
         .collect()
 }
 
+fn with_lawyer_only(set: &FigureSet) -> Vec<String> {
+    set.assessment
+        .iter()
+        .filter(|a| a.lawyer_only > 0)
+        .map(|a| format!("{}（{}次）", set.unit_name(a.unit_id), a.lawyer_only))
+        .collect()
+}
+
 fn with_non_appearance(set: &FigureSet) -> Vec<String> {
     set.assessment
         .iter()
@@ -426,6 +434,16 @@ pub fn quarterly_circular(
             format!(
                 "{}存在行政机关负责人未出庭应诉的情况，要严格落实行政机关负责人出庭应诉制度，不得仅委托律师出庭。",
                 list(&absent)
+            ),
+            &mut b,
+        );
+    }
+    let lawyers = with_lawyer_only(set);
+    if !lawyers.is_empty() {
+        req(
+            format!(
+                "{}存在仅委托律师出庭的情况，已在考核中扣分，相关单位要认真整改。",
+                list(&lawyers)
             ),
             &mut b,
         );

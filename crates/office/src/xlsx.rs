@@ -269,6 +269,8 @@ pub fn figure_set_sheets(set: &FigureSet) -> Vec<Sheet> {
             "本年败诉",
             "约谈/通报",
             "未出庭",
+            "非正职出庭",
+            "仅律师出庭",
             "逾期答辩举证",
             "逾期报告",
             "考核得分",
@@ -295,6 +297,8 @@ pub fn figure_set_sheets(set: &FigureSet) -> Vec<Sheet> {
                     Value::Int(a.losses_in_year as i64),
                     Value::Text(a.escalation.clone().unwrap_or_default()),
                     Value::Int(a.non_appearances as i64),
+                    Value::Int(a.not_principal as i64),
+                    Value::Int(a.lawyer_only as i64),
                     Value::Int(a.late_filings as i64),
                     Value::Int(a.late_reports as i64),
                     Value::Number(a.score),
@@ -304,7 +308,8 @@ pub fn figure_set_sheets(set: &FigureSet) -> Vec<Sheet> {
             })
             .collect(),
         widths: vec![
-            10.0, 24.0, 8.0, 8.0, 10.0, 8.0, 8.0, 8.0, 28.0, 8.0, 12.0, 10.0, 10.0, 8.0, 8.0,
+            10.0, 24.0, 8.0, 8.0, 10.0, 8.0, 8.0, 8.0, 28.0, 8.0, 10.0, 10.0, 12.0, 10.0, 10.0,
+            8.0, 8.0,
         ],
     };
     vec![

@@ -14,6 +14,8 @@ use huajie_domain::appearance::{
     problems, requirement,
 };
 use huajie_domain::audit::{AuditAction, AuditEntity};
+use huajie_domain::hearing::AppearanceLevel;
+use huajie_domain::stats::assess::AppearanceFault;
 use huajie_domain::obligation::SubmissionDraft;
 use huajie_domain::records::Proceeding;
 use huajie_domain::unit::{HeadKind, UnitKind};
@@ -23,6 +25,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{self, Author};
 use crate::sql::{get_enum, get_i64, get_opt_i64, get_str, query};
+use crate::stats::DEFENDANT_ROLES;
 use crate::{Result, Store, StoreError};
 
 fn rules_key(j: i64) -> String {
@@ -448,16 +451,18 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<HearingDuty>> {
-        let pids: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT h.proceeding_id FROM hearings h JOIN proceedings p ON p.id = h.proceeding_id \
-             WHERE p.jurisdiction_id = $1 AND h.scheduled_at >= $2 AND h.scheduled_at < $3 ORDER BY 1",
-        )
-        .bind(actor.jurisdiction_id)
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .fetch_all(self.pool())
-        .await?;
+        // One pass over the period's recorded appearances finds the cases with a problem;
+        // only those are read whole (with plans and requirements) for the list.
         let own = unit_scope(actor);
+        let mut pids: Vec<i64> = self
+            .appearance_faults(actor.jurisdiction_id, from, to)
+            .await?
+            .iter()
+            .filter(|f| own.is_none_or(|u| u == f.unit_id))
+            .map(|f| f.proceeding_id)
+            .collect();
+        pids.sort_unstable();
+        pids.dedup();
         let mut out = Vec::new();
         for pid in pids {
             let Ok(p) = self.get_proceeding(actor, pid).await else {
@@ -471,6 +476,101 @@ impl Store {
             }
         }
         out.sort_by(|a, b| b.scheduled_at.cmp(&a.scheduled_at));
+        Ok(out)
+    }
+
+    /// Every appearance problem (出庭问题) at the jurisdiction's hearings scheduled in
+    /// `[from, to)`: each defendant unit's recorded appearance judged against who had to
+    /// appear ([`requirement`], [`problems`]). Two queries whatever the number of cases (the
+    /// appearances with their case facts, and the case flags); the assessment and the
+    /// bureau's list both read it.
+    pub async fn appearance_faults(
+        &self,
+        jurisdiction: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<AppearanceFault>> {
+        let (rules, _) = self.appearance_rules(jurisdiction).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT h.id AS hearing_id, h.proceeding_id, a.unit_id, a.level, a.appeared, p.claimant_count, u.kind AS unit_kind, \
+               (SELECT COUNT(*) FROM work_items w WHERE w.proceeding_id = p.id AND w.kind = 'risk_warning' AND w.status = 'open') AS warned \
+             FROM appearances a JOIN hearings h ON h.id = a.hearing_id JOIN proceedings p ON p.id = h.proceeding_id \
+             JOIN units u ON u.id = a.unit_id \
+             WHERE p.jurisdiction_id = $1 AND h.scheduled_at >= $2 AND h.scheduled_at < $3 \
+               AND EXISTS (SELECT 1 FROM parties pa WHERE pa.proceeding_id = p.id AND pa.unit_id = a.unit_id \
+                           AND pa.role IN {DEFENDANT_ROLES}) \
+             ORDER BY h.id, a.unit_id"
+        )))
+        .bind(jurisdiction)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let flag_rows = sqlx::query(
+            "SELECT f.proceeding_id, f.flag FROM case_flags f JOIN proceedings p ON p.id = f.proceeding_id \
+             WHERE p.jurisdiction_id = $1 AND EXISTS (SELECT 1 FROM hearings h WHERE h.proceeding_id = p.id \
+                   AND h.scheduled_at >= $2 AND h.scheduled_at < $3) ORDER BY f.proceeding_id, f.flag",
+        )
+        .bind(jurisdiction)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        let mut flags: BTreeMap<i64, Vec<CaseFlag>> = BTreeMap::new();
+        for r in &flag_rows {
+            if let Some(f) = CaseFlag::from_code(&get_str(r, "flag")?) {
+                flags.entry(get_i64(r, "proceeding_id")?).or_default().push(f);
+            }
+        }
+        // Rows come grouped by (hearing, unit): judge each group once.
+        struct Group {
+            hearing_id: i64,
+            proceeding_id: i64,
+            unit_id: i64,
+            facts: CaseFacts,
+            lines: Vec<Appeared>,
+        }
+        let mut groups: Vec<Group> = Vec::new();
+        for r in &rows {
+            let hearing_id = get_i64(r, "hearing_id")?;
+            let unit_id = get_i64(r, "unit_id")?;
+            let line = Appeared {
+                level: get_enum(r, "level", AppearanceLevel::from_code)?,
+                appeared: get_i64(r, "appeared")? != 0,
+            };
+            match groups.last_mut() {
+                Some(g) if g.hearing_id == hearing_id && g.unit_id == unit_id => g.lines.push(line),
+                _ => {
+                    let proceeding_id = get_i64(r, "proceeding_id")?;
+                    groups.push(Group {
+                        hearing_id,
+                        proceeding_id,
+                        unit_id,
+                        facts: CaseFacts {
+                            claimant_count: get_i64(r, "claimant_count")?,
+                            flags: flags.get(&proceeding_id).cloned().unwrap_or_default(),
+                            risk_warning: get_i64(r, "warned")? > 0,
+                            unit_kind: UnitKind::from_code(&get_str(r, "unit_kind")?),
+                        },
+                        lines: vec![line],
+                    });
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for g in groups {
+            for problem in problems(&requirement(&rules, &g.facts), &g.lines) {
+                out.push(AppearanceFault {
+                    unit_id: g.unit_id,
+                    proceeding_id: g.proceeding_id,
+                    hearing_id: g.hearing_id,
+                    problem,
+                });
+            }
+        }
         Ok(out)
     }
 

@@ -369,6 +369,11 @@ impl Store {
         let mut rules = cfg.assessment.filing_rules.clone();
         rules.extend(cfg.assessment.report_rules.iter().cloned());
         let late = self.late_deadlines(j, period, &rules, today).await?;
+        // Hearings of the period up to today (as the appearance rate counts them).
+        let until = period.to.min(today).saturating_add(1.day()).to_string();
+        let faults = self
+            .appearance_faults(j, &period.from.to_string(), &until)
+            .await?;
         Ok(figure_set(
             &facts,
             cfg,
@@ -376,6 +381,7 @@ impl Store {
             period,
             &dir.as_directory(),
             &late,
+            &faults,
         ))
     }
 

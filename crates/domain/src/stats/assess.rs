@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::StatsConfig;
 use super::{Figure, GroupKey};
+use crate::appearance::AppearanceProblem;
 
 /// A deadline of a unit that was met late or is overdue (the storage layer finds them).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +16,18 @@ pub struct LateDeadline {
     pub proceeding_id: i64,
     pub rule_id: String,
     pub due_on: Date,
+}
+
+/// A problem with a unit's recorded appearance at one hearing of the period (the storage layer
+/// finds them with [`crate::appearance::problems`]). `HeadAbsent` is already counted by the
+/// appearance rate (non-appearances); `NotPrincipal` and `LawyerOnly` have deductions of their
+/// own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppearanceFault {
+    pub unit_id: i64,
+    pub proceeding_id: i64,
+    pub hearing_id: i64,
+    pub problem: AppearanceProblem,
 }
 
 /// One unit's assessment for a period.
@@ -32,6 +45,12 @@ pub struct UnitAssessment {
     pub non_appearances: u64,
     pub late_filings: u64,
     pub late_reports: u64,
+    /// Hearings where the 正职 was required and another head appeared (应由正职出庭).
+    #[serde(default)]
+    pub not_principal: u64,
+    /// Hearings where only lawyers appeared for the unit (仅委托律师出庭).
+    #[serde(default)]
+    pub lawyer_only: u64,
     pub score: f64,
     pub grade: String,
     /// Among the top N by loss rate: cannot be rated excellent.
@@ -50,6 +69,8 @@ pub struct AssessInput<'a> {
     /// Figures from 1 January to the end of the period.
     pub year_to_date: &'a BTreeMap<GroupKey, Vec<Figure>>,
     pub late: &'a [LateDeadline],
+    /// Appearance problems at the period's hearings.
+    pub faults: &'a [AppearanceFault],
     /// Units to assess even without cases.
     pub units: &'a [i64],
 }
@@ -90,6 +111,7 @@ pub fn assess(inp: &AssessInput) -> Vec<UnitAssessment> {
         }
     }
     units.extend(inp.late.iter().map(|l| l.unit_id));
+    units.extend(inp.faults.iter().map(|f| f.unit_id));
     let filing: BTreeSet<&str> = a.filing_rules.iter().map(String::as_str).collect();
     let report: BTreeSet<&str> = a.report_rules.iter().map(String::as_str).collect();
 
@@ -111,12 +133,22 @@ pub fn assess(inp: &AssessInput) -> Vec<UnitAssessment> {
                 .filter(|l| filing.contains(l.rule_id.as_str()))
                 .count() as u64;
             let late_reports = late.filter(|l| report.contains(l.rule_id.as_str())).count() as u64;
+            let faults = |p: AppearanceProblem| {
+                inp.faults
+                    .iter()
+                    .filter(|f| f.unit_id == u && f.problem == p)
+                    .count() as u64
+            };
+            let not_principal = faults(AppearanceProblem::NotPrincipal);
+            let lawyer_only = faults(AppearanceProblem::LawyerOnly);
             let threshold = a.threshold_for(u);
             let score = (a.start_score
                 - a.deduct_per_loss * loss.numerator as f64
                 - a.deduct_per_non_appearance * non_appearances as f64
                 - a.deduct_per_late_filing * late_filings as f64
-                - a.deduct_per_late_report * late_reports as f64)
+                - a.deduct_per_late_report * late_reports as f64
+                - a.deduct_per_not_principal * not_principal as f64
+                - a.deduct_per_lawyer_only * lawyer_only as f64)
                 .max(0.0);
             UnitAssessment {
                 unit_id: u,
@@ -129,6 +161,8 @@ pub fn assess(inp: &AssessInput) -> Vec<UnitAssessment> {
                 non_appearances,
                 late_filings,
                 late_reports,
+                not_principal,
+                lawyer_only,
                 score,
                 grade: String::new(),
                 excellent_barred: false,
@@ -247,11 +281,26 @@ mod tests {
                 due_on: jiff::civil::date(2026, 8, 9),
             },
         ];
+        // Unit 4: a deputy where the 正职 was required, twice; unit 2: lawyers only, once
+        // (also one of its non-appearances).
+        let fault = |unit_id, hearing_id, problem| AppearanceFault {
+            unit_id,
+            proceeding_id: 20 + unit_id,
+            hearing_id,
+            problem,
+        };
+        let faults = vec![
+            fault(4, 1, AppearanceProblem::NotPrincipal),
+            fault(4, 2, AppearanceProblem::NotPrincipal),
+            fault(2, 3, AppearanceProblem::HeadAbsent),
+            fault(2, 3, AppearanceProblem::LawyerOnly),
+        ];
         let rows = assess(&AssessInput {
             config: &cfg,
             period: &period,
             year_to_date: &ytd,
             late: &late,
+            faults: &faults,
             units: &[6],
         });
         let order: Vec<i64> = rows.iter().map(|r| r.unit_id).collect();
@@ -269,7 +318,10 @@ mod tests {
         );
         assert_eq!(get(4).escalation, None);
         assert_eq!(get(2).non_appearances, 2);
-        assert_eq!(get(2).score, 100.0 - 5.0 - 2.0 * 3.0);
+        assert_eq!((get(2).lawyer_only, get(2).not_principal), (1, 0));
+        assert_eq!(get(2).score, 100.0 - 5.0 - 2.0 * 3.0 - 2.0);
+        assert_eq!((get(4).lawyer_only, get(4).not_principal), (0, 2));
+        assert_eq!(get(4).score, 100.0 - 5.0 - 2.0 * 1.0);
         assert_eq!((get(3).late_filings, get(3).late_reports), (1, 1));
         assert_eq!(get(3).score, 97.0);
         // Top three by rate (2, 1, 5) cannot be rated excellent even with a high score.
@@ -293,9 +345,40 @@ mod tests {
             period: &period,
             year_to_date: &period,
             late: &[],
+            faults: &[],
             units: &[],
         });
         assert_eq!(rows[0].threshold, 4.0);
         assert!(rows[0].over_threshold);
+    }
+
+    #[test]
+    fn a_stored_configuration_without_appearance_deductions_keeps_its_scores() {
+        let text = super::super::config::DEFAULT_TOML
+            .replace("deduct_per_not_principal = 1.0\n", "")
+            .replace("deduct_per_lawyer_only = 2.0\n", "");
+        let cfg = StatsConfig::parse(&text).unwrap();
+        assert_eq!(cfg.assessment.deduct_per_not_principal, 0.0);
+        assert_eq!(cfg.assessment.deduct_per_lawyer_only, 0.0);
+        let shipped = StatsConfig::default();
+        assert_eq!(shipped.assessment.deduct_per_not_principal, 1.0);
+        assert_eq!(shipped.assessment.deduct_per_lawyer_only, 2.0);
+        let faults = [AppearanceFault {
+            unit_id: 7,
+            proceeding_id: 1,
+            hearing_id: 1,
+            problem: AppearanceProblem::LawyerOnly,
+        }];
+        let empty = BTreeMap::new();
+        let rows = assess(&AssessInput {
+            config: &cfg,
+            period: &empty,
+            year_to_date: &empty,
+            late: &[],
+            faults: &faults,
+            units: &[],
+        });
+        assert_eq!((rows[0].unit_id, rows[0].lawyer_only), (7, 1));
+        assert_eq!(rows[0].score, 100.0);
     }
 }

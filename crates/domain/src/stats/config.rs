@@ -165,6 +165,13 @@ pub struct AssessmentRules {
     pub deduct_per_non_appearance: f64,
     pub deduct_per_late_filing: f64,
     pub deduct_per_late_report: f64,
+    /// Per hearing where the 正职 was required and another head appeared (0 when absent from
+    /// an older configuration: a stored configuration keeps its scores).
+    #[serde(default)]
+    pub deduct_per_not_principal: f64,
+    /// Per hearing where only lawyers appeared for the unit, on top of the non-appearance.
+    #[serde(default)]
+    pub deduct_per_lawyer_only: f64,
     #[serde(default)]
     pub filing_rules: Vec<String>,
     #[serde(default)]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::assess::{AssessInput, LateDeadline, UnitAssessment, assess};
+use super::assess::{AppearanceFault, AssessInput, LateDeadline, UnitAssessment, assess};
 use super::{Change, Fact, Figure, GroupKey, Groupings, Period, StatsConfig, UnitTree, compute};
 use crate::outcome::{Ground, LossRule};
 use crate::proceeding::ProceedingKind;
@@ -330,6 +330,7 @@ pub fn figure_set(
     period: &Period,
     dir: &Directory,
     late: &[LateDeadline],
+    faults: &[AppearanceFault],
 ) -> FigureSet {
     let defs = &cfg.indicator;
     let previous = period.previous_year();
@@ -389,6 +390,7 @@ pub fn figure_set(
         period: &cur,
         year_to_date: &ytd,
         late,
+        faults,
         units: dir.assessed,
     });
     FigureSet {

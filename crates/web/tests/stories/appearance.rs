@@ -383,6 +383,129 @@ pub async fn story(app: App) {
         json!({"numerator": 1, "denominator": 1})
     );
 
+    // The assessment deducts per hearing (configurable): a deputy where the 正职 was required
+    // (1 point), lawyers alone (2 points, on top of the non-appearance the rate counts once
+    // per case and instance).
+    let own = |set: &Value| {
+        set["assessment"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["unit_id"] == app.unit_a)
+            .cloned()
+            .unwrap()
+    };
+    let before = own(&set);
+    assert_eq!(
+        (before["not_principal"].as_u64(), before["lawyer_only"].as_u64()),
+        (Some(1), Some(0)),
+        "{before}"
+    );
+    let (_, h3) = app
+        .post(
+            &format!("/api/v1/proceedings/{pid}/hearings"),
+            &app.coord,
+            json!({"scheduled_at": format!("{yday}T09:00")}),
+        )
+        .await;
+    let h3 = h3["id"].as_i64().unwrap();
+    let (s, _) = app
+        .post(&format!("/api/v1/hearings/{h3}/appearances"), &app.coord, json!({"unit_id": app.unit_a, "person_name": "王律师", "level": "lawyer", "appeared": true, "spoke": true}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, set) = app.get(&stats, &app.coord).await;
+    let after = own(&set);
+    assert_eq!(
+        (after["not_principal"].as_u64(), after["lawyer_only"].as_u64()),
+        (Some(1), Some(1)),
+        "{after}"
+    );
+    assert_eq!(after["non_appearances"], before["non_appearances"]);
+    assert_eq!(
+        before["score"].as_f64().unwrap() - after["score"].as_f64().unwrap(),
+        2.0
+    );
+    let (_, list) = app
+        .get(
+            &format!("/api/v1/appearance-problems?from={yday}&to={t}"),
+            &app.coord,
+        )
+        .await;
+    let found: Vec<(i64, Value)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["hearing_id"].as_i64().unwrap(), d["problems"].clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (h2, json!(["not_principal"])),
+            (h3, json!(["head_absent", "lawyer_only"]))
+        ],
+        "the bureau's list, newest first"
+    );
+    let q = format!(
+        "period=custom&from={}&to={t}",
+        t.checked_sub(jiff::Span::new().days(7)).unwrap()
+    );
+    let pg = super::ui::page(&app, &format!("/stats?{q}"), &coord).await;
+    assert!(
+        pg.body.contains("<th title=\"仅委托律师出庭的庭次\">仅律师出庭</th>"),
+        "{}",
+        pg.body
+    );
+    let (s, _, bytes) = super::stats::bytes_of(&app, &format!("/stats/export.xlsx?{q}"), &coord).await;
+    assert_eq!(s, StatusCode::OK);
+    {
+        use calamine::{Data, Reader};
+        let mut x = super::stats::open_xlsx(bytes);
+        let sheet = x.worksheet_range("排名与考核").unwrap();
+        let (hrow, head) = (0..sheet.height() as u32)
+            .flat_map(|r| (0..sheet.width() as u32).map(move |c| (r, c)))
+            .find(|p| sheet.get_value(*p) == Some(&Data::String("仅律师出庭".into())))
+            .expect("a 仅律师出庭 column");
+        let (_, unit) = app
+            .get(&format!("/api/v1/units/{}", app.unit_a), &app.coord)
+            .await;
+        let unit_name = unit["name"].as_str().unwrap().to_string();
+        let row = (hrow..sheet.height() as u32)
+            .find(|r| sheet.get_value((*r, 1)) == Some(&Data::String(unit_name.clone())))
+            .expect("the unit's row");
+        assert_eq!(sheet.get_value((row, head)), Some(&Data::Float(1.0)));
+    }
+    // An ended quarter's circular names the unit: lawyers alone at a hearing 100 days ago.
+    let past = t.checked_sub(jiff::Span::new().days(100)).unwrap();
+    let (_, h4) = app
+        .post(
+            &format!("/api/v1/proceedings/{pid}/hearings"),
+            &app.coord,
+            json!({"scheduled_at": format!("{past}T09:00")}),
+        )
+        .await;
+    let (s, v) = app
+        .post(&format!("/api/v1/hearings/{}/appearances", h4["id"]), &app.coord, json!({"unit_id": app.unit_a, "person_name": "王律师", "level": "lawyer", "appeared": true, "spoke": false}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let quarter = (past.month() as i64 - 1) / 3 + 1;
+    let (s, snap) = app
+        .post(
+            "/api/v1/stats/snapshots",
+            &app.coord,
+            json!({"period": "quarter", "year": past.year().to_string(), "n": quarter.to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{snap}");
+    let (s, _, bytes) = super::stats::bytes_of(
+        &app,
+        &format!("/stats/snapshots/{}/circular.docx", snap["id"]),
+        &coord,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let x = super::stats::docx_part(&bytes, "word/document.xml");
+    assert!(x.contains("存在仅委托律师出庭的情况"), "{x}");
+
     // Regression: switching 象山's rules off while the plan's submission waits for review kept
     // failing on the submission (500); the obligation now stays, saying why.
     let (_, rs) = app.get("/api/v1/rules", &app.coord).await;
@@ -414,8 +537,12 @@ pub async fn story(app: App) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let d = duties(&app, &app.coord, pid).await;
-    assert_eq!(d[0]["requirement"]["expected"], "head");
-    assert_eq!(d[0]["problems"], json!([]), "a deputy head is enough now");
+    let first = d.iter().find(|x| x["hearing_id"] == hid).unwrap();
+    assert_eq!(first["requirement"]["expected"], "head");
+    assert_eq!(first["problems"], json!([]), "a deputy head is enough now");
+    // …and the assessment no longer deducts for the deputy.
+    let (_, set) = app.get(&stats, &app.coord).await;
+    assert_eq!(own(&set)["not_principal"].as_u64(), Some(0));
     let (s, _) = app
         .put(
             "/api/v1/appearance-rules",

@@ -497,7 +497,7 @@ pub async fn story(app: App) {
     app.store.close().await;
 }
 
-async fn bytes_of(app: &App, uri: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
+pub(super) async fn bytes_of(app: &App, uri: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
     let req = axum::http::Request::get(uri)
@@ -523,7 +523,7 @@ async fn bytes_of(app: &App, uri: &str, cookie: &str) -> (StatusCode, String, Ve
     )
 }
 
-fn open_xlsx(bytes: Vec<u8>) -> calamine::Xlsx<std::io::Cursor<Vec<u8>>> {
+pub(super) fn open_xlsx(bytes: Vec<u8>) -> calamine::Xlsx<std::io::Cursor<Vec<u8>>> {
     use calamine::Reader;
     calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("a valid xlsx")
 }
@@ -744,7 +744,7 @@ async fn pages(app: &App) {
 }
 
 /// The text of a part of a .docx package.
-fn docx_part(bytes: &[u8], name: &str) -> String {
+pub(super) fn docx_part(bytes: &[u8], name: &str) -> String {
     use std::io::Read;
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
     let mut s = String::new();
