@@ -13,7 +13,6 @@ use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
 const TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -29,33 +28,8 @@ impl Default for HttpSender {
 }
 
 fn tls_connector() -> Result<TlsConnector, String> {
-    let mut roots = RootCertStore::empty();
-    for c in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(c);
-    }
-    if let Ok(f) = std::env::var("HUAJIE_GATEWAY_CA")
-        && !f.trim().is_empty()
-    {
-        use rustls_pki_types::pem::PemObject;
-        let certs = rustls_pki_types::CertificateDer::pem_file_iter(&f)
-            .map_err(|e| format!("无法读取 HUAJIE_GATEWAY_CA“{f}”：{e}"))?;
-        for c in certs {
-            let c = c.map_err(|e| format!("HUAJIE_GATEWAY_CA“{f}”不是 PEM 证书：{e}"))?;
-            roots
-                .add(c)
-                .map_err(|e| format!("HUAJIE_GATEWAY_CA“{f}”无法使用：{e}"))?;
-        }
-    }
-    // ring, as lettre uses: the aws-lc provider (with post-quantum key exchange) would add a C
-    // build to every installation for a channel that talks to a gateway inside the intranet.
-    #[allow(deprecated)]
-    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(TlsConnector::from(Arc::new(config)))
+    let ca = std::env::var("HUAJIE_GATEWAY_CA").ok();
+    crate::tls::client_config("HUAJIE_GATEWAY_CA", ca.as_deref()).map(TlsConnector::from)
 }
 
 /// Replaces `${NAME}` with the environment variable NAME (empty when unset).
@@ -141,6 +115,9 @@ impl HttpSender {
             Ok(s) => s,
             Err(e) => return Sent::Retry(format!("无法连接消息接口 {host}:{port}：{e}")),
         };
+        // Headers and body may leave in two writes: without this the second waits for the
+        // first's acknowledgement (Nagle), which the gateway delays.
+        let _ = tcp.set_nodelay(true);
         let mut req = hyper::Request::builder()
             .method(g.method.code())
             .uri(path)

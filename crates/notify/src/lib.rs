@@ -13,6 +13,7 @@
 pub mod gateway;
 pub mod sink;
 pub mod smtp;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -6,8 +6,47 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+/// A connection the sink speaks SMTP on: TCP, or TLS over it.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// How the sink offers TLS.
+#[derive(Clone)]
+pub enum SinkTls {
+    /// TLS from the first byte (smtps, port 465).
+    Implicit(TlsAcceptor),
+    /// STARTTLS advertised and honoured.
+    StartTls(TlsAcceptor),
+}
+
+impl SinkTls {
+    /// An acceptor for a PEM certificate chain and key (the test suite makes them with openssl).
+    pub fn acceptor(
+        cert_pem: &std::path::Path,
+        key_pem: &std::path::Path,
+    ) -> Result<TlsAcceptor, String> {
+        use rustls_pki_types::pem::PemObject;
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+        let certs = CertificateDer::pem_file_iter(cert_pem)
+            .map_err(|e| e.to_string())?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
+        let key = PrivateKeyDer::from_pem_file(key_pem).map_err(|e| e.to_string())?;
+        #[allow(deprecated)]
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .map_err(|e| e.to_string())?;
+        Ok(TlsAcceptor::from(Arc::new(config)))
+    }
+}
 
 /// One received mail.
 #[derive(Debug, Clone)]
@@ -18,6 +57,8 @@ pub struct Mail {
     pub data: String,
     /// When it was accepted.
     pub at: std::time::Instant,
+    /// Whether it came over TLS (implicit or after STARTTLS).
+    pub tls: bool,
 }
 
 impl Mail {
@@ -153,6 +194,10 @@ pub struct Sink {
     delay: Arc<Mutex<Duration>>,
     /// Refuse RCPT for these addresses with a permanent 550.
     refuse: Arc<Mutex<Vec<String>>>,
+    tls: Option<SinkTls>,
+    /// Close the connection after each accepted mail (a server dropping its clients).
+    hang_up: Arc<std::sync::atomic::AtomicBool>,
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Sink {
@@ -162,27 +207,53 @@ impl Sink {
     }
 
     pub async fn start_on(port: u16) -> std::io::Result<Sink> {
+        Self::start_with(port, None).await
+    }
+
+    /// A sink offering TLS, at a free port.
+    pub async fn start_tls(tls: SinkTls) -> std::io::Result<Sink> {
+        Self::start_with(0, Some(tls)).await
+    }
+
+    async fn start_with(port: u16, tls: Option<SinkTls>) -> std::io::Result<Sink> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let sink = Sink {
             port: listener.local_addr()?.port(),
             mails: Arc::default(),
             delay: Arc::default(),
             refuse: Arc::default(),
+            tls,
+            hang_up: Arc::default(),
+            accepted: Arc::default(),
         };
         let me = sink.clone();
         tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
+                me.accepted
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let me = me.clone();
                 tokio::spawn(async move {
-                    let _ = me.session(sock).await;
+                    let _ = match &me.tls {
+                        Some(SinkTls::Implicit(a)) => match a.accept(sock).await {
+                            Ok(s) => me.session(Box::new(s), true).await,
+                            Err(_) => Ok(()),
+                        },
+                        _ => me.session(Box::new(sock), false).await,
+                    };
                 });
             }
         });
         Ok(sink)
     }
 
+    /// The `HUAJIE_SMTP_URL` of this sink (`smtps://` or `?tls=starttls` when it offers TLS;
+    /// the host is `localhost`, the name on the test certificate).
     pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
+        match &self.tls {
+            None => format!("smtp://127.0.0.1:{}", self.port),
+            Some(SinkTls::Implicit(_)) => format!("smtps://localhost:{}", self.port),
+            Some(SinkTls::StartTls(_)) => format!("smtp://localhost:{}?tls=starttls", self.port),
+        }
     }
 
     pub fn mails(&self) -> Vec<Mail> {
@@ -200,16 +271,37 @@ impl Sink {
         }
     }
 
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// From now on, close each connection once its mail is accepted.
+    pub fn hang_up_after_each_mail(&self) {
+        self.hang_up
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
     pub fn refuse(&self, address: &str) {
         if let Ok(mut r) = self.refuse.lock() {
             r.push(address.to_string());
         }
     }
 
-    async fn session(&self, sock: tokio::net::TcpStream) -> std::io::Result<()> {
-        let (r, mut w) = sock.into_split();
-        let mut r = BufReader::new(r);
-        w.write_all(b"220 huajie-sink ESMTP\r\n").await?;
+    fn session(
+        &self,
+        sock: Box<dyn Io>,
+        secured: bool,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<()>> + Send + '_>> {
+        Box::pin(self.speak(sock, secured))
+    }
+
+    async fn speak(&self, sock: Box<dyn Io>, secured: bool) -> std::io::Result<()> {
+        let mut r = BufReader::new(sock);
+        if !secured || !matches!(self.tls, Some(SinkTls::StartTls(_))) {
+            r.get_mut().write_all(b"220 huajie-sink ESMTP\r\n").await?;
+        }
+        let offer_starttls = !secured && matches!(self.tls, Some(SinkTls::StartTls(_)));
         let mut from = String::new();
         let mut to = Vec::new();
         let mut line = String::new();
@@ -220,30 +312,48 @@ impl Sink {
             }
             let cmd = line.trim_end().to_string();
             let upper = cmd.to_ascii_uppercase();
-            if upper.starts_with("EHLO") {
-                w.write_all(b"250-huajie-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
+            if upper.starts_with("EHLO") && offer_starttls {
+                r.get_mut()
+                    .write_all(
+                        b"250-huajie-sink\r\n250-8BITMIME\r\n250-STARTTLS\r\n250 SMTPUTF8\r\n",
+                    )
+                    .await?;
+            } else if upper == "STARTTLS" && offer_starttls {
+                r.get_mut().write_all(b"220 go ahead\r\n").await?;
+                let Some(SinkTls::StartTls(a)) = &self.tls else {
+                    return Ok(());
+                };
+                let tls = a.accept(r.into_inner()).await?;
+                return self.session(Box::new(tls), true).await;
+            } else if upper.starts_with("EHLO") {
+                r.get_mut()
+                    .write_all(b"250-huajie-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
                     .await?;
             } else if upper.starts_with("HELO") || upper.starts_with("NOOP") {
-                w.write_all(b"250 OK\r\n").await?;
+                r.get_mut().write_all(b"250 OK\r\n").await?;
             } else if upper.starts_with("RSET") {
                 from.clear();
                 to.clear();
-                w.write_all(b"250 OK\r\n").await?;
+                r.get_mut().write_all(b"250 OK\r\n").await?;
             } else if upper.starts_with("MAIL FROM:") {
                 from = addr(&cmd[10..]);
                 to.clear();
-                w.write_all(b"250 OK\r\n").await?;
+                r.get_mut().write_all(b"250 OK\r\n").await?;
             } else if upper.starts_with("RCPT TO:") {
                 let a = addr(&cmd[8..]);
                 let refused = self.refuse.lock().map(|r| r.contains(&a)).unwrap_or(false);
                 if refused {
-                    w.write_all(b"550 5.1.1 mailbox unavailable\r\n").await?;
+                    r.get_mut()
+                        .write_all(b"550 5.1.1 mailbox unavailable\r\n")
+                        .await?;
                 } else {
                     to.push(a);
-                    w.write_all(b"250 OK\r\n").await?;
+                    r.get_mut().write_all(b"250 OK\r\n").await?;
                 }
             } else if upper == "DATA" {
-                w.write_all(b"354 end with <CRLF>.<CRLF>\r\n").await?;
+                r.get_mut()
+                    .write_all(b"354 end with <CRLF>.<CRLF>\r\n")
+                    .await?;
                 let mut data = String::new();
                 loop {
                     line.clear();
@@ -269,14 +379,20 @@ impl Sink {
                         to: to.clone(),
                         data: data.trim_end_matches("\r\n").to_string(),
                         at: std::time::Instant::now(),
+                        tls: secured,
                     });
                 }
-                w.write_all(b"250 OK queued\r\n").await?;
+                r.get_mut().write_all(b"250 OK queued\r\n").await?;
+                if self.hang_up.load(std::sync::atomic::Ordering::SeqCst) {
+                    return Ok(());
+                }
             } else if upper.starts_with("QUIT") {
-                w.write_all(b"221 bye\r\n").await?;
+                r.get_mut().write_all(b"221 bye\r\n").await?;
                 return Ok(());
             } else {
-                w.write_all(b"502 command not implemented\r\n").await?;
+                r.get_mut()
+                    .write_all(b"502 command not implemented\r\n")
+                    .await?;
             }
         }
     }

@@ -15,9 +15,9 @@ use huajie_domain::appearance::{
 };
 use huajie_domain::audit::{AuditAction, AuditEntity};
 use huajie_domain::hearing::AppearanceLevel;
-use huajie_domain::stats::assess::AppearanceFault;
 use huajie_domain::obligation::SubmissionDraft;
 use huajie_domain::records::Proceeding;
+use huajie_domain::stats::assess::AppearanceFault;
 use huajie_domain::unit::{HeadKind, UnitKind};
 use huajie_domain::user::Role;
 use sqlx::AnyConnection;
@@ -522,7 +522,10 @@ impl Store {
         let mut flags: BTreeMap<i64, Vec<CaseFlag>> = BTreeMap::new();
         for r in &flag_rows {
             if let Some(f) = CaseFlag::from_code(&get_str(r, "flag")?) {
-                flags.entry(get_i64(r, "proceeding_id")?).or_default().push(f);
+                flags
+                    .entry(get_i64(r, "proceeding_id")?)
+                    .or_default()
+                    .push(f);
             }
         }
         // Rows come grouped by (hearing, unit): judge each group once.

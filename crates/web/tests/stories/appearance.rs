@@ -397,7 +397,10 @@ pub async fn story(app: App) {
     };
     let before = own(&set);
     assert_eq!(
-        (before["not_principal"].as_u64(), before["lawyer_only"].as_u64()),
+        (
+            before["not_principal"].as_u64(),
+            before["lawyer_only"].as_u64()
+        ),
         (Some(1), Some(0)),
         "{before}"
     );
@@ -416,7 +419,10 @@ pub async fn story(app: App) {
     let (_, set) = app.get(&stats, &app.coord).await;
     let after = own(&set);
     assert_eq!(
-        (after["not_principal"].as_u64(), after["lawyer_only"].as_u64()),
+        (
+            after["not_principal"].as_u64(),
+            after["lawyer_only"].as_u64()
+        ),
         (Some(1), Some(1)),
         "{after}"
     );
@@ -451,11 +457,13 @@ pub async fn story(app: App) {
     );
     let pg = super::ui::page(&app, &format!("/stats?{q}"), &coord).await;
     assert!(
-        pg.body.contains("<th title=\"仅委托律师出庭的庭次\">仅律师出庭</th>"),
+        pg.body
+            .contains("<th title=\"仅委托律师出庭的庭次\">仅律师出庭</th>"),
         "{}",
         pg.body
     );
-    let (s, _, bytes) = super::stats::bytes_of(&app, &format!("/stats/export.xlsx?{q}"), &coord).await;
+    let (s, _, bytes) =
+        super::stats::bytes_of(&app, &format!("/stats/export.xlsx?{q}"), &coord).await;
     assert_eq!(s, StatusCode::OK);
     {
         use calamine::{Data, Reader};
