@@ -759,9 +759,13 @@ test("messages", async (t) => {
   await coord.fill('#new-gateway input[name="name"]', "县短信平台");
   await coord.fill('#new-gateway input[name="url"]', "ftp://10.0.0.1/sms");
   await coord.fill('#new-gateway textarea[name="body_template"]', '{"mobile":"{{mobile}}","content":"{{text}}"}');
+  await coord.selectOption('#new-gateway select[name="kind"]', "wecom");
+  await coord.selectOption('#new-gateway select[name="method"]', "PUT");
   await navigate(coord, "#new-gateway button[type=submit]");
   await expectText(coord, "#errors", "接口地址应以 http:// 或 https:// 开头");
   assertEq(await coord.inputValue('#new-gateway input[name="name"]'), "县短信平台", "what was typed is kept");
+  assertEq(await coord.inputValue('#new-gateway select[name="kind"]'), "wecom", "the kind chosen is kept");
+  assertEq(await coord.inputValue('#new-gateway select[name="method"]'), "PUT", "the method chosen is kept");
   await coord.fill('#new-gateway input[name="url"]', "http://10.0.0.1/sms");
   await navigate(coord, "#new-gateway button[type=submit]");
   await expectText(coord, "#saved", "消息接口已保存");

@@ -939,11 +939,14 @@ impl Store {
         let after = tomorrow.tomorrow().unwrap_or(tomorrow);
         let rows = sqlx::query(
             "SELECT h.id, h.scheduled_at, h.place, h.proceeding_id, COALESCE(p.case_no, dp.title) AS subject, pa.unit_id, un.name AS unit_name, \
-             ap.head_name, ap.head_post \
+             ap.head_name, ap.head_post, uh.phone AS head_phone, \
+             (SELECT COUNT(*) FROM users u WHERE u.unit_id = pa.unit_id AND u.active = 1 AND u.role = 'unit_head' \
+              AND u.display_name = ap.head_name) AS head_users \
              FROM hearings h JOIN proceedings p ON p.id = h.proceeding_id JOIN disputes dp ON dp.id = p.dispute_id \
              JOIN parties pa ON pa.proceeding_id = h.proceeding_id AND pa.unit_id IS NOT NULL \
              AND pa.role IN ('defendant', 'co_defendant', 'reconsideration_organ') JOIN units un ON un.id = pa.unit_id \
              LEFT JOIN appearance_plans ap ON ap.hearing_id = h.id AND ap.unit_id = pa.unit_id \
+             LEFT JOIN unit_heads uh ON uh.id = ap.head_id \
              WHERE p.jurisdiction_id = $1 AND h.scheduled_at >= $2 AND h.scheduled_at < $3 ORDER BY h.scheduled_at, h.id",
         )
         .bind(j)
@@ -972,6 +975,17 @@ impl Store {
                     key: format!("hearing:{hearing}:{unit}:{}", tomorrow),
                     title: format!("明日开庭：{subject}"),
                     body: match get_opt_str(r, "head_name")? {
+                        // A head without an account here gets no message of their own: the
+                        // clerk is asked to tell them, with the phone from 单位管理.
+                        Some(head) if get_i64(r, "head_users")? == 0 => format!(
+                            "{subject} 定于 {at} 开庭{place}。{}出庭负责人：{head}（{}），{head}没有本系统账号，请通知其本人{}。",
+                            get_str(r, "unit_name")?,
+                            get_opt_str(r, "head_post")?.unwrap_or_default(),
+                            get_opt_str(r, "head_phone")?
+                                .filter(|p| !p.trim().is_empty())
+                                .map(|p| format!("（电话 {p}）"))
+                                .unwrap_or_default()
+                        ),
                         Some(head) => format!(
                             "{subject} 定于 {at} 开庭{place}。{}出庭负责人：{head}（{}），请做好准备。",
                             get_str(r, "unit_name")?,

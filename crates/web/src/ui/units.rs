@@ -215,6 +215,8 @@ struct ProblemsPage {
     rules: Option<(huajie_domain::appearance::DutyRules, i64)>,
     /// Every case circumstance: code, label, calls for the 正职 under the rules.
     flags: Vec<(&'static str, &'static str, bool)>,
+    /// The claimant number as typed, when it was refused.
+    claimants_typed: Option<String>,
     errors: Vec<String>,
 }
 
@@ -260,22 +262,22 @@ pub async fn appearance_problems_page(
     };
     let flash = (q.msg.as_deref() == Some("rules"))
         .then_some("出庭规则已保存，各案件的应出庭人员已按新规则确定。");
-    problems_page(&st, s, from, to, Vec::new(), StatusCode::OK, flash).await
+    problems_page(&st, s, (from, to), Vec::new(), StatusCode::OK, flash, None).await
 }
 
 async fn problems_page(
     st: &AppState,
     s: &Session,
-    from: jiff::civil::Date,
-    to: jiff::civil::Date,
+    (from, to): (jiff::civil::Date, jiff::civil::Date),
     errors: Vec<String>,
     status: StatusCode,
     flash: Option<&str>,
+    typed: Option<&Pairs>,
 ) -> Response {
     let mut chrome = Chrome::new(s, "appearance_problems");
     chrome.flash = flash.map(str::to_string);
     let end = to.tomorrow().unwrap_or(to);
-    let rules = if s.actor.can_administer() {
+    let mut rules = if s.actor.can_administer() {
         st.store
             .appearance_rules(s.actor.jurisdiction_id)
             .await
@@ -283,6 +285,11 @@ async fn problems_page(
     } else {
         None
     };
+    // A refused form shows what was typed, not the stored rules.
+    if let (Some((r, _)), Some(p)) = (rules.as_mut(), typed) {
+        let claimants = r.principal_claimants;
+        *r = typed_rules(p, claimants);
+    }
     let flags = huajie_domain::appearance::CaseFlag::ALL
         .iter()
         .map(|f| {
@@ -306,10 +313,25 @@ async fn problems_page(
                 to: to.to_string(),
                 rules,
                 flags,
+                claimants_typed: typed.map(|p| p.get("principal_claimants")),
                 errors,
             },
         ),
         Err(e) => store_error_page(s, "出庭问题", e),
+    }
+}
+
+/// The 出庭规则 form's rules, with the claimant number given.
+fn typed_rules(p: &Pairs, claimants: i64) -> huajie_domain::appearance::DutyRules {
+    huajie_domain::appearance::DutyRules {
+        principal_claimants: claimants,
+        principal_flags: p
+            .all("principal_flags")
+            .iter()
+            .filter_map(|f| huajie_domain::appearance::CaseFlag::from_code(f))
+            .collect(),
+        principal_on_risk_warning: p.has("principal_on_risk_warning"),
+        county_government_deputy: p.has("county_government_deputy"),
     }
 }
 
@@ -333,25 +355,16 @@ pub async fn save_appearance_rules(
             return problems_page(
                 &st,
                 &s.0,
-                from,
-                t,
+                (from, t),
                 vec![e],
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
+                Some(&p),
             )
             .await;
         }
     };
-    let rules = huajie_domain::appearance::DutyRules {
-        principal_claimants: claimants,
-        principal_flags: p
-            .all("principal_flags")
-            .iter()
-            .filter_map(|f| huajie_domain::appearance::CaseFlag::from_code(f))
-            .collect(),
-        principal_on_risk_warning: p.has("principal_on_risk_warning"),
-        county_government_deputy: p.has("county_government_deputy"),
-    };
+    let rules = typed_rules(&p, claimants);
     let version = p.get("version").parse::<i64>().unwrap_or(0);
     match st
         .store
@@ -361,7 +374,16 @@ pub async fn save_appearance_rules(
         Ok(_) => Redirect::to("/appearance-problems?msg=rules").into_response(),
         Err(huajie_store::StoreError::Conflict { .. }) => {
             let e = "出庭规则已被他人修改，请查看最新内容后重新保存".to_string();
-            problems_page(&st, &s.0, from, t, vec![e], StatusCode::CONFLICT, None).await
+            problems_page(
+                &st,
+                &s.0,
+                (from, t),
+                vec![e],
+                StatusCode::CONFLICT,
+                None,
+                None,
+            )
+            .await
         }
         Err(e) => store_error_page(&s.0, "出庭规则", e),
     }

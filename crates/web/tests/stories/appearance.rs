@@ -286,6 +286,24 @@ pub async fn story(app: App) {
         duties(&app, &app.coord, pid).await[0]["plan"]["head_name"],
         "张镇长"
     );
+    // The day before, the clerk's reminder names the planned head; 张镇长 has no account here,
+    // so the clerk is asked to tell him, with his phone from 单位管理.
+    let eve = hday.checked_sub(jiff::Span::new().days(1)).unwrap();
+    app.store
+        .sweep(super::notifications::beijing(eve, 16, 5))
+        .await
+        .unwrap();
+    let m = super::notifications::inbox(&app, &app.clerk_a).await;
+    let reminder = m
+        .iter()
+        .find(|m| m["kind"] == "hearing_tomorrow")
+        .unwrap_or_else(|| panic!("{m:?}"));
+    assert!(
+        reminder["body"].as_str().unwrap().contains(
+            "出庭负责人：张镇长（镇长），张镇长没有本系统账号，请通知其本人（电话 0571-88880000）"
+        ),
+        "{reminder}"
+    );
 
     // The deputy head was there after all (the record corrected): the 正职 was required.
     let (s, v) = app
@@ -535,6 +553,43 @@ pub async fn story(app: App) {
             .unwrap()
             .contains("因已有报送而保留"),
         "{o}"
+    );
+
+    // The 出庭规则 form: a refusal shows what was typed (not the stored rules), in a page whose
+    // title is only its title (regression: the form was rendered inside <title> too).
+    let pg = super::ui::page(&app, "/appearance-problems", &coord).await;
+    assert!(
+        pg.body.contains("<title>出庭问题"),
+        "{}",
+        &pg.body[..400.min(pg.body.len())]
+    );
+    let title_end = pg.body.find("</title>").unwrap();
+    assert!(!pg.body[..title_end].contains("<section"), "the form is not in <title>");
+    let csrf = pg.hidden("csrf");
+    let r = super::ui::form(
+        &app,
+        "/appearance-rules",
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("version", "0"),
+            ("principal_claimants", "五十"),
+            ("principal_flags", "major_public_interest"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains("正职出庭的原告人数“五十”应为 0 至 100000 的整数")
+            && r.body.contains("name=\"principal_claimants\" value=\"五十\"")
+            && r.body
+                .contains("name=\"principal_flags\" value=\"major_public_interest\" checked")
+            && !r.body.contains("name=\"principal_flags\" value=\"high_attention\" checked")
+            && !r.body.contains("name=\"principal_on_risk_warning\" value=\"1\" checked"),
+        "{}",
+        r.body
     );
 
     // The rules as data: a county that asks the 正职 from 100 claimants and ignores attention.

@@ -23,7 +23,7 @@ fn today() -> jiff::civil::Date {
 }
 
 /// `hh:mm` Beijing on `day`.
-fn beijing(day: jiff::civil::Date, hh: i8, mm: i8) -> Timestamp {
+pub(super) fn beijing(day: jiff::civil::Date, hh: i8, mm: i8) -> Timestamp {
     day.at(hh, mm, 0, 0)
         .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
         .unwrap()
@@ -34,7 +34,7 @@ fn days(d: jiff::civil::Date, n: i64) -> jiff::civil::Date {
     d.checked_add(jiff::Span::new().days(n)).unwrap()
 }
 
-async fn inbox(app: &App, token: &str) -> Vec<Value> {
+pub(super) async fn inbox(app: &App, token: &str) -> Vec<Value> {
     let (s, v) = app.get("/api/v1/messages", token).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v.as_array().unwrap().clone()
