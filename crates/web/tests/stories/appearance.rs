@@ -564,7 +564,10 @@ pub async fn story(app: App) {
         &pg.body[..400.min(pg.body.len())]
     );
     let title_end = pg.body.find("</title>").unwrap();
-    assert!(!pg.body[..title_end].contains("<section"), "the form is not in <title>");
+    assert!(
+        !pg.body[..title_end].contains("<section"),
+        "the form is not in <title>"
+    );
     let csrf = pg.hidden("csrf");
     let r = super::ui::form(
         &app,
@@ -583,11 +586,16 @@ pub async fn story(app: App) {
     assert!(
         r.body
             .contains("正职出庭的原告人数“五十”应为 0 至 100000 的整数")
-            && r.body.contains("name=\"principal_claimants\" value=\"五十\"")
+            && r.body
+                .contains("name=\"principal_claimants\" value=\"五十\"")
             && r.body
                 .contains("name=\"principal_flags\" value=\"major_public_interest\" checked")
-            && !r.body.contains("name=\"principal_flags\" value=\"high_attention\" checked")
-            && !r.body.contains("name=\"principal_on_risk_warning\" value=\"1\" checked"),
+            && !r
+                .body
+                .contains("name=\"principal_flags\" value=\"high_attention\" checked")
+            && !r
+                .body
+                .contains("name=\"principal_on_risk_warning\" value=\"1\" checked"),
         "{}",
         r.body
     );
