@@ -93,7 +93,8 @@ impl DutyRules {
 pub struct CaseFacts {
     pub claimant_count: i64,
     pub flags: Vec<CaseFlag>,
-    /// The case has an open risk warning (风险预警).
+    /// The case has an open red risk warning (红色风险预警), or an open risk-warning work item
+    /// opened without a grade.
     pub risk_warning: bool,
     /// The defendant unit's kind.
     pub unit_kind: Option<UnitKind>,
@@ -131,7 +132,7 @@ pub fn requirement(rules: &DutyRules, f: &CaseFacts) -> Requirement {
         }
     }
     if rules.principal_on_risk_warning && f.risk_warning {
-        reasons.push("案件有风险预警".to_string());
+        reasons.push("案件有红色风险预警".to_string());
     }
     let expected = if reasons.is_empty() {
         Expected::Head
@@ -369,7 +370,7 @@ mod tests {
         );
         assert_eq!(
             flagged.reasons,
-            vec!["社会高度关注".to_string(), "案件有风险预警".to_string()]
+            vec!["社会高度关注".to_string(), "案件有红色风险预警".to_string()]
         );
         let county = requirement(
             &r,

@@ -73,6 +73,7 @@ labelled_enum!(
         Preferences = "preferences", "通知设置";
         AppearancePlan = "appearance_plan", "出庭人员名单";
         AppearanceRules = "appearance_rules", "出庭规则";
+        Warning = "warning", "风险预警";
     } "对象"
 );
 

@@ -28,5 +28,6 @@ pub mod stats;
 pub mod subject;
 pub mod unit;
 pub mod user;
+pub mod warning;
 
 pub use error::{FieldError, Invalid};

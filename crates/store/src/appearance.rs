@@ -216,7 +216,9 @@ impl Store {
         let (rules, _) = self.appearance_rules(jurisdiction).await?;
         let flags = flags_on(&mut conn, p.id).await?;
         let warned: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM work_items WHERE proceeding_id = $1 AND kind = 'risk_warning' AND status = 'open'",
+            "SELECT (SELECT COUNT(*) FROM warnings wr WHERE wr.proceeding_id = $1 AND wr.grade = 'red' AND wr.state <> 'closed') \
+             + (SELECT COUNT(*) FROM work_items w WHERE w.proceeding_id = $1 AND w.kind = 'risk_warning' AND w.status = 'open' \
+                AND NOT EXISTS (SELECT 1 FROM warnings x WHERE x.work_item_id = w.id))",
         )
         .bind(p.id)
         .fetch_one(&mut *conn)
@@ -493,7 +495,9 @@ impl Store {
         let (rules, _) = self.appearance_rules(jurisdiction).await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT h.id AS hearing_id, h.proceeding_id, a.unit_id, a.level, a.appeared, p.claimant_count, u.kind AS unit_kind, \
-               (SELECT COUNT(*) FROM work_items w WHERE w.proceeding_id = p.id AND w.kind = 'risk_warning' AND w.status = 'open') AS warned \
+               ((SELECT COUNT(*) FROM warnings wr WHERE wr.proceeding_id = p.id AND wr.grade = 'red' AND wr.state <> 'closed') \
+                + (SELECT COUNT(*) FROM work_items w WHERE w.proceeding_id = p.id AND w.kind = 'risk_warning' AND w.status = 'open' \
+                   AND NOT EXISTS (SELECT 1 FROM warnings x WHERE x.work_item_id = w.id))) AS warned \
              FROM appearances a JOIN hearings h ON h.id = a.hearing_id JOIN proceedings p ON p.id = h.proceeding_id \
              JOIN units u ON u.id = a.unit_id \
              WHERE p.jurisdiction_id = $1 AND h.scheduled_at >= $2 AND h.scheduled_at < $3 \

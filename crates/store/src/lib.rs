@@ -35,6 +35,7 @@ pub mod stats;
 pub mod submissions;
 pub mod units;
 pub mod users;
+pub mod warnings;
 pub mod work_items;
 
 use std::str::FromStr;

@@ -312,7 +312,7 @@ async fn items_where(
     Ok(items)
 }
 
-async fn item_on(conn: &mut AnyConnection, id: i64, today: Date) -> Result<WorkItem> {
+pub(crate) async fn item_on(conn: &mut AnyConnection, id: i64, today: Date) -> Result<WorkItem> {
     let mut p = Params::default();
     let cond = format!("w.id = {}", p.push(id));
     items_where(conn, &cond, p, today)
@@ -335,97 +335,7 @@ impl Store {
         }
         let today = self.today();
         let mut tx = self.write_tx().await?;
-        if let Some(pid) = input.proceeding_id {
-            // An unknown or out-of-scope case is a field error, not a missing page.
-            match visible_proceeding(&mut tx, actor, pid).await {
-                Ok(_) => {}
-                Err(StoreError::NotFound) => {
-                    return Err(huajie_domain::FieldError::new(
-                        "proceeding_id",
-                        "unknown_proceeding",
-                        format!("关联案件（编号{pid}）不存在"),
-                    )
-                    .into());
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        let mut p = Params::default();
-        let ids: Vec<String> = input.unit_ids.iter().map(|u| p.push(*u)).collect();
-        let j = p.push(actor.jurisdiction_id);
-        // Addressed to the units that do the work: not the bureau, a court or a jurisdiction.
-        let sql = format!(
-            "SELECT id FROM units WHERE id IN ({}) AND jurisdiction_id = {j} AND id <> {j} \
-             AND kind NOT IN ('justice_bureau', 'court', 'county', 'city', 'province')",
-            ids.join(", ")
-        );
-        let known: Vec<i64> = query(sql, p.args)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| get_i64(r, "id"))
-            .collect::<Result<_>>()?;
-        if let Some(u) = input.unit_ids.iter().find(|u| !known.contains(u)) {
-            return Err(huajie_domain::FieldError::new(
-                "unit_ids",
-                "unknown_unit",
-                format!("承办单位（编号{u}）不存在、不属于本辖区，或不是承办事项的行政机关（司法局、法院不能作为承办单位）"),
-            )
-            .into());
-        }
-        let name = crate::users::person_name(&mut tx, actor).await?;
-        let now = crate::now();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO work_items (jurisdiction_id, kind, title, proceeding_id, status, opened_on, note, created_by, created_by_name, \
-             version, created_at, updated_at) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, 1, $9, $9) RETURNING id",
-        )
-        .bind(actor.jurisdiction_id)
-        .bind(input.kind.code().to_string())
-        .bind(input.title.clone())
-        .bind(input.proceeding_id)
-        .bind(input.opened_on.to_string())
-        .bind(input.note.clone())
-        .bind(actor.user_id)
-        .bind(name)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        for u in &input.unit_ids {
-            sqlx::query("INSERT INTO work_item_units (work_item_id, unit_id) VALUES ($1, $2)")
-                .bind(id)
-                .bind(*u)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let created = item_on(&mut tx, id, today).await?;
-        let by: Author = actor.into();
-        audit::record(
-            &mut tx,
-            &by,
-            AuditAction::Create,
-            AuditEntity::WorkItem,
-            id,
-            input.proceeding_id,
-            None::<&WorkItem>,
-            Some(&created),
-        )
-        .await?;
-        let row = WorkRow {
-            id,
-            kind: input.kind,
-            jurisdiction_id: actor.jurisdiction_id,
-            proceeding_id: input.proceeding_id,
-            closed_on: None,
-        };
-        if let Some(kind) = input.kind.opening_event() {
-            let planner = Planner::load(&mut tx, actor.jurisdiction_id).await?;
-            let ev = EventInput {
-                kind,
-                occurred_on: input.opened_on,
-                note: None,
-            };
-            add_work_event_in(&mut tx, &by, &planner, &row, &ev, today).await?;
-        }
+        let id = open_work_item_in(&mut tx, actor, input, today).await?;
         let item = item_on(&mut tx, id, today).await?;
         let soon = due_soon_days(&mut tx, actor.jurisdiction_id).await?;
         let obligations = work_item_obligations(&mut tx, id, soon).await?;
@@ -513,42 +423,8 @@ impl Store {
             .into());
         }
         let (closed_on, reason) = draft.validate(parse_day(&before.opened_on)?, today)?;
-        sqlx::query(
-            "UPDATE work_items SET status = 'closed', closed_on = $1, closed_reason = $2, version = version + 1, updated_at = $3 WHERE id = $4",
-        )
-        .bind(closed_on.to_string())
-        .bind(reason.clone())
-        .bind(crate::now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        let by: Author = actor.into();
-        let planner = Planner::load(&mut tx, row.jurisdiction_id).await?;
-        let closed = WorkRow {
-            closed_on: Some(closed_on),
-            ..row
-        };
-        let ev = EventInput {
-            kind: EventKind::WorkItemClosed,
-            occurred_on: closed_on,
-            note: Some(reason),
-        };
-        add_work_event_in(&mut tx, &by, &planner, &closed, &ev, today).await?;
-        let mut p = Params::default();
-        let cond = format!("w.id = {}", p.push(id));
-        replan_work_items(&mut tx, &by, &cond, p, today, "事项已销号").await?;
-        let after = item_on(&mut tx, id, today).await?;
-        audit::record(
-            &mut tx,
-            &by,
-            AuditAction::Close,
-            AuditEntity::WorkItem,
-            id,
-            row.proceeding_id,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        let after =
+            close_work_item_in(&mut tx, actor, row, &before, closed_on, reason, today).await?;
         let soon = due_soon_days(&mut tx, row.jurisdiction_id).await?;
         let obligations = work_item_obligations(&mut tx, id, soon).await?;
         tx.commit().await?;
@@ -573,6 +449,160 @@ impl Store {
         tx.commit().await?;
         Ok(out)
     }
+}
+
+/// Opens a work item inside the caller's transaction (the coordinator's 交办, or a warning's
+/// assignment): checks the case and the units, writes the item and its units with the audit
+/// event, and records the opening event that starts each unit's obligations. Returns its id.
+pub(crate) async fn open_work_item_in(
+    tx: &mut AnyConnection,
+    actor: &Actor,
+    input: &WorkItemInput,
+    today: Date,
+) -> Result<i64> {
+    if let Some(pid) = input.proceeding_id {
+        // An unknown or out-of-scope case is a field error, not a missing page.
+        match visible_proceeding(&mut *tx, actor, pid).await {
+            Ok(_) => {}
+            Err(StoreError::NotFound) => {
+                return Err(huajie_domain::FieldError::new(
+                    "proceeding_id",
+                    "unknown_proceeding",
+                    format!("关联案件（编号{pid}）不存在"),
+                )
+                .into());
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let mut p = Params::default();
+    let ids: Vec<String> = input.unit_ids.iter().map(|u| p.push(*u)).collect();
+    let j = p.push(actor.jurisdiction_id);
+    // Addressed to the units that do the work: not the bureau, a court or a jurisdiction.
+    let sql = format!(
+        "SELECT id FROM units WHERE id IN ({}) AND jurisdiction_id = {j} AND id <> {j} \
+         AND kind NOT IN ('justice_bureau', 'court', 'county', 'city', 'province')",
+        ids.join(", ")
+    );
+    let known: Vec<i64> = query(sql, p.args)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| get_i64(r, "id"))
+        .collect::<Result<_>>()?;
+    if let Some(u) = input.unit_ids.iter().find(|u| !known.contains(u)) {
+        return Err(huajie_domain::FieldError::new(
+            "unit_ids",
+            "unknown_unit",
+            format!("承办单位（编号{u}）不存在、不属于本辖区，或不是承办事项的行政机关（司法局、法院不能作为承办单位）"),
+        )
+        .into());
+    }
+    let name = crate::users::person_name(&mut *tx, actor).await?;
+    let now = crate::now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO work_items (jurisdiction_id, kind, title, proceeding_id, status, opened_on, note, created_by, created_by_name, \
+         version, created_at, updated_at) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, 1, $9, $9) RETURNING id",
+    )
+    .bind(actor.jurisdiction_id)
+    .bind(input.kind.code().to_string())
+    .bind(input.title.clone())
+    .bind(input.proceeding_id)
+    .bind(input.opened_on.to_string())
+    .bind(input.note.clone())
+    .bind(actor.user_id)
+    .bind(name)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    for u in &input.unit_ids {
+        sqlx::query("INSERT INTO work_item_units (work_item_id, unit_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(*u)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let created = item_on(&mut *tx, id, today).await?;
+    let by: Author = actor.into();
+    audit::record(
+        &mut *tx,
+        &by,
+        AuditAction::Create,
+        AuditEntity::WorkItem,
+        id,
+        input.proceeding_id,
+        None::<&WorkItem>,
+        Some(&created),
+    )
+    .await?;
+    let row = WorkRow {
+        id,
+        kind: input.kind,
+        jurisdiction_id: actor.jurisdiction_id,
+        proceeding_id: input.proceeding_id,
+        closed_on: None,
+    };
+    if let Some(kind) = input.kind.opening_event() {
+        let planner = Planner::load(&mut *tx, actor.jurisdiction_id).await?;
+        let ev = EventInput {
+            kind,
+            occurred_on: input.opened_on,
+            note: None,
+        };
+        add_work_event_in(&mut *tx, &by, &planner, &row, &ev, today).await?;
+    }
+    Ok(id)
+}
+
+/// Closes an open work item (销号) inside the caller's transaction: its status, the closing
+/// event, the obligations no longer owed after `closed_on`, the audit event. Returns it closed.
+pub(crate) async fn close_work_item_in(
+    tx: &mut AnyConnection,
+    actor: &Actor,
+    row: WorkRow,
+    before: &WorkItem,
+    closed_on: Date,
+    reason: String,
+    today: Date,
+) -> Result<WorkItem> {
+    let id = row.id;
+    sqlx::query(
+        "UPDATE work_items SET status = 'closed', closed_on = $1, closed_reason = $2, version = version + 1, updated_at = $3 WHERE id = $4",
+    )
+    .bind(closed_on.to_string())
+    .bind(reason.clone())
+    .bind(crate::now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let by: Author = actor.into();
+    let planner = Planner::load(&mut *tx, row.jurisdiction_id).await?;
+    let closed = WorkRow {
+        closed_on: Some(closed_on),
+        ..row
+    };
+    let ev = EventInput {
+        kind: EventKind::WorkItemClosed,
+        occurred_on: closed_on,
+        note: Some(reason),
+    };
+    add_work_event_in(&mut *tx, &by, &planner, &closed, &ev, today).await?;
+    let mut p = Params::default();
+    let cond = format!("w.id = {}", p.push(id));
+    replan_work_items(&mut *tx, &by, &cond, p, today, "事项已销号").await?;
+    let after = item_on(&mut *tx, id, today).await?;
+    audit::record(
+        &mut *tx,
+        &by,
+        AuditAction::Close,
+        AuditEntity::WorkItem,
+        id,
+        row.proceeding_id,
+        Some(before),
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
 }
 
 /// Every obligation of a work item, by due date.

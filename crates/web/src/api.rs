@@ -790,6 +790,9 @@ pub async fn audit_history(
         "work_item" => {
             st.store.work_item(&a.0, id).await?;
         }
+        "warning" => {
+            st.store.warning(&a.0, id).await?;
+        }
         "unit" if a.0.can_read_full_audit() => {
             st.store.get_unit(id, Some(a.0.jurisdiction_id)).await?;
         }

@@ -177,6 +177,7 @@ mod tests {
             include_str!("work_items.rs"),
             include_str!("messages.rs"),
             include_str!("appearance.rs"),
+            include_str!("warnings.rs"),
         ] {
             let s = src.find("pub fn routes()").unwrap();
             let e = s + src[s..].find("\n}").unwrap();

@@ -19,6 +19,7 @@ pub mod readings;
 pub mod stats;
 pub mod throttle;
 pub mod ui;
+pub mod warnings;
 pub mod work_items;
 
 use axum::extract::DefaultBodyLimit;
@@ -226,6 +227,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(work_items::WorkItemsApi::openapi());
     doc.merge(messages::MessagesApi::openapi());
     doc.merge(appearance::AppearanceApi::openapi());
+    doc.merge(warnings::WarningsApi::openapi());
     contract::finish(doc)
 }
 
@@ -374,7 +376,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .merge(corrections::routes())
         .merge(work_items::routes())
         .merge(messages::routes())
-        .merge(appearance::routes());
+        .merge(appearance::routes())
+        .merge(warnings::routes());
     // Uploads get their own body limit (the document limit plus room for the form fields).
     let upload_limit = DefaultBodyLimit::max(state.max_document_bytes + 64 * 1024);
     let uploads = Router::new()

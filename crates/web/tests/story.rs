@@ -28,6 +28,8 @@ mod stats;
 mod submissions;
 #[path = "stories/ui.rs"]
 mod ui;
+#[path = "stories/warnings.rs"]
+mod warnings;
 #[path = "stories/work_items.rs"]
 mod work_items;
 
@@ -1099,4 +1101,14 @@ async fn appearance_story_sqlite() {
 #[tokio::test]
 async fn appearance_story_postgres() {
     on_postgres("appearance_story", appearance::story).await;
+}
+
+#[tokio::test]
+async fn warnings_story_sqlite() {
+    on_sqlite(warnings::story).await;
+}
+
+#[tokio::test]
+async fn warnings_story_postgres() {
+    on_postgres("warnings_story", warnings::story).await;
 }

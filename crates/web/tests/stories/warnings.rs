@@ -1,0 +1,562 @@
+//! 红黄蓝 risk warnings through the API (issue 17): the court liaison sends a 预警函 on a
+//! litigation case (a reconsideration file is not there for it: 404, logged); the bureau
+//! assigns it to the responsible unit with its 正职 as 包案 leader (a deputy is refused for a
+//! red warning); the unit owes the feedback and the risk analysis report within 10 days,
+//! listed with the case's deadlines; the report is returned once, then accepted; the warning
+//! is regraded and escalated with reasons (leaders told) and closed with the result, which
+//! closes its work item. Who may do what, and the list's filters.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use super::common::*;
+
+fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .date()
+}
+
+async fn add_user(app: &App, username: &str, role: huajie_domain::user::Role, unit: i64) -> String {
+    app.store
+        .create_user(
+            &huajie_store::audit::Author::system("test"),
+            &huajie_domain::user::UserInput {
+                username: username.into(),
+                display_name: username.into(),
+                role,
+                unit_id: unit,
+                active: true,
+                contacts: Default::default(),
+            },
+            &huajie_web::auth::hash_password("secret123"),
+            None,
+        )
+        .await
+        .unwrap();
+    token_for(&app.store, username).await
+}
+
+pub async fn story(app: App) {
+    use huajie_domain::user::Role;
+    let t = today();
+    // The county's court and its liaison.
+    let (s, court) = app
+        .post(
+            "/api/v1/units",
+            &app.coord,
+            json!({"name": "测试县人民法院", "kind": "court", "parent_id": app.county}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{court}");
+    let court_liaison = add_user(
+        &app,
+        "court.liaison",
+        Role::CourtLiaison,
+        court["id"].as_i64().unwrap(),
+    )
+    .await;
+    let head_a = add_user(&app, "head.a", Role::UnitHead, app.unit_a).await;
+    // The unit's heads (单位管理).
+    let mut heads = Vec::new();
+    for (name, post, kind) in [
+        ("张镇长", "镇长", "principal"),
+        ("李副镇长", "副镇长", "deputy"),
+    ] {
+        let (s, h) = app
+            .post(
+                &format!("/api/v1/units/{}/heads", app.unit_a),
+                &app.coord,
+                json!({"name": name, "post": post, "kind": kind, "phone": "13800001111"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{h}");
+        heads.push(h["id"].as_i64().unwrap());
+    }
+    let (s, p) = app
+        .post(
+            "/api/v1/proceedings",
+            &app.coord,
+            json!({
+                "kind": "first_instance", "case_no": "(2026)浙0699行初901号", "domain": "expropriation",
+                "registered_on": t.to_string(), "received_on": t.to_string(), "claimant_count": 12,
+                "parties": [{"role": "claimant", "name": "王某等12人"}, {"role": "defendant", "unit_id": app.unit_a}]
+            }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let pid = p["id"].as_i64().unwrap();
+    let (s, r) = app
+        .post(
+            "/api/v1/proceedings",
+            &app.coord,
+            json!({
+                "kind": "reconsideration", "reference_no": "测复〔2026〕9号", "domain": "expropriation",
+                "registered_on": t.to_string(), "received_on": t.to_string(),
+                "parties": [{"role": "claimant", "name": "赵某"}, {"role": "defendant", "unit_id": app.unit_b}]
+            }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let recon = r["id"].as_i64().unwrap();
+
+    // --- the court sends a 预警函 ---------------------------------------------------------------
+    let send = format!("/api/v1/proceedings/{pid}/warnings");
+    let (s, v) = app
+        .post(&send, &court_liaison, json!({"grade": "purple"}))
+        .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![
+                ("grade".to_string(), "unknown_value".to_string()),
+                ("reasons".to_string(), "required".to_string())
+            ]
+        ),
+        "{v}"
+    );
+    // A reconsideration file is not the court's: not found, and the refusal is logged.
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/proceedings/{recon}/warnings"),
+            &court_liaison,
+            json!({"grade": "red", "reasons": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app.get("/api/v1/warnings?grade=red", &app.leader).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, w) = app
+        .post(
+            &send,
+            &court_liaison,
+            json!({"grade": "red", "reasons": "征收补偿标准与上年度不一致，原告人数多，败诉风险高"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{w}");
+    let wid = w["warning"]["id"].as_i64().unwrap();
+    assert_eq!(
+        (
+            w["warning"]["state"].as_str(),
+            w["warning"]["source"].as_str(),
+            w["warning"]["source_unit_name"].as_str(),
+            w["warning"]["grade_label"].as_str()
+        ),
+        (
+            Some("reported"),
+            Some("court"),
+            Some("测试县人民法院"),
+            Some("红色预警")
+        )
+    );
+    assert_eq!(w["history"][0]["step"], "reported");
+    // The bureau is told.
+    let (_, inbox) = app.get("/api/v1/messages", &app.coord).await;
+    assert!(
+        inbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["title"] == "红色预警：（2026）浙0699行初901号"),
+        "{inbox}"
+    );
+    // The leader reads and cannot send; the unit sees the warning on its own case.
+    let (s, _) = app
+        .post(&send, &app.leader, json!({"grade": "blue", "reasons": "x"}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, mine) = app.get("/api/v1/warnings", &app.clerk_a).await;
+    assert_eq!((s, mine.as_array().unwrap().len()), (StatusCode::OK, 1));
+    let clerk_b = add_clerk(&app, "clerk.b", app.unit_b).await;
+    let (s, _) = app.get(&format!("/api/v1/warnings/{wid}"), &clerk_b).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another unit's case");
+    // The unit reports a risk on its own case itself; not on another's.
+    let (s, own) = app
+        .post(
+            &send,
+            &head_a,
+            json!({"grade": "blue", "reasons": "群众反映强烈"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{own}");
+    assert_eq!(own["warning"]["source"], "unit");
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/proceedings/{recon}/warnings"),
+            &app.clerk_a,
+            json!({"grade": "blue", "reasons": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "not a party to it");
+
+    // --- 交办: the unit, with its 正职 as 包案 leader -------------------------------------------
+    let assign = format!("/api/v1/warnings/{wid}/assign");
+    let (s, v) = app
+        .post(
+            &assign,
+            &app.clerk_a,
+            json!({"version": 1, "unit_ids": [app.unit_a], "lead_head_id": heads[0]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = app
+        .post(
+            &assign,
+            &app.coord,
+            json!({"version": 1, "unit_ids": [app.unit_a], "lead_head_id": heads[1]}),
+        )
+        .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![("lead_head_id".to_string(), "not_principal".to_string())]
+        ),
+        "a red warning needs the 正职: {v}"
+    );
+    let (s, v) = app
+        .post(
+            &assign,
+            &app.coord,
+            json!({"version": 1, "unit_ids": [app.unit_b], "lead_head_id": heads[0]}),
+        )
+        .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![("lead_head_id".to_string(), "unknown_head".to_string())]
+        )
+    );
+    let (s, v) = app
+        .post(&assign, &app.coord, json!({"version": 1, "unit_ids": [app.unit_a], "lead_head_id": heads[0], "note": "请主要负责人亲自研究"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["warning"]["state"], "assigned");
+    assert_eq!(v["warning"]["lead_label"], "张镇长（镇长，正职）");
+    assert_eq!(v["warning"]["units"][0]["unit_id"], app.unit_a);
+    let names: Vec<&str> = v["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["报送风险预警处置反馈", "报送败诉风险分析报告"],
+        "{v}"
+    );
+    let due = t
+        .checked_add(jiff::Span::new().days(10))
+        .unwrap()
+        .to_string();
+    assert!(
+        v["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["due_on"] == due.as_str())
+    );
+    let (s, v) = app
+        .post(
+            &assign,
+            &app.coord,
+            json!({"version": 2, "unit_ids": [app.unit_a], "lead_head_id": heads[0]}),
+        )
+        .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![("state".to_string(), "already_assigned".to_string())]
+        )
+    );
+    // The report is listed with the case's deadlines, owed by the unit.
+    let (_, ds) = app
+        .get(
+            &format!("/api/v1/proceedings/{pid}/deadlines"),
+            &app.clerk_a,
+        )
+        .await;
+    let report = ds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule_id"] == "WARNING_RISK_REPORT")
+        .unwrap_or_else(|| panic!("{ds}"))
+        .clone();
+    assert_eq!(report["unit_id"], app.unit_a);
+    let rid = report["id"].as_i64().unwrap();
+
+    // --- the report: returned once, then accepted -------------------------------------------
+    let fields = json!({
+        "案件基本情况": "原告12人诉镇政府征收补偿",
+        "败诉风险点分析": "补偿标准适用错误",
+        "下一步工作措施": "重新评估",
+        "争议化解方案": "协商补偿"
+    });
+    let (s, sub) = app
+        .post(
+            &format!("/api/v1/deadlines/{rid}/submissions"),
+            &app.clerk_a,
+            json!({"version": report["version"], "fields": fields}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{sub}");
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/submissions/{}/return", sub["id"]),
+            &app.coord,
+            json!({"version": sub["version"], "reason": "争议化解方案不具体"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, o) = app
+        .get(&format!("/api/v1/deadlines/{rid}"), &app.clerk_a)
+        .await;
+    let mut fields2 = fields.clone();
+    fields2["争议化解方案"] = json!("由包案领导约谈原告代表，提出补偿差额方案");
+    let (s, sub2) = app
+        .post(
+            &format!("/api/v1/deadlines/{rid}/submissions"),
+            &app.clerk_a,
+            json!({"version": o["deadline"]["version"], "fields": fields2}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{sub2}");
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/submissions/{}/accept", sub2["id"]),
+            &app.coord,
+            json!({"version": sub2["version"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, one) = app
+        .get(&format!("/api/v1/warnings/{wid}"), &app.coord)
+        .await;
+    assert_eq!(
+        one["warning"]["open_obligations"], 1,
+        "the feedback is still owed"
+    );
+
+    // --- regrade, escalate (leaders told), filters --------------------------------------------
+    // A red warning calls for the 正职 at the case's hearings; once yellow, it does not.
+    let hday = t.checked_add(jiff::Span::new().days(20)).unwrap();
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/proceedings/{pid}/hearings"),
+            &app.coord,
+            json!({"scheduled_at": format!("{hday}T09:30")}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let reasons = |d: serde_json::Value| d[0]["requirement"]["reasons"].clone();
+    let (_, d) = app
+        .get(
+            &format!("/api/v1/proceedings/{pid}/appearance-duties"),
+            &app.coord,
+        )
+        .await;
+    assert_eq!(reasons(d), json!(["案件有红色风险预警"]));
+    let (s, v) = app
+        .post(
+            &format!("/api/v1/warnings/{wid}/regrade"),
+            &app.coord,
+            json!({"version": one["warning"]["version"], "grade": "red", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![("grade".to_string(), "unchanged".to_string())]
+        )
+    );
+    let (s, v) = app
+        .post(
+            &format!("/api/v1/warnings/{wid}/regrade"),
+            &app.coord,
+            json!({"version": one["warning"]["version"], "grade": "yellow", "reason": "原告部分达成和解"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["warning"]["grade"], "yellow");
+    let (_, d) = app
+        .get(
+            &format!("/api/v1/proceedings/{pid}/appearance-duties"),
+            &app.coord,
+        )
+        .await;
+    assert_eq!(reasons(d), json!([]));
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/warnings/{wid}/escalate"),
+            &app.coord,
+            json!({"version": one["warning"]["version"], "reason": "x"}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::CONFLICT,
+        "the version read before the regrade"
+    );
+    let (s, v) = app
+        .post(
+            &format!("/api/v1/warnings/{wid}/escalate"),
+            &app.coord,
+            json!({"version": v["warning"]["version"], "reason": "涉及多个部门，需县协调小组统筹"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["warning"]["state"], "escalated");
+    let (_, inbox) = app.get("/api/v1/messages", &app.leader).await;
+    assert!(
+        inbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["title"].as_str().unwrap().starts_with("提请协调小组")),
+        "{inbox}"
+    );
+    let steps: Vec<&str> = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["reported", "assigned", "regraded", "escalated"]);
+    assert_eq!(
+        v["history"][2]["note"],
+        "红色预警 → 黄色预警：原告部分达成和解"
+    );
+    for (q, n) in [
+        ("grade=yellow", 1),
+        ("grade=blue", 1),
+        ("state=escalated", 1),
+        ("state=reported", 1),
+        (&format!("unit_id={}", app.unit_a) as &str, 1),
+        (&format!("unit_id={}", app.unit_b), 0),
+    ] {
+        let (s, l) = app.get(&format!("/api/v1/warnings?{q}"), &app.coord).await;
+        assert_eq!(
+            (s, l.as_array().unwrap().len()),
+            (StatusCode::OK, n),
+            "{q}: {l}"
+        );
+    }
+    let (s, v) = app.get("/api/v1/warnings?grade=green", &app.coord).await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![("grade".to_string(), "unknown_value".to_string())]
+        )
+    );
+    let (_, court_list) = app.get("/api/v1/warnings", &court_liaison).await;
+    assert_eq!(
+        court_list.as_array().unwrap().len(),
+        1,
+        "the court sees what it sent, not the unit's own report"
+    );
+
+    // --- 销号 with the result: the work item closes, the feedback is no longer owed ----------------
+    let close = format!("/api/v1/warnings/{wid}/close");
+    let (s, v) = app
+        .post(
+            &close,
+            &app.coord,
+            json!({"version": v["warning"]["version"], "result": "other"}),
+        )
+        .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![("note".to_string(), "required".to_string())]
+        )
+    );
+    let (_, cur) = app
+        .get(&format!("/api/v1/warnings/{wid}"), &app.coord)
+        .await;
+    let (s, v) = app
+        .post(&close, &app.coord, json!({"version": cur["warning"]["version"], "result": "mediated", "note": "诉前调解达成补偿协议，原告撤诉"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (
+            v["warning"]["state"].as_str(),
+            v["warning"]["result_label"].as_str(),
+            v["warning"]["open_obligations"].as_i64()
+        ),
+        (Some("closed"), Some("调解化解"), Some(1))
+    );
+    let item = v["warning"]["work_item_id"].as_i64().unwrap();
+    let (_, wi) = app
+        .get(&format!("/api/v1/work-items/{item}"), &app.coord)
+        .await;
+    assert_eq!(wi["item"]["status"], "closed");
+    assert_eq!(
+        wi["item"]["closed_reason"],
+        "调解化解：诉前调解达成补偿协议，原告撤诉"
+    );
+    let (s, v) = app
+        .post(
+            &close,
+            &app.coord,
+            json!({"version": v["warning"]["version"], "result": "judged"}),
+        )
+        .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![("state".to_string(), "already_closed".to_string())]
+        )
+    );
+    // Every step is in the audit log; the court's probe of the reconsideration file too.
+    let (s, audit) = app
+        .get(&format!("/api/v1/audit/warning/{wid}"), &app.coord)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{audit}");
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "update").count(),
+        3,
+        "assigned, regraded, escalated: {actions:?}"
+    );
+    assert!(
+        actions.contains(&"create") && actions.contains(&"close"),
+        "{actions:?}"
+    );
+    let coord = app
+        .store
+        .actor_by_token(&huajie_web::auth::token_hash(&app.coord))
+        .await
+        .unwrap()
+        .unwrap();
+    let denied = app
+        .store
+        .search_audit(
+            &coord,
+            &huajie_store::audit::AuditQuery {
+                action: Some("denied".into()),
+                actor_name: Some("court.liaison".into()),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        denied.iter().any(|r| r.after.as_ref().unwrap()["path"]
+            == format!("/api/v1/proceedings/{recon}/warnings").as_str()),
+        "{denied:?}"
+    );
+}
