@@ -192,6 +192,18 @@ struct CasePage {
     can_decide: bool,
     /// Documents of the proceeding to attach to a correction request: (id, label).
     document_choices: Vec<(i64, String)>,
+    /// 风险预警 on this case: (id, grade code, grade, state, source, issued on).
+    warnings: Vec<(
+        i64,
+        &'static str,
+        &'static str,
+        &'static str,
+        String,
+        String,
+    )>,
+    /// Whether the viewer may send a warning here (the court on litigation, the bureau, a
+    /// defendant unit; pending cases only).
+    can_warn: bool,
 }
 
 impl CasePage {
@@ -425,6 +437,39 @@ async fn render_case(
         String::new()
     };
     let can_write = actor.can_write_cases();
+    let warnings = st
+        .store
+        .list_warnings(
+            actor,
+            &huajie_store::warnings::WarningQuery {
+                proceeding_id: Some(id),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|w| {
+            (
+                w.id,
+                w.grade.code(),
+                w.grade.label(),
+                w.state.label(),
+                format!("{}（{}）", w.source_unit_name, w.source.label()),
+                w.issued_on,
+            )
+        })
+        .collect();
+    let can_warn = p.status != huajie_domain::proceeding::ProceedingStatus::Concluded
+        && match actor.role {
+            Role::Coordinator => true,
+            Role::CourtLiaison => p.kind.is_litigation(),
+            Role::UnitClerk | Role::UnitHead => p
+                .parties
+                .iter()
+                .any(|x| x.role.is_defendant_side() && x.unit_id == Some(actor.unit_id)),
+            Role::Leader | Role::Auditor => false,
+        };
     render(
         status,
         &CasePage {
@@ -686,6 +731,8 @@ async fn render_case(
             can_write,
             today: today().to_string(),
             title,
+            warnings,
+            can_warn,
         },
     )
     .into_response()
@@ -725,6 +772,7 @@ pub async fn case_page(
         Some("deadline_changed") => Some("期限已更新。".to_string()),
         Some("plan_filed") => Some("出庭人员名单已报送。".to_string()),
         Some("flags_saved") => Some("案件情形已保存，应出庭人员已按规则重新确定。".to_string()),
+        Some("warning_sent") => Some("风险预警已发出，司法局将交办责任单位。".to_string()),
         _ => None,
     };
     render_case(&st, &s.0, id, Pending::default(), flash, StatusCode::OK).await

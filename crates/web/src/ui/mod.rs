@@ -33,6 +33,7 @@ mod proceeding_form;
 mod reading;
 mod stats;
 mod units;
+mod warnings;
 mod work_items;
 mod workbench;
 
@@ -75,6 +76,9 @@ pub use stats::{
 };
 pub use units::{
     add_unit_head, appearance_problems_page, edit_unit_head, save_appearance_rules, unit_page,
+};
+pub use warnings::{
+    assign_warning, close_warning, send_warning, warning_page, warning_step, warnings_page,
 };
 pub use work_items::{close_work_item, create_work_item, work_item_page, work_items_page};
 pub use workbench::workbench;

@@ -559,4 +559,189 @@ pub async fn story(app: App) {
             == format!("/api/v1/proceedings/{recon}/warnings").as_str()),
         "{denied:?}"
     );
+
+    pages(&app, pid, &heads).await;
+}
+
+/// The pages: the court sends from the case page, the bureau assigns, regrades and closes on
+/// the warning's page; the list with its tiles and filters; a refused form keeps what was typed.
+async fn pages(app: &App, pid: i64, heads: &[i64]) {
+    use super::ui::{form, login, page, session_cookie};
+    let court = session_cookie(&login(app, "court.liaison", "secret123", "/").await);
+    let coord = session_cookie(&login(app, "coord", "secret123", "/").await);
+    let leader = session_cookie(&login(app, "leader", "secret123", "/").await);
+    let case = page(app, &format!("/proceedings/{pid}"), &court).await;
+    assert!(case.body.contains("id=\"warning-form\""), "{}", case.body);
+    let csrf = case.hidden("csrf");
+    let r = form(
+        app,
+        &format!("/proceedings/{pid}/warnings"),
+        &court,
+        &[
+            ("csrf", &csrf),
+            ("grade", ""),
+            ("reasons", "行政程序违法风险"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("预警等级") && r.body.contains(">行政程序违法风险</textarea>"),
+        "{}",
+        r.body
+    );
+    let r = form(
+        app,
+        &format!("/proceedings/{pid}/warnings"),
+        &court,
+        &[
+            ("csrf", &csrf),
+            ("grade", "yellow"),
+            ("reasons", "行政程序违法风险"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/proceedings/{pid}?msg=warning_sent#warnings").as_str()
+        )
+    );
+    // The bureau's list: tiles of open warnings by grade; the new one waits for assignment.
+    let list = page(app, "/warnings?state=reported", &coord).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains("未销号黄色预警") && list.body.contains("待交办"),
+        "{}",
+        list.body
+    );
+    let id = list
+        .body
+        .split("href=\"/warnings/")
+        .nth(1)
+        .and_then(|x| x.split('"').next())
+        .and_then(|x| x.parse::<i64>().ok())
+        .expect("a warning link");
+    let one = page(app, &format!("/warnings/{id}"), &coord).await;
+    assert!(
+        one.body.contains("id=\"assign\"") && one.body.contains("张镇长"),
+        "{}",
+        one.body
+    );
+    let version = one.hidden("version");
+    let csrf = one.hidden("csrf");
+    let unit = app.unit_a.to_string();
+    let r = form(
+        app,
+        &format!("/warnings/{id}/assign"),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("unit_ids", &unit),
+            ("note", "请于10日内反馈"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("包案领导") && r.body.contains(">请于10日内反馈</textarea>"),
+        "{}",
+        r.body
+    );
+    let head = heads[1].to_string();
+    let r = form(
+        app,
+        &format!("/warnings/{id}/assign"),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("unit_ids", &unit),
+            ("lead_head_id", &head),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/warnings/{id}?msg=assigned").as_str()
+        ),
+        "a yellow warning may have a deputy as 包案 leader: {}",
+        r.body
+    );
+    let one = page(app, &format!("/warnings/{id}"), &coord).await;
+    assert!(
+        one.body.contains("李副镇长（副镇长，副职）")
+            && one.body.contains("报送败诉风险分析报告")
+            && !one.body.contains("id=\"assign\""),
+        "{}",
+        one.body
+    );
+    let version = one.hidden("version");
+    let r = form(
+        app,
+        &format!("/warnings/{id}/step"),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("step", "regrade"),
+            ("grade", "blue"),
+            ("reason", "已启动协商"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let one = page(app, &format!("/warnings/{id}"), &coord).await;
+    assert!(
+        one.body.contains("黄色预警 → 蓝色预警：已启动协商"),
+        "{}",
+        one.body
+    );
+    let version = one.hidden("version");
+    let r = form(
+        app,
+        &format!("/warnings/{id}/close"),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("result", "withdrawn"),
+            ("note", ""),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let one = page(app, &format!("/warnings/{id}"), &coord).await;
+    assert!(
+        one.body.contains("原告撤诉") && !one.body.contains("id=\"close\""),
+        "{}",
+        one.body
+    );
+    // Leaders read, without forms; the case page lists the case's warnings.
+    let one = page(app, &format!("/warnings/{id}"), &leader).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(
+        !one.body
+            .contains("<form method=\"post\" action=\"/warnings/"),
+        "{}",
+        one.body
+    );
+    let case = page(app, &format!("/proceedings/{pid}"), &leader).await;
+    assert!(
+        case.body.contains("id=\"warnings\"")
+            && case.body.contains("grade-blue")
+            && !case.body.contains("id=\"warning-form\""),
+        "{}",
+        case.body
+    );
 }
