@@ -22,6 +22,9 @@ pub struct Actor {
 pub enum ProceedingScope {
     /// Every proceeding registered in this jurisdiction.
     Jurisdiction(i64),
+    /// The court liaison's: the litigation (一审, 二审, 再审) of the jurisdiction — not
+    /// reconsideration or mediation files, not the units' internal reports or work items.
+    Litigation(i64),
     /// Only proceedings where this unit is a party (and within the jurisdiction).
     Unit { jurisdiction_id: i64, unit_id: i64 },
 }
@@ -33,7 +36,8 @@ impl Actor {
                 jurisdiction_id: self.jurisdiction_id,
                 unit_id: self.unit_id,
             },
-            Role::Coordinator | Role::Leader | Role::CourtLiaison | Role::Auditor => {
+            Role::CourtLiaison => ProceedingScope::Litigation(self.jurisdiction_id),
+            Role::Coordinator | Role::Leader | Role::Auditor => {
                 ProceedingScope::Jurisdiction(self.jurisdiction_id)
             }
         }
@@ -91,6 +95,10 @@ mod tests {
         assert_eq!(
             actor(Role::Leader).proceeding_scope(),
             ProceedingScope::Jurisdiction(3)
+        );
+        assert_eq!(
+            actor(Role::CourtLiaison).proceeding_scope(),
+            ProceedingScope::Litigation(3)
         );
         assert_eq!(
             actor(Role::UnitClerk).proceeding_scope(),

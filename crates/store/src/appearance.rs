@@ -84,7 +84,8 @@ async fn flags_on(conn: &mut AnyConnection, pid: i64) -> Result<Vec<CaseFlag>> {
 fn unit_scope(actor: &Actor) -> Option<i64> {
     match actor.proceeding_scope() {
         huajie_domain::access::ProceedingScope::Unit { unit_id, .. } => Some(unit_id),
-        huajie_domain::access::ProceedingScope::Jurisdiction(_) => None,
+        huajie_domain::access::ProceedingScope::Jurisdiction(_)
+        | huajie_domain::access::ProceedingScope::Litigation(_) => None,
     }
 }
 

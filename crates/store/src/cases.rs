@@ -125,7 +125,8 @@ fn outcome(r: &AnyRow, rule: &LossRule) -> Result<Outcome> {
 pub(crate) fn source_of(actor: &Actor) -> OutcomeSource {
     match actor.proceeding_scope() {
         huajie_domain::access::ProceedingScope::Unit { .. } => OutcomeSource::Unit,
-        huajie_domain::access::ProceedingScope::Jurisdiction(_) => OutcomeSource::Bureau,
+        huajie_domain::access::ProceedingScope::Jurisdiction(_)
+        | huajie_domain::access::ProceedingScope::Litigation(_) => OutcomeSource::Bureau,
     }
 }
 
@@ -960,30 +961,115 @@ impl Store {
             )
             .into());
         }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO hearings (proceeding_id, scheduled_at, place, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
-        )
-        .bind(proceeding_id)
-        .bind(input.scheduled_at.to_string())
-        .bind(input.place.clone())
-        .bind(input.note.clone())
-        .bind(crate::now())
-        .fetch_one(&mut *tx)
-        .await?;
-        let created = hearing_on(&mut tx, id).await?;
-        audit::record(
+        let created = insert_hearing_in(&mut tx, actor, proceeding_id, input).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// The court's 开庭传票 (the court liaison, or the coordinator typing one in): the hearing
+    /// and the event 收到开庭传票 (today) in one transaction, so the units' appearance
+    /// obligations start (e.g. 象山's 出庭人员名单 within 3 working days); each defendant unit's
+    /// clerks and heads are told.
+    pub async fn send_hearing_notice(
+        &self,
+        actor: &Actor,
+        proceeding_id: i64,
+        input: &HearingInput,
+    ) -> Result<(
+        Hearing,
+        huajie_domain::records::Event,
+        Vec<huajie_domain::records::Deadline>,
+    )> {
+        if !matches!(
+            actor.role,
+            huajie_domain::user::Role::CourtLiaison | huajie_domain::user::Role::Coordinator
+        ) {
+            return Err(StoreError::Forbidden(
+                "开庭传票由法院联络员（或司法局协调员代为）登记".into(),
+            ));
+        }
+        let rule = self.loss_rule().await?;
+        let mut tx = self.write_tx().await?;
+        let proc = load(&mut tx, actor, proceeding_id, &rule).await?;
+        if !proc.kind.is_litigation() {
+            return Err(FieldError::new(
+                "proceeding_id",
+                "not_litigation",
+                format!("{}程序没有开庭", proc.kind.label()),
+            )
+            .into());
+        }
+        let j = actor.jurisdiction_id;
+        let hearing = insert_hearing_in(&mut tx, actor, proceeding_id, input).await?;
+        let at: String = input
+            .scheduled_at
+            .to_string()
+            .replace('T', " ")
+            .chars()
+            .take(16)
+            .collect();
+        let place = input
+            .place
+            .clone()
+            .map(|p| format!("，地点：{p}"))
+            .unwrap_or_default();
+        let ev = huajie_domain::deadline::EventInput {
+            kind: huajie_domain::rules::EventKind::SummonsReceived,
+            occurred_on: crate::deadlines::today(),
+            note: Some(format!("开庭传票：{at}{place}")),
+        };
+        let planner = crate::deadlines::Planner::load(&mut tx, j).await?;
+        let by: crate::audit::Author = actor.into();
+        let (event, soon) = crate::deadlines::add_event_in(
             &mut tx,
-            &actor.into(),
-            AuditAction::Create,
-            AuditEntity::Hearing,
-            id,
-            Some(proceeding_id),
-            None::<&Hearing>,
-            Some(&created),
+            &by,
+            &planner,
+            proceeding_id,
+            proc.kind,
+            j,
+            &ev,
+        )
+        .await?;
+        let deadlines = crate::deadlines::event_deadlines(&mut tx, event.id, soon).await?;
+        let label = proc
+            .case_no
+            .clone()
+            .or(proc.reference_no.clone())
+            .unwrap_or_else(|| format!("程序{proceeding_id}"));
+        let court = crate::users::person_name(&mut tx, actor).await?;
+        let mut units: Vec<i64> = proc
+            .parties
+            .iter()
+            .filter(|x| x.role.is_defendant_side())
+            .filter_map(|x| x.unit_id)
+            .collect();
+        units.sort_unstable();
+        units.dedup();
+        let to: Vec<crate::notify::To> = units
+            .into_iter()
+            .map(|u| crate::notify::To::Unit(u, crate::notify::CLERKS_AND_HEADS))
+            .collect();
+        crate::notify::notify_in(
+            &mut tx,
+            crate::clock::now(),
+            &crate::notify::Notice {
+                jurisdiction_id: j,
+                kind: huajie_domain::notify::MessageKind::NewObligation,
+                key: format!("hearing-notice:{}", hearing.id),
+                title: format!("开庭传票：{label}"),
+                body: format!(
+                    "{label} 定于 {at} 开庭{place}（{court}送达）。请确定出庭负责人，报送出庭人员名单。"
+                ),
+                link: Some(format!("/proceedings/{proceeding_id}#appearance")),
+                proceeding_id: Some(proceeding_id),
+                deadline_id: None,
+                work_item_id: None,
+            },
+            &to,
         )
         .await?;
         tx.commit().await?;
-        Ok(created)
+        Ok((hearing, event, deadlines))
     }
 
     pub async fn update_hearing(
@@ -1506,4 +1592,36 @@ mod tests {
         );
         assert_eq!(join_names(std::iter::empty(), 6), "");
     }
+}
+
+/// Writes a hearing with its audit event inside the caller's transaction.
+async fn insert_hearing_in(
+    tx: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    proceeding_id: i64,
+    input: &HearingInput,
+) -> Result<Hearing> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO hearings (proceeding_id, scheduled_at, place, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
+    )
+    .bind(proceeding_id)
+    .bind(input.scheduled_at.to_string())
+    .bind(input.place.clone())
+    .bind(input.note.clone())
+    .bind(crate::now())
+    .fetch_one(&mut *tx)
+    .await?;
+    let created = hearing_on(&mut *tx, id).await?;
+    audit::record(
+        &mut *tx,
+        &actor.into(),
+        AuditAction::Create,
+        AuditEntity::Hearing,
+        id,
+        Some(proceeding_id),
+        None::<&Hearing>,
+        Some(&created),
+    )
+    .await?;
+    Ok(created)
 }

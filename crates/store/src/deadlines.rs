@@ -256,11 +256,18 @@ pub(crate) async fn deadline_subject(
     actor: &Actor,
     id: i64,
 ) -> Result<(Owed, i64)> {
-    let row = sqlx::query("SELECT proceeding_id, work_item_id FROM deadlines WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row =
+        sqlx::query("SELECT proceeding_id, work_item_id, nature FROM deadlines WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    if matches!(actor.proceeding_scope(), ProceedingScope::Litigation(_))
+        && get_str(&row, "nature")? == "duty"
+    {
+        // A unit's obligation and its submissions are internal reports, not the court's.
+        return Err(StoreError::NotFound);
+    }
     match (
         get_opt_i64(&row, "work_item_id")?,
         get_opt_i64(&row, "proceeding_id")?,
@@ -1582,6 +1589,14 @@ fn deadline_conditions(
     let scoped_unit = match actor.proceeding_scope() {
         ProceedingScope::Unit { unit_id, .. } => Some(unit_id),
         ProceedingScope::Jurisdiction(_) => None,
+        ProceedingScope::Litigation(_) => {
+            // The court's: litigation deadlines, not the units' obligations (internal reports).
+            conds.push(format!(
+                "d.nature <> 'duty' AND EXISTS (SELECT 1 FROM proceedings lp WHERE lp.id = d.proceeding_id AND lp.kind IN {})",
+                crate::sql::LITIGATION_KINDS
+            ));
+            None
+        }
     };
     let (unit, responsible, nature) = if q.mine {
         match scoped_unit {
@@ -1830,10 +1845,18 @@ impl Store {
         let mut conn = self.pool().acquire().await?;
         let (_, j) = visible_proceeding(&mut conn, actor, proceeding_id).await?;
         let soon = due_soon_days(&mut conn, j).await?;
-        let sql = format!(
-            "SELECT {DEADLINE_COLS} FROM {DEADLINE_FROM} WHERE d.proceeding_id = $1 \
-             OR d.work_item_id IN (SELECT wi.id FROM work_items wi WHERE wi.proceeding_id = $1) ORDER BY d.done, d.due_on, d.id"
-        );
+        let sql = if matches!(actor.proceeding_scope(), ProceedingScope::Litigation(_)) {
+            // The court's view: the case's own deadlines but the units' obligations.
+            format!(
+                "SELECT {DEADLINE_COLS} FROM {DEADLINE_FROM} WHERE d.proceeding_id = $1 AND d.nature <> 'duty' \
+                 ORDER BY d.done, d.due_on, d.id"
+            )
+        } else {
+            format!(
+                "SELECT {DEADLINE_COLS} FROM {DEADLINE_FROM} WHERE d.proceeding_id = $1 \
+                 OR d.work_item_id IN (SELECT wi.id FROM work_items wi WHERE wi.proceeding_id = $1) ORDER BY d.done, d.due_on, d.id"
+            )
+        };
         let rows = query(sql, vec![proceeding_id.into()])
             .fetch_all(&mut *conn)
             .await?;
@@ -2161,7 +2184,7 @@ impl Store {
     }
 }
 
-async fn event_deadlines(
+pub(crate) async fn event_deadlines(
     conn: &mut AnyConnection,
     event_id: i64,
     soon: i64,

@@ -106,9 +106,16 @@ pub fn get_enum<T>(row: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Res
 }
 
 /// SQL condition (on a proceeding aliased `p`) restricting rows to the scope.
+/// The proceeding kinds of litigation (the court liaison's scope).
+pub const LITIGATION_KINDS: &str = "('first_instance', 'second_instance', 'retrial')";
+
 pub fn scope_clause(scope: ProceedingScope, params: &mut Params) -> String {
     match scope {
         ProceedingScope::Jurisdiction(j) => format!("p.jurisdiction_id = {}", params.push(j)),
+        ProceedingScope::Litigation(j) => format!(
+            "p.jurisdiction_id = {} AND p.kind IN {LITIGATION_KINDS}",
+            params.push(j)
+        ),
         ProceedingScope::Unit {
             jurisdiction_id,
             unit_id,

@@ -60,7 +60,7 @@ const FROM: &str = "warnings wa JOIN proceedings p ON p.id = wa.proceeding_id JO
 fn scope(actor: &Actor, p: &mut Params) -> String {
     let j = p.push(actor.jurisdiction_id);
     match (actor.role, actor.proceeding_scope()) {
-        (Role::CourtLiaison, _) => {
+        (Role::CourtLiaison, _) | (_, ProceedingScope::Litigation(_)) => {
             format!(
                 "wa.jurisdiction_id = {j} AND wa.source_unit_id = {}",
                 p.push(actor.unit_id)

@@ -62,6 +62,8 @@ fn work_row(r: &AnyRow) -> Result<WorkRow> {
 fn work_scope(actor: &Actor, params: &mut Params) -> String {
     match actor.proceeding_scope() {
         ProceedingScope::Jurisdiction(j) => format!("w.jurisdiction_id = {}", params.push(j)),
+        // Work items are the bureau's and the units' internal work, not the court's.
+        ProceedingScope::Litigation(_) => "1 = 0".into(),
         ProceedingScope::Unit {
             jurisdiction_id,
             unit_id,

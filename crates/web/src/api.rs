@@ -176,7 +176,8 @@ pub async fn revoke_token(
 pub struct Me {
     pub user: User,
     pub unit: Unit,
-    /// "jurisdiction" (sees the whole jurisdiction) or "unit" (own unit's cases only).
+    /// "jurisdiction" (sees the whole jurisdiction), "litigation" (the court liaison: the
+    /// jurisdiction's litigation only) or "unit" (own unit's cases only).
     pub scope: String,
 }
 
@@ -187,6 +188,7 @@ pub async fn me(State(st): S, a: Auth) -> ApiResult<Json<Me>> {
     let unit = st.store.get_unit(a.0.unit_id, None).await?;
     let scope = match a.0.proceeding_scope() {
         huajie_domain::access::ProceedingScope::Jurisdiction(_) => "jurisdiction",
+        huajie_domain::access::ProceedingScope::Litigation(_) => "litigation",
         huajie_domain::access::ProceedingScope::Unit { .. } => "unit",
     };
     Ok(Json(Me {

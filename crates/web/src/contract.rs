@@ -178,6 +178,7 @@ mod tests {
             include_str!("messages.rs"),
             include_str!("appearance.rs"),
             include_str!("warnings.rs"),
+            include_str!("court.rs"),
         ] {
             let s = src.find("pub fn routes()").unwrap();
             let e = s + src[s..].find("\n}").unwrap();

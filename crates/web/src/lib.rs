@@ -6,6 +6,7 @@ pub mod appearance;
 pub mod auth;
 pub mod contract;
 pub mod corrections;
+pub mod court;
 pub mod deadlines;
 pub mod denials;
 pub mod documents;
@@ -228,6 +229,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(messages::MessagesApi::openapi());
     doc.merge(appearance::AppearanceApi::openapi());
     doc.merge(warnings::WarningsApi::openapi());
+    doc.merge(court::CourtApi::openapi());
     contract::finish(doc)
 }
 
@@ -377,7 +379,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .merge(work_items::routes())
         .merge(messages::routes())
         .merge(appearance::routes())
-        .merge(warnings::routes());
+        .merge(warnings::routes())
+        .merge(court::routes());
     // Uploads get their own body limit (the document limit plus room for the form fields).
     let upload_limit = DefaultBodyLimit::max(state.max_document_bytes + 64 * 1024);
     let uploads = Router::new()
@@ -465,6 +468,10 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/units/{id}", get(ui::unit_page))
         .route("/proceedings/{id}/case-flags", post(ui::set_case_flags))
         .route("/proceedings/{id}/warnings", post(ui::send_warning))
+        .route(
+            "/proceedings/{id}/hearing-notices",
+            post(ui::send_hearing_notice),
+        )
         .route("/warnings", get(ui::warnings_page))
         .route("/warnings/{id}", get(ui::warning_page))
         .route("/warnings/{id}/assign", post(ui::assign_warning))

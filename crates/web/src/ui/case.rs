@@ -204,6 +204,8 @@ struct CasePage {
     /// Whether the viewer may send a warning here (the court on litigation, the bureau, a
     /// defendant unit; pending cases only).
     can_warn: bool,
+    /// The court liaison sends 开庭传票 (hearing, 收到开庭传票, the units told).
+    can_notify_hearing: bool,
 }
 
 impl CasePage {
@@ -342,7 +344,8 @@ async fn render_case(
     };
     let own_unit = match actor.proceeding_scope() {
         huajie_domain::access::ProceedingScope::Unit { unit_id, .. } => Some(unit_id),
-        huajie_domain::access::ProceedingScope::Jurisdiction(_) => None,
+        huajie_domain::access::ProceedingScope::Jurisdiction(_)
+        | huajie_domain::access::ProceedingScope::Litigation(_) => None,
     };
     // The rule set in force: which obligations are met only through a submission.
     let rules = match st.store.rule_set(actor).await {
@@ -525,6 +528,7 @@ async fn render_case(
                             d.unit_id == Some(unit_id)
                         }
                         huajie_domain::access::ProceedingScope::Jurisdiction(_) => true,
+                        huajie_domain::access::ProceedingScope::Litigation(_) => false,
                     };
                     let needs_submission = rules.requires_submission(&d.rule_id);
                     CaseDeadline {
@@ -733,6 +737,7 @@ async fn render_case(
             title,
             warnings,
             can_warn,
+            can_notify_hearing: actor.role == Role::CourtLiaison && p.kind.is_litigation(),
         },
     )
     .into_response()
@@ -773,6 +778,9 @@ pub async fn case_page(
         Some("plan_filed") => Some("出庭人员名单已报送。".to_string()),
         Some("flags_saved") => Some("案件情形已保存，应出庭人员已按规则重新确定。".to_string()),
         Some("warning_sent") => Some("风险预警已发出，司法局将交办责任单位。".to_string()),
+        Some("notice_sent") => {
+            Some("开庭传票已送达：开庭已登记，被告单位已收到提醒并须报送出庭人员名单。".to_string())
+        }
         _ => None,
     };
     render_case(&st, &s.0, id, Pending::default(), flash, StatusCode::OK).await
@@ -864,6 +872,41 @@ pub async fn add_event(
         &["kind", "occurred_on", "note"],
         result,
         "msg=event_added#deadlines",
+    )
+    .await
+}
+
+/// 送达开庭传票 (the court liaison).
+pub async fn send_hearing_notice(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let id = match s.posted(&headers, &p, &raw, "程序") {
+        Ok(id) => id,
+        Err(r) => return *r,
+    };
+    let draft = huajie_domain::hearing::HearingDraft {
+        version: None,
+        scheduled_at: p.opt("scheduled_at"),
+        place: p.opt("place"),
+        note: None,
+    };
+    let result = match draft.validate() {
+        Ok(input) => st.store.send_hearing_notice(&s.0.actor, id, &input).await,
+        Err(inv) => invalid(inv),
+    };
+    case_form(
+        &st,
+        &s.0,
+        id,
+        "hearing-notice".into(),
+        p,
+        &["scheduled_at", "place"],
+        result,
+        "msg=notice_sent#hearings",
     )
     .await
 }

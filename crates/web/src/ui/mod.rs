@@ -45,7 +45,8 @@ pub use admin::{
 };
 pub use case::{
     add_appearance, add_event, add_hearing, add_outcome, case_page, decide_correction, file_plan,
-    mark_met, request_correction, set_case_flags, upload_document, waive_or_reopen,
+    mark_met, request_correction, send_hearing_notice, set_case_flags, upload_document,
+    waive_or_reopen,
 };
 pub use corrections::{
     correct_appearance, correct_event, correct_hearing, correct_outcome, correct_party,

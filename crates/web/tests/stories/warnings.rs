@@ -560,7 +560,91 @@ pub async fn story(app: App) {
         "{denied:?}"
     );
 
+    court_scope(&app, &court_liaison, pid, recon, rid).await;
     pages(&app, pid, &heads).await;
+}
+
+/// The court liaison's scope is the litigation of the jurisdiction, without the units'
+/// internal reports; it sends 开庭传票, which start the units' appearance work.
+async fn court_scope(app: &App, court: &str, pid: i64, recon: i64, report: i64) {
+    let (_, me) = app.get("/api/v1/me", court).await;
+    assert_eq!(me["scope"], "litigation");
+    let (s, _) = app.get(&format!("/api/v1/proceedings/{pid}"), court).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app
+        .get(&format!("/api/v1/proceedings/{recon}"), court)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "a reconsideration file");
+    let (s, _) = app
+        .get(&format!("/api/v1/proceedings/{recon}"), &app.coord)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, ds) = app
+        .get(&format!("/api/v1/proceedings/{pid}/deadlines"), court)
+        .await;
+    assert!(
+        ds.as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["nature"] != "duty" && d["work_item_id"].is_null()),
+        "no unit obligations: {ds}"
+    );
+    let (s, _) = app.get(&format!("/api/v1/deadlines/{report}"), court).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "a unit's report is internal");
+    let (s, page) = app.get("/api/v1/deadlines?state=all", court).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let items = page["items"].as_array().expect("a page of deadlines");
+    assert!(!items.is_empty(), "the litigation's own deadlines");
+    assert!(
+        items
+            .iter()
+            .all(|d| d["nature"] != "duty" && d["proceeding_id"] == pid),
+        "neither unit obligations nor the reconsideration's: {page}"
+    );
+    let (s, items) = app.get("/api/v1/work-items", court).await;
+    assert_eq!((s, items.as_array().unwrap().len()), (StatusCode::OK, 0));
+    // 开庭传票: the hearing, 收到开庭传票, and the unit told.
+    let day = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    let notice = format!("/api/v1/proceedings/{pid}/hearing-notices");
+    let (s, _) = app
+        .post(
+            &notice,
+            &app.clerk_a,
+            json!({"scheduled_at": format!("{day} 09:30")}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/proceedings/{recon}/hearing-notices"),
+            court,
+            json!({"scheduled_at": format!("{day} 09:30")}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = app
+        .post(&notice, court, json!({"scheduled_at": "明天上午"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, v) = app
+        .post(
+            &notice,
+            court,
+            json!({"scheduled_at": format!("{day} 09:30"), "place": "第二法庭"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["event"]["kind"], "summons_received");
+    assert_eq!(v["hearing"]["place"], "第二法庭");
+    let (_, inbox) = app.get("/api/v1/messages", &app.clerk_a).await;
+    assert!(
+        inbox.as_array().unwrap().iter().any(|m| m["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("开庭传票：")
+            && m["body"].as_str().unwrap().contains("第二法庭")),
+        "{inbox}"
+    );
 }
 
 /// The pages: the court sends from the case page, the bureau assigns, regrades and closes on
@@ -573,6 +657,35 @@ async fn pages(app: &App, pid: i64, heads: &[i64]) {
     let case = page(app, &format!("/proceedings/{pid}"), &court).await;
     assert!(case.body.contains("id=\"warning-form\""), "{}", case.body);
     let csrf = case.hidden("csrf");
+    assert!(case.body.contains("id=\"hearing-notice-form\""));
+    let day = today().checked_add(jiff::Span::new().days(40)).unwrap();
+    let r = form(
+        app,
+        &format!("/proceedings/{pid}/hearing-notices"),
+        &court,
+        &[
+            ("csrf", &csrf),
+            ("scheduled_at", &format!("{day}T14:30")),
+            ("place", "第一法庭"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/proceedings/{pid}?msg=notice_sent#hearings").as_str()
+        ),
+        "{}",
+        r.body
+    );
+    let case = page(app, &format!("/proceedings/{pid}"), &court).await;
+    assert!(
+        case.body.contains("第一法庭") && !case.body.contains("id=\"hearing-form\""),
+        "{}",
+        case.body
+    );
     let r = form(
         app,
         &format!("/proceedings/{pid}/warnings"),
