@@ -1579,21 +1579,6 @@ fn check_outcome_party(proc: &Proceeding, party_id: i64) -> Result<()> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::join_names;
-
-    #[test]
-    fn names_are_joined_and_cut() {
-        assert_eq!(join_names(["张三", "李四"].into_iter(), 20), "张三、李四");
-        assert_eq!(
-            join_names(["张三", "李四", "王五"].into_iter(), 6),
-            "张三、李四等"
-        );
-        assert_eq!(join_names(std::iter::empty(), 6), "");
-    }
-}
-
 /// Writes a hearing with its audit event inside the caller's transaction.
 async fn insert_hearing_in(
     tx: &mut sqlx::AnyConnection,
@@ -1624,4 +1609,19 @@ async fn insert_hearing_in(
     )
     .await?;
     Ok(created)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_names;
+
+    #[test]
+    fn names_are_joined_and_cut() {
+        assert_eq!(join_names(["张三", "李四"].into_iter(), 20), "张三、李四");
+        assert_eq!(
+            join_names(["张三", "李四", "王五"].into_iter(), 6),
+            "张三、李四等"
+        );
+        assert_eq!(join_names(std::iter::empty(), 6), "");
+    }
 }
