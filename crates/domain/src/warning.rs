@@ -401,6 +401,140 @@ pub struct Warning {
     pub updated_at: String,
 }
 
+/// The warnings' figures for a period (风险预警统计): how many cases were warned, how many
+/// warnings ended before a judgment, and the loss rate of warned against unwarned litigation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WarningStats {
+    pub label: String,
+    /// Cases with a warning issued in the period (a case counts once).
+    pub warned_cases: u64,
+    /// Warnings issued in the period, by grade (red, yellow, blue).
+    pub by_grade: Vec<GradeCount>,
+    /// Of the warnings issued in the period: closed, and closed before a judgment (withdrawn,
+    /// mediated, corrected by the agency).
+    pub closed: u64,
+    pub resolved_before_judgment: u64,
+    /// Litigation concluded in the period that had a warning at any time: cases and losses (a
+    /// case is lost when any defendant lost, by the loss rule).
+    pub warned_concluded: u64,
+    pub warned_lost: u64,
+    /// The same for litigation without a warning.
+    pub unwarned_concluded: u64,
+    pub unwarned_lost: u64,
+    /// The formulas, in words.
+    pub formulas: Vec<String>,
+}
+
+impl WarningStats {
+    fn rate(n: u64, d: u64) -> String {
+        if d == 0 {
+            "—".into()
+        } else {
+            format!("{:.2}%", n as f64 * 100.0 / d as f64)
+        }
+    }
+    pub fn resolved_rate(&self) -> String {
+        Self::rate(self.resolved_before_judgment, self.closed)
+    }
+    pub fn warned_loss_rate(&self) -> String {
+        Self::rate(self.warned_lost, self.warned_concluded)
+    }
+    pub fn unwarned_loss_rate(&self) -> String {
+        Self::rate(self.unwarned_lost, self.unwarned_concluded)
+    }
+}
+
+/// Warnings of one grade.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GradeCount {
+    pub grade: Grade,
+    pub label: String,
+    pub count: u64,
+}
+
+/// One warning issued in the period, for [`warning_stats`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedWarning {
+    pub proceeding_id: i64,
+    pub grade: Grade,
+    pub result: Option<WarningResult>,
+}
+
+/// Computes [`WarningStats`] from the period's facts (one per proceeding and defendant), the
+/// warnings issued in the period, and every proceeding that ever had a warning.
+pub fn warning_stats(
+    label: String,
+    facts: &[crate::stats::Fact],
+    loss: &crate::outcome::LossRule,
+    period: &crate::stats::Period,
+    issued: &[IssuedWarning],
+    ever_warned: &std::collections::BTreeSet<i64>,
+) -> WarningStats {
+    use std::collections::BTreeMap;
+    let mut cases: Vec<i64> = issued.iter().map(|w| w.proceeding_id).collect();
+    cases.sort_unstable();
+    cases.dedup();
+    let closed = issued.iter().filter(|w| w.result.is_some()).count() as u64;
+    let resolved = issued
+        .iter()
+        .filter(|w| {
+            matches!(
+                w.result,
+                Some(WarningResult::Withdrawn | WarningResult::Mediated | WarningResult::Corrected)
+            )
+        })
+        .count() as u64;
+    // Concluded litigation of the period, per proceeding: lost when any defendant lost.
+    let mut concluded: BTreeMap<i64, bool> = BTreeMap::new();
+    for f in facts {
+        if !f.kind.is_litigation() {
+            continue;
+        }
+        let (Some(on), Some(code)) = (f.concluded_on, f.outcome) else {
+            continue;
+        };
+        if period.contains(on) {
+            *concluded.entry(f.proceeding_id).or_default() |= loss.is_loss(code);
+        }
+    }
+    let (mut wc, mut wl, mut uc, mut ul) = (0, 0, 0, 0);
+    for (p, lost) in &concluded {
+        if ever_warned.contains(p) {
+            wc += 1;
+            wl += u64::from(*lost);
+        } else {
+            uc += 1;
+            ul += u64::from(*lost);
+        }
+    }
+    WarningStats {
+        label,
+        warned_cases: cases.len() as u64,
+        by_grade: Grade::ALL
+            .iter()
+            .map(|g| GradeCount {
+                grade: *g,
+                label: g.label().into(),
+                count: issued.iter().filter(|w| w.grade == *g).count() as u64,
+            })
+            .collect(),
+        closed,
+        resolved_before_judgment: resolved,
+        warned_concluded: wc,
+        warned_lost: wl,
+        unwarned_concluded: uc,
+        unwarned_lost: ul,
+        formulas: vec![
+            "预警案件数 = 期内发出风险预警的案件数（一案多次预警计一件）".into(),
+            "判决前化解率 = 期内发出且已销号的预警中，以原告撤诉、调解化解或行政机关自行纠正销号的 ÷ 期内发出且已销号的预警".into(),
+            "预警案件败诉率 = 期内审结的诉讼案件中，曾有风险预警且败诉的 ÷ 曾有风险预警的（任一被告败诉即计败诉，败诉口径同统计分析）".into(),
+            "未预警案件败诉率 = 期内审结的诉讼案件中，没有风险预警且败诉的 ÷ 没有风险预警的".into(),
+        ],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,6 +568,72 @@ mod tests {
         assert_eq!(ok.grade, Grade::Red);
         assert_eq!(ok.reasons, "征收补偿标准争议\n原告56人");
         assert_eq!(ok.issued_on, today());
+    }
+
+    #[test]
+    fn warned_against_unwarned() {
+        use crate::outcome::{LossRule, OutcomeCode};
+        use crate::proceeding::ProceedingKind;
+        use crate::stats::{Fact, Period};
+        let period = Period::year(2026).unwrap();
+        let fact = |p: i64, kind, outcome: Option<OutcomeCode>| Fact {
+            proceeding_id: p,
+            unit_id: Some(1),
+            kind,
+            domain: "x".into(),
+            registered_on: jiff::civil::date(2026, 1, 5),
+            concluded_on: outcome.map(|_| jiff::civil::date(2026, 6, 1)),
+            outcome,
+            heard_on: None,
+            head_appeared: false,
+            head_spoke: false,
+            grounds: Vec::new(),
+        };
+        let loss = LossRule::default();
+        let lost = *loss.loss_outcomes.iter().next().unwrap();
+        let won = OutcomeCode::ALL
+            .iter()
+            .copied()
+            .find(|c| !loss.is_loss(*c))
+            .unwrap();
+        let facts = vec![
+            fact(1, ProceedingKind::FirstInstance, Some(lost)),
+            fact(1, ProceedingKind::FirstInstance, Some(won)), // a co-defendant won: still lost
+            fact(2, ProceedingKind::FirstInstance, Some(won)),
+            fact(3, ProceedingKind::FirstInstance, Some(lost)),
+            fact(4, ProceedingKind::FirstInstance, Some(won)),
+            fact(5, ProceedingKind::Reconsideration, Some(lost)), // not litigation
+            fact(6, ProceedingKind::FirstInstance, None),         // pending
+        ];
+        let issued = vec![
+            IssuedWarning {
+                proceeding_id: 1,
+                grade: Grade::Red,
+                result: Some(WarningResult::Judged),
+            },
+            IssuedWarning {
+                proceeding_id: 1,
+                grade: Grade::Yellow,
+                result: None,
+            },
+            IssuedWarning {
+                proceeding_id: 6,
+                grade: Grade::Blue,
+                result: Some(WarningResult::Mediated),
+            },
+        ];
+        let ever: std::collections::BTreeSet<i64> = [1, 2, 6].into_iter().collect();
+        let s = warning_stats("2026年".into(), &facts, &loss, &period, &issued, &ever);
+        assert_eq!(s.warned_cases, 2);
+        assert_eq!(
+            s.by_grade.iter().map(|g| g.count).collect::<Vec<_>>(),
+            [1, 1, 1]
+        );
+        assert_eq!((s.closed, s.resolved_before_judgment), (2, 1));
+        assert_eq!(s.resolved_rate(), "50.00%");
+        assert_eq!((s.warned_concluded, s.warned_lost), (2, 1));
+        assert_eq!((s.unwarned_concluded, s.unwarned_lost), (2, 1));
+        assert_eq!(s.warned_loss_rate(), "50.00%");
     }
 
     #[test]

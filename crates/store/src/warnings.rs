@@ -704,6 +704,49 @@ impl Store {
         .await
     }
 
+    /// The warnings' figures for a period (the bureau, leaders and auditors): warned cases,
+    /// resolved before judgment, loss rate of warned against unwarned litigation.
+    pub async fn warning_stats(
+        &self,
+        actor: &Actor,
+        period: &huajie_domain::stats::Period,
+        today: jiff::civil::Date,
+    ) -> Result<huajie_domain::warning::WarningStats> {
+        let j = crate::stats::stats_only(actor)?;
+        let loss = self.loss_rule().await?;
+        let facts = self.stat_facts(j, &[*period], today).await?;
+        let rows = sqlx::query(
+            "SELECT proceeding_id, grade, result, issued_on FROM warnings WHERE jurisdiction_id = $1 ORDER BY id",
+        )
+        .bind(j)
+        .fetch_all(self.pool())
+        .await?;
+        let mut ever = std::collections::BTreeSet::new();
+        let mut issued = Vec::new();
+        for r in &rows {
+            let pid = get_i64(r, "proceeding_id")?;
+            ever.insert(pid);
+            let on = crate::sql::parse_day(&get_str(r, "issued_on")?)?;
+            if period.contains(on) {
+                issued.push(huajie_domain::warning::IssuedWarning {
+                    proceeding_id: pid,
+                    grade: get_enum(r, "grade", Grade::from_code)?,
+                    result: get_opt_str(r, "result")?
+                        .as_deref()
+                        .and_then(WarningResult::from_code),
+                });
+            }
+        }
+        Ok(huajie_domain::warning::warning_stats(
+            period.label(),
+            &facts,
+            &loss,
+            period,
+            &issued,
+            &ever,
+        ))
+    }
+
     /// One warning with its history and its units' obligations.
     pub async fn warning(
         &self,

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/proceedings/{id}/warnings", post(create))
         .route("/warnings", get(list))
+        .route("/warnings/stats", get(stats))
         .route("/warnings/{id}", get(one))
         .route("/warnings/{id}/assign", post(assign))
         .route("/warnings/{id}/regrade", post(regrade))
@@ -37,7 +38,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(create, list, one, assign, regrade, escalate, close))]
+#[openapi(paths(create, list, stats, one, assign, regrade, escalate, close))]
 pub struct WarningsApi;
 
 /// A warning with its history and the responsible units' obligations.
@@ -132,6 +133,24 @@ pub async fn list(
     ApiQuery(p): ApiQuery<WarningParams>,
 ) -> ApiResult<Json<Vec<Warning>>> {
     Ok(Json(st.store.list_warnings(&a.0, &p.query()?).await?))
+}
+
+/// The warnings' figures for a period (the bureau, leaders, auditors; without `period`: 1
+/// January to today): warned cases, warnings by grade, resolved before judgment, and the loss
+/// rate of warned against unwarned litigation concluded in the period, with the formulas.
+#[utoipa::path(get, path = "/api/v1/warnings/stats", tag = "风险预警", security(("token" = [])), params(crate::stats::PeriodParams),
+    responses((status = 200, body = huajie_domain::warning::WarningStats), (status = 403, body = crate::error::ErrorDetail), (status = 422, body = crate::error::ErrorDetail)))]
+pub async fn stats(
+    State(st): S,
+    a: Auth,
+    ApiQuery(p): ApiQuery<crate::stats::PeriodParams>,
+) -> ApiResult<Json<huajie_domain::warning::WarningStats>> {
+    let period = p.resolve().map_err(huajie_domain::Invalid::one)?;
+    Ok(Json(
+        st.store
+            .warning_stats(&a.0, &period, st.store.today())
+            .await?,
+    ))
 }
 
 /// One warning with its history and the obligations of its responsible units.

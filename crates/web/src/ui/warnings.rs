@@ -66,6 +66,8 @@ struct ListPage {
     grades: Vec<Opt>,
     states: Vec<Opt>,
     units: Vec<Opt>,
+    /// 预警统计, year to date (the bureau, leaders, auditors).
+    stats: Option<huajie_domain::warning::WarningStats>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -177,9 +179,22 @@ pub async fn warnings_page(
         Vec::new()
     };
     let st_sel = q.state.clone().unwrap_or_default();
+    let stats = if s.actor.can_read_statistics() {
+        let t = st.store.today();
+        match huajie_domain::stats::Period::custom(
+            jiff::civil::Date::new(t.year(), 1, 1).unwrap_or(t),
+            t,
+        ) {
+            Ok(period) => st.store.warning_stats(&s.actor, &period, t).await.ok(),
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
     render(
         StatusCode::OK,
         &ListPage {
+            stats,
             chrome: Chrome::new(s, "warnings"),
             rows: list.iter().map(Row::from).collect(),
             tiles,

@@ -515,6 +515,30 @@ pub async fn story(app: App) {
             vec![("state".to_string(), "already_closed".to_string())]
         )
     );
+    // The figures: warned cases, by (current) grade, resolved before judgment.
+    let (s, x) = app.get("/api/v1/warnings/stats", &app.leader).await;
+    assert_eq!(s, StatusCode::OK, "{x}");
+    assert_eq!(x["warned_cases"], 1, "two warnings on one case: {x}");
+    let counts: Vec<i64> = x["by_grade"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["count"].as_i64().unwrap())
+        .collect();
+    assert_eq!(counts, [0, 1, 1], "{x}");
+    assert_eq!(
+        (x["closed"].as_i64(), x["resolved_before_judgment"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let (s, _) = app.get("/api/v1/warnings/stats", &app.clerk_a).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = app
+        .get(
+            "/api/v1/warnings/stats?period=quarter&year=2026&n=7",
+            &app.leader,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     // Every step is in the audit log; the court's probe of the reconsideration file too.
     let (s, audit) = app
         .get(&format!("/api/v1/audit/warning/{wid}"), &app.coord)
@@ -839,6 +863,12 @@ async fn pages(app: &App, pid: i64, heads: &[i64]) {
         one.body.contains("原告撤诉") && !one.body.contains("id=\"close\""),
         "{}",
         one.body
+    );
+    let list = page(app, "/warnings", &leader).await;
+    assert!(
+        list.body.contains("id=\"warning-stats\"") && list.body.contains("判决前化解率"),
+        "{}",
+        list.body
     );
     // Leaders read, without forms; the case page lists the case's warnings.
     let one = page(app, &format!("/warnings/{id}"), &leader).await;
