@@ -74,6 +74,7 @@ labelled_enum!(
         AppearancePlan = "appearance_plan", "出庭人员名单";
         AppearanceRules = "appearance_rules", "出庭规则";
         Warning = "warning", "风险预警";
+        RiskRules = "risk_rules", "风险评分规则";
     } "对象"
 );
 

@@ -23,6 +23,7 @@ pub mod outcome;
 pub mod proceeding;
 pub mod reading;
 pub mod records;
+pub mod risk;
 pub mod rules;
 pub mod stats;
 pub mod subject;

@@ -98,17 +98,13 @@ fn may_file(actor: &Actor, unit: i64) -> bool {
 impl Store {
     /// The jurisdiction's appearance rules and their version (0 = the shipped defaults).
     pub async fn appearance_rules(&self, j: i64) -> Result<(DutyRules, i64)> {
-        let row = sqlx::query("SELECT value, version FROM settings WHERE key = $1")
-            .bind(rules_key(j))
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(match row {
-            Some(r) => (
-                DutyRules::from_json(&get_str(&r, "value")?).unwrap_or_default(),
-                get_i64(&r, "version")?,
-            ),
-            None => (DutyRules::default(), 0),
-        })
+        let mut conn = self.pool().acquire().await?;
+        Ok(
+            match crate::deadlines::setting(&mut conn, &rules_key(j)).await? {
+                Some((v, version)) => (DutyRules::from_json(&v).unwrap_or_default(), version),
+                None => (DutyRules::default(), 0),
+            },
+        )
     }
 
     pub async fn set_appearance_rules(
@@ -126,17 +122,15 @@ impl Store {
         let j = actor.jurisdiction_id;
         let (before, _) = self.appearance_rules(j).await?;
         let mut tx = self.write_tx().await?;
-        let next = crate::deadlines::put_setting(&mut tx, &rules_key(j), version, &rules.to_json())
-            .await?;
-        audit::record(
+        let next = crate::deadlines::put_rules_in(
             &mut tx,
-            &Author::from(actor),
-            AuditAction::Update,
+            actor,
+            &rules_key(j),
+            version,
+            &rules.to_json(),
             AuditEntity::AppearanceRules,
-            j,
-            None,
-            Some(&before),
-            Some(rules),
+            &before,
+            rules,
         )
         .await?;
         tx.commit().await?;

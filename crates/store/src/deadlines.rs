@@ -301,6 +301,34 @@ pub(crate) async fn setting(conn: &mut AnyConnection, key: &str) -> Result<Optio
         .transpose()
 }
 
+/// Writes a jurisdiction's rules-as-data setting (JSON) if `version` is current, with its audit
+/// event (before → after): the one write of the notification, appearance and risk rules.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn put_rules_in<T: serde::Serialize>(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    key: &str,
+    version: i64,
+    json: &str,
+    entity: AuditEntity,
+    before: &T,
+    after: &T,
+) -> Result<i64> {
+    let next = put_setting(conn, key, version, json).await?;
+    audit::record(
+        conn,
+        &Author::from(actor),
+        AuditAction::Update,
+        entity,
+        actor.jurisdiction_id,
+        None,
+        Some(before),
+        Some(after),
+    )
+    .await?;
+    Ok(next)
+}
+
 /// Writes a setting if `version` is current (0 = the setting was never written).
 pub(crate) async fn put_setting(
     conn: &mut AnyConnection,

@@ -29,6 +29,7 @@ pub mod ledger;
 pub mod notify;
 pub mod readings;
 pub mod review;
+pub mod risk;
 pub mod sessions;
 mod sql;
 pub mod stats;

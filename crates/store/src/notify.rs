@@ -584,17 +584,15 @@ impl Store {
         rules.check()?;
         let mut tx = self.write_tx().await?;
         let (before, _) = rules_on(&mut tx, j).await?;
-        let next = crate::deadlines::put_setting(&mut tx, &rules_key(j), version, &rules.to_json())
-            .await?;
-        audit::record(
+        let next = crate::deadlines::put_rules_in(
             &mut tx,
-            &Author::from(actor),
-            AuditAction::Update,
+            actor,
+            &rules_key(j),
+            version,
+            &rules.to_json(),
             AuditEntity::NotifyRules,
-            j,
-            None,
-            Some(&before),
-            Some(rules),
+            &before,
+            rules,
         )
         .await?;
         tx.commit().await?;

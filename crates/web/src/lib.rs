@@ -473,6 +473,7 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
             post(ui::send_hearing_notice),
         )
         .route("/warnings", get(ui::warnings_page))
+        .route("/warnings/risk", get(ui::risk_page))
         .route("/warnings/{id}", get(ui::warning_page))
         .route("/warnings/{id}/assign", post(ui::assign_warning))
         .route("/warnings/{id}/step", post(ui::warning_step))

@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/proceedings/{id}/warnings", post(create))
         .route("/warnings", get(list))
         .route("/warnings/stats", get(stats))
+        .route("/risk-suggestions", get(suggestions))
+        .route("/risk-rules", get(get_rules).put(put_rules))
         .route("/warnings/{id}", get(one))
         .route("/warnings/{id}/assign", post(assign))
         .route("/warnings/{id}/regrade", post(regrade))
@@ -38,7 +40,19 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(create, list, stats, one, assign, regrade, escalate, close))]
+#[openapi(paths(
+    create,
+    list,
+    stats,
+    suggestions,
+    get_rules,
+    put_rules,
+    one,
+    assign,
+    regrade,
+    escalate,
+    close
+))]
 pub struct WarningsApi;
 
 /// A warning with its history and the responsible units' obligations.
@@ -151,6 +165,61 @@ pub async fn stats(
             .warning_stats(&a.0, &period, st.store.today())
             .await?,
     ))
+}
+
+/// Query of the risk suggestions.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestionParams {
+    /// `true`: every pending case with its score, not only those that reach a grade.
+    pub all: Option<bool>,
+}
+
+/// The explainable risk score of the jurisdiction's pending cases, highest first (at most
+/// 200): each with its factors and points, the grade it suggests and the grade of the case's
+/// open warning. Suggestions only — a person sends the warning (the bureau, leaders, auditors).
+#[utoipa::path(get, path = "/api/v1/risk-suggestions", tag = "风险预警", security(("token" = [])), params(SuggestionParams),
+    responses((status = 200, body = Vec<huajie_domain::risk::RiskSuggestion>), (status = 403, body = crate::error::ErrorDetail)))]
+pub async fn suggestions(
+    State(st): S,
+    a: Auth,
+    ApiQuery(p): ApiQuery<SuggestionParams>,
+) -> ApiResult<Json<Vec<huajie_domain::risk::RiskSuggestion>>> {
+    Ok(Json(
+        st.store
+            .risk_suggestions(&a.0, p.all.unwrap_or(false))
+            .await?,
+    ))
+}
+
+/// The risk score's factors and weights, with their version.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RiskRulesBody {
+    pub version: i64,
+    pub rules: huajie_domain::risk::RiskRules,
+}
+
+/// The factors and weights of the risk score (shipped defaults until the bureau changes them).
+#[utoipa::path(get, path = "/api/v1/risk-rules", tag = "风险预警", security(("token" = [])),
+    responses((status = 200, body = RiskRulesBody)))]
+pub async fn get_rules(State(st): S, a: Auth) -> ApiResult<Json<RiskRulesBody>> {
+    let (rules, version) = st.store.risk_rules(a.0.jurisdiction_id).await?;
+    Ok(Json(RiskRulesBody { version, rules }))
+}
+
+/// Changes the factors and weights (the coordinator; `version` as read; audited).
+#[utoipa::path(put, path = "/api/v1/risk-rules", tag = "风险预警", security(("token" = [])), request_body = RiskRulesBody,
+    responses((status = 200, body = RiskRulesBody), (status = 403, body = crate::error::ErrorDetail), (status = 409, body = crate::error::ErrorDetail), (status = 422, body = crate::error::ErrorDetail)))]
+pub async fn put_rules(
+    State(st): S,
+    a: Auth,
+    ApiJson(b): ApiJson<RiskRulesBody>,
+) -> ApiResult<Json<RiskRulesBody>> {
+    let version = st.store.set_risk_rules(&a.0, b.version, &b.rules).await?;
+    Ok(Json(RiskRulesBody {
+        version,
+        rules: b.rules,
+    }))
 }
 
 /// One warning with its history and the obligations of its responsible units.

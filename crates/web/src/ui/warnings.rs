@@ -579,3 +579,99 @@ pub async fn send_warning(
     )
     .await
 }
+
+#[derive(Template)]
+#[template(path = "risk.html")]
+struct RiskPage {
+    chrome: Chrome,
+    rows: Vec<huajie_domain::risk::RiskSuggestion>,
+    all: bool,
+    /// The factors and weights, as (what, points) lines.
+    rules: Vec<(String, String)>,
+    /// The coordinator sends a warning from a suggestion (after reading it).
+    can_send: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RiskQuery {
+    all: Option<String>,
+}
+
+/// 风险评分: the pending cases by score with the factors, the grade suggested and the open
+/// warning; the coordinator confirms a suggestion by sending the warning.
+pub async fn risk_page(
+    State(st): State<AppState>,
+    s: UiSession,
+    Query(q): Query<RiskQuery>,
+) -> Response {
+    let s = &s.0;
+    let all = q.all.as_deref() == Some("1");
+    let rows = match st.store.risk_suggestions(&s.actor, all).await {
+        Ok(r) => r,
+        Err(e) => return store_error_page(s, "风险评分", e),
+    };
+    let (r, _) = match st.store.risk_rules(s.actor.jurisdiction_id).await {
+        Ok(x) => x,
+        Err(e) => return store_error_page(s, "风险评分", e),
+    };
+    let domains = st
+        .store
+        .codes(huajie_domain::codes::CodeList::Domain)
+        .await
+        .unwrap_or_default();
+    let acts = st
+        .store
+        .codes(huajie_domain::codes::CodeList::ActType)
+        .await
+        .unwrap_or_default();
+    let name = |items: &[huajie_domain::records::CodeItem], code: &str| {
+        items
+            .iter()
+            .find(|i| i.code == code)
+            .map(|i| i.label.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let mut rules: Vec<(String, String)> = Vec::new();
+    for (d, p) in &r.domains {
+        rules.push((format!("领域为{}", name(&domains, d)), format!("{p}分")));
+    }
+    for (a, p) in &r.act_types {
+        rules.push((format!("被诉行为为{}", name(&acts, a)), format!("{p}分")));
+    }
+    for t in &r.claimants {
+        rules.push((
+            format!("原告{}人以上", t.min),
+            format!("{}分（取最高一档）", t.points),
+        ));
+    }
+    rules.push(("有共同被告".into(), format!("{}分", r.co_defendants)));
+    rules.push((
+        format!("被告单位近{}年在同一领域败诉", r.earlier_loss_years),
+        format!("每件{}分，最多{}分", r.per_earlier_loss, r.earlier_loss_cap),
+    ));
+    rules.push((
+        "本案义务逾期".into(),
+        format!("每项{}分，最多{}分", r.per_missed_obligation, r.missed_cap),
+    ));
+    rules.push((
+        "同一争议的行政复议已纠错".into(),
+        format!("{}分", r.reconsideration_corrected),
+    ));
+    rules.push((
+        "建议等级".into(),
+        format!(
+            "{}分以上红色，{}分以上黄色，{}分以上蓝色",
+            r.red_from, r.yellow_from, r.blue_from
+        ),
+    ));
+    render(
+        StatusCode::OK,
+        &RiskPage {
+            chrome: Chrome::new(s, "warnings"),
+            rows,
+            all,
+            rules,
+            can_send: s.actor.can_administer(),
+        },
+    )
+}

@@ -584,6 +584,7 @@ pub async fn story(app: App) {
         "{denied:?}"
     );
 
+    risk_score(&app, pid, recon).await;
     court_scope(&app, &court_liaison, pid, recon, rid).await;
     pages(&app, pid, &heads).await;
 }
@@ -758,9 +759,8 @@ async fn pages(app: &App, pid: i64, heads: &[i64]) {
     let id = list
         .body
         .split("href=\"/warnings/")
-        .nth(1)
-        .and_then(|x| x.split('"').next())
-        .and_then(|x| x.parse::<i64>().ok())
+        .skip(1)
+        .find_map(|x| x.split('"').next().and_then(|x| x.parse::<i64>().ok()))
         .expect("a warning link");
     let one = page(app, &format!("/warnings/{id}"), &coord).await;
     assert!(
@@ -886,5 +886,104 @@ async fn pages(app: &App, pid: i64, heads: &[i64]) {
             && !case.body.contains("id=\"warning-form\""),
         "{}",
         case.body
+    );
+}
+
+/// The explainable risk score: factors with points, a suggested grade, never a warning by
+/// itself; the weights are the bureau's.
+async fn risk_score(app: &App, pid: i64, recon: i64) {
+    let find = |list: &serde_json::Value, id: i64| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["proceeding_id"] == id)
+            .cloned()
+    };
+    let (s, list) = app.get("/api/v1/risk-suggestions", &app.leader).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let case = find(&list, pid).expect("the expropriation case");
+    assert_eq!(case["risk"]["score"], 35, "{case}");
+    assert_eq!(case["risk"]["suggested"], "yellow");
+    let factors: Vec<&str> = case["risk"]["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(factors, ["领域为征收拆迁", "原告12人（10人以上）"]);
+    assert_eq!(
+        case["open_warning"], "blue",
+        "the unit's own report is still open"
+    );
+    let r = find(&list, recon).expect("the reconsideration");
+    assert_eq!(
+        (r["risk"]["score"].as_i64(), r["risk"]["suggested"].as_str()),
+        (Some(25), Some("blue"))
+    );
+    assert!(r["open_warning"].is_null());
+    let (s, _) = app.get("/api/v1/risk-suggestions", &app.clerk_a).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // The weights are the bureau's: checked, versioned.
+    let (_, rules) = app.get("/api/v1/risk-rules", &app.coord).await;
+    assert_eq!(rules["version"], 0);
+    let mut bad = rules["rules"].clone();
+    bad["red_from"] = json!(10);
+    let (s, v) = app
+        .put(
+            "/api/v1/risk-rules",
+            &app.coord,
+            json!({"version": 0, "rules": bad}),
+        )
+        .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![("rules".to_string(), "thresholds".to_string())]
+        ),
+        "{v}"
+    );
+    let mut more = rules["rules"].clone();
+    more["domains"]["expropriation"] = json!(40);
+    let (s, _) = app
+        .put(
+            "/api/v1/risk-rules",
+            &app.clerk_a,
+            json!({"version": 0, "rules": more}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = app
+        .put(
+            "/api/v1/risk-rules",
+            &app.coord,
+            json!({"version": 0, "rules": more}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, list) = app.get("/api/v1/risk-suggestions", &app.leader).await;
+    let r = find(&list, recon).unwrap();
+    assert_eq!(
+        (r["risk"]["score"].as_i64(), r["risk"]["suggested"].as_str()),
+        (Some(40), Some("yellow"))
+    );
+    // The page: the coordinator confirms a suggestion by sending it; nothing was sent by itself.
+    let (_, ws) = app
+        .get(
+            &format!("/api/v1/warnings?proceeding_id={recon}"),
+            &app.coord,
+        )
+        .await;
+    assert_eq!(ws.as_array().unwrap().len(), 0);
+    let coord = super::ui::session_cookie(&super::ui::login(app, "coord", "secret123", "/").await);
+    let pg = super::ui::page(app, "/warnings/risk", &coord).await;
+    assert_eq!(pg.status, StatusCode::OK);
+    assert!(
+        pg.body
+            .contains(&format!("action=\"/proceedings/{recon}/warnings\""))
+            && pg.body.contains("评分40分：领域为征收拆迁")
+            && pg.body.contains("id=\"risk-rules\""),
+        "{}",
+        pg.body
     );
 }
