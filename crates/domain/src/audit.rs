@@ -75,6 +75,8 @@ labelled_enum!(
         AppearanceRules = "appearance_rules", "出庭规则";
         Warning = "warning", "风险预警";
         RiskRules = "risk_rules", "风险评分规则";
+        SupervisionOrder = "supervision_order", "督办单";
+        Instruction = "instruction", "领导批示";
     } "对象"
 );
 

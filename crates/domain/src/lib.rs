@@ -27,6 +27,7 @@ pub mod risk;
 pub mod rules;
 pub mod stats;
 pub mod subject;
+pub mod supervision;
 pub mod unit;
 pub mod user;
 pub mod warning;

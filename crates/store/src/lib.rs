@@ -34,6 +34,7 @@ pub mod sessions;
 mod sql;
 pub mod stats;
 pub mod submissions;
+pub mod supervision;
 pub mod units;
 pub mod users;
 pub mod warnings;

@@ -59,7 +59,7 @@ fn work_row(r: &AnyRow) -> Result<WorkRow> {
 
 /// The SQL condition (on a work item aliased `w`) of the actor's scope: the jurisdiction for
 /// the bureau's roles, the items addressed to the unit for a unit's staff.
-fn work_scope(actor: &Actor, params: &mut Params) -> String {
+pub(crate) fn work_scope(actor: &Actor, params: &mut Params) -> String {
     match actor.proceeding_scope() {
         ProceedingScope::Jurisdiction(j) => format!("w.jurisdiction_id = {}", params.push(j)),
         // Work items are the bureau's and the units' internal work, not the court's.

@@ -179,6 +179,7 @@ mod tests {
             include_str!("appearance.rs"),
             include_str!("warnings.rs"),
             include_str!("court.rs"),
+            include_str!("supervision.rs"),
         ] {
             let s = src.find("pub fn routes()").unwrap();
             let e = s + src[s..].find("\n}").unwrap();

@@ -18,6 +18,7 @@ pub mod messages;
 pub mod obligations;
 pub mod readings;
 pub mod stats;
+pub mod supervision;
 pub mod throttle;
 pub mod ui;
 pub mod warnings;
@@ -230,6 +231,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(appearance::AppearanceApi::openapi());
     doc.merge(warnings::WarningsApi::openapi());
     doc.merge(court::CourtApi::openapi());
+    doc.merge(supervision::SupervisionApi::openapi());
     contract::finish(doc)
 }
 
@@ -380,7 +382,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .merge(messages::routes())
         .merge(appearance::routes())
         .merge(warnings::routes())
-        .merge(court::routes());
+        .merge(court::routes())
+        .merge(supervision::routes());
     // Uploads get their own body limit (the document limit plus room for the form fields).
     let upload_limit = DefaultBodyLimit::max(state.max_document_bytes + 64 * 1024);
     let uploads = Router::new()

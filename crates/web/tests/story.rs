@@ -26,6 +26,8 @@ mod security;
 mod stats;
 #[path = "stories/submissions.rs"]
 mod submissions;
+#[path = "stories/supervision.rs"]
+mod supervision;
 #[path = "stories/ui.rs"]
 mod ui;
 #[path = "stories/warnings.rs"]
@@ -1111,4 +1113,14 @@ async fn warnings_story_sqlite() {
 #[tokio::test]
 async fn warnings_story_postgres() {
     on_postgres("warnings_story", warnings::story).await;
+}
+
+#[tokio::test]
+async fn supervision_story_sqlite() {
+    on_sqlite(supervision::story).await;
+}
+
+#[tokio::test]
+async fn supervision_story_postgres() {
+    on_postgres("supervision_story", supervision::story).await;
 }
