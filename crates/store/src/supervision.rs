@@ -124,7 +124,63 @@ async fn instructions_where(
         .collect()
 }
 
+/// Numbers and writes the order of a supervision work item just opened (文号: the next of the
+/// year in the jurisdiction); every supervision work item is an order.
+pub(crate) async fn insert_order_in(
+    tx: &mut AnyConnection,
+    j: i64,
+    item_id: i64,
+    input: &OrderInput,
+    lead_label: Option<String>,
+) -> Result<i64> {
+    let year = input.item.opened_on.year();
+    let seq: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(doc_seq), 0) + 1 FROM supervision_orders WHERE jurisdiction_id = $1 AND doc_year = $2",
+    )
+    .bind(j)
+    .bind(i64::from(year))
+    .fetch_one(&mut *tx)
+    .await?;
+    let now = crate::now();
+    Ok(sqlx::query_scalar(
+        "INSERT INTO supervision_orders (jurisdiction_id, work_item_id, doc_year, doc_seq, listed, lead_head_id, lead_label, \
+         follower_id, instruction_id, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id",
+    )
+    .bind(j)
+    .bind(item_id)
+    .bind(i64::from(year))
+    .bind(seq)
+    .bind(i64::from(input.listed))
+    .bind(input.lead_head_id)
+    .bind(lead_label)
+    .bind(input.follower_id)
+    .bind(input.instruction_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?)
+}
+
 impl Store {
+    /// The order of a supervision work item, if it is one.
+    pub async fn order_of_item(
+        &self,
+        actor: &Actor,
+        item_id: i64,
+    ) -> Result<Option<SupervisionOrder>> {
+        let mut conn = self.pool().acquire().await?;
+        let mut p = Params::default();
+        let cond = format!("so.work_item_id = {}", p.push(item_id));
+        Ok(orders_where(&mut conn, actor, &[cond], p, self.today())
+            .await?
+            .pop())
+    }
+
+    /// The instructions on an order.
+    pub async fn order_instructions(&self, order_id: i64) -> Result<Vec<Instruction>> {
+        let mut conn = self.pool().acquire().await?;
+        instructions_where(&mut conn, "supervision_order_id", order_id).await
+    }
+
     /// Issues a supervision order (the 司法局 coordinator): the work item and its units'
     /// obligations, the 文号, 挂牌督办 with the units' 一把手 包案 and the following leader
     /// (told), the instruction it carries out.
@@ -210,31 +266,7 @@ impl Store {
             }
         };
         let item_id = open_work_item_in(&mut tx, actor, &input.item, today).await?;
-        let year = input.item.opened_on.year();
-        let seq: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(doc_seq), 0) + 1 FROM supervision_orders WHERE jurisdiction_id = $1 AND doc_year = $2",
-        )
-        .bind(j)
-        .bind(i64::from(year))
-        .fetch_one(&mut *tx)
-        .await?;
-        let now = crate::now();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO supervision_orders (jurisdiction_id, work_item_id, doc_year, doc_seq, listed, lead_head_id, lead_label, \
-             follower_id, instruction_id, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id",
-        )
-        .bind(j)
-        .bind(item_id)
-        .bind(i64::from(year))
-        .bind(seq)
-        .bind(i64::from(input.listed))
-        .bind(input.lead_head_id)
-        .bind(lead_label)
-        .bind(input.follower_id)
-        .bind(input.instruction_id)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        let id = insert_order_in(&mut tx, j, item_id, input, lead_label).await?;
         let order = visible_order(&mut tx, actor, id, today).await?;
         audit::record(
             &mut tx,

@@ -338,6 +338,18 @@ impl Store {
         let today = self.today();
         let mut tx = self.write_tx().await?;
         let id = open_work_item_in(&mut tx, actor, input, today).await?;
+        if input.kind == SubjectKind::Supervision {
+            // Every 督办单 has its 文号.
+            let order = huajie_domain::supervision::OrderInput {
+                item: input.clone(),
+                listed: false,
+                lead_head_id: None,
+                follower_id: None,
+                instruction_id: None,
+            };
+            crate::supervision::insert_order_in(&mut tx, actor.jurisdiction_id, id, &order, None)
+                .await?;
+        }
         let item = item_on(&mut tx, id, today).await?;
         let soon = due_soon_days(&mut tx, actor.jurisdiction_id).await?;
         let obligations = work_item_obligations(&mut tx, id, soon).await?;

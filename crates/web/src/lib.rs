@@ -481,6 +481,8 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/warnings/{id}/assign", post(ui::assign_warning))
         .route("/warnings/{id}/step", post(ui::warning_step))
         .route("/warnings/{id}/close", post(ui::close_warning))
+        .route("/warnings/{id}/instructions", post(ui::instruct_warning))
+        .route("/work-items/{id}/instructions", post(ui::instruct_item))
         .route("/hearings/{id}/plan", post(ui::file_plan))
         .route("/appearance-problems", get(ui::appearance_problems_page))
         .route("/appearance-rules", post(ui::save_appearance_rules))

@@ -21,6 +21,13 @@ CREATE TABLE supervision_orders (
 CREATE UNIQUE INDEX supervision_orders_item ON supervision_orders (work_item_id);
 CREATE UNIQUE INDEX supervision_orders_doc_no ON supervision_orders (jurisdiction_id, doc_year, doc_seq);
 
+-- Every supervision work item issued before is an order: numbered in issue order per year.
+INSERT INTO supervision_orders (jurisdiction_id, work_item_id, doc_year, doc_seq, listed, version, created_at, updated_at)
+SELECT w.jurisdiction_id, w.id, CAST(substr(w.opened_on, 1, 4) AS INTEGER),
+       ROW_NUMBER() OVER (PARTITION BY w.jurisdiction_id, substr(w.opened_on, 1, 4) ORDER BY w.opened_on, w.id),
+       0, 1, w.created_at, w.updated_at
+FROM work_items w WHERE w.kind = 'supervision';
+
 CREATE TABLE instructions (
     id                  INTEGER PRIMARY KEY AUTOINCREMENT,
     jurisdiction_id     INTEGER NOT NULL REFERENCES units(id),

@@ -248,6 +248,9 @@ struct OnePage {
     grades: Vec<Opt>,
     results: Vec<Opt>,
     today: String,
+    /// Leaders' 批示, and whether the viewer (a leader) may write one.
+    instructions: Vec<huajie_domain::supervision::Instruction>,
+    can_instruct: bool,
     /// The form refused (assign, regrade, escalate, close), what was typed and why.
     form: String,
     typed: Pairs,
@@ -284,6 +287,7 @@ pub async fn warning_page(
         Some("regraded") => Some("预警等级已调整。"),
         Some("escalated") => Some("已提请县行政争议协调小组，县领导已收到提醒。"),
         Some("closed") => Some("已销号。"),
+        Some("instructed") => Some("批示已送达责任单位和司法局。"),
         _ => None,
     };
     one_page(&st, &s.0, id, flash, None).await
@@ -303,6 +307,12 @@ async fn one_page(
             Err(e) => return store_error_page(s, "风险预警", e),
         };
     let can_manage = s.actor.can_administer() && w.state != WarningState::Closed;
+    let instructions = st
+        .store
+        .warning_instructions(&s.actor, id)
+        .await
+        .unwrap_or_default();
+    let can_instruct = s.actor.role == huajie_domain::user::Role::Leader;
     let can_assign = can_manage && w.assigned_on.is_none();
     let (form, typed, errors) = match refused {
         Some((f, p, e)) => (f.to_string(), p, e),
@@ -412,6 +422,8 @@ async fn one_page(
             }))
             .collect(),
             today: st.store.today().to_string(),
+            instructions,
+            can_instruct,
             form,
             typed,
             errors,
@@ -674,4 +686,34 @@ pub async fn risk_page(
             can_send: s.actor.can_administer(),
         },
     )
+}
+
+/// 批示 on a warning from its page (a leader).
+pub async fn instruct_warning(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let id = match s.posted(&headers, &p, &raw, "风险预警") {
+        Ok(id) => id,
+        Err(r) => return *r,
+    };
+    let draft = huajie_domain::supervision::InstructionDraft {
+        text: p.opt("text"),
+    };
+    let result = async {
+        let text = draft.validate()?;
+        st.store
+            .add_instruction(
+                &s.0.actor,
+                huajie_store::supervision::On::Warning(id),
+                &text,
+            )
+            .await?;
+        Ok(())
+    }
+    .await;
+    after(&st, &s.0, id, "instruct", p, result, "instructed").await
 }

@@ -67,6 +67,13 @@ struct NewForm {
     note: String,
     /// The proceeding it will concern (from the case page's link), with its label.
     case: Option<(i64, String)>,
+    /// 挂牌督办 (supervision orders): typed values, the heads of the candidate units and the
+    /// county leaders.
+    listed: bool,
+    lead: String,
+    follower: String,
+    heads: Vec<(i64, String)>,
+    leaders: Vec<(i64, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -144,7 +151,32 @@ async fn list_page(
                 Err(_) => None,
             },
         };
+        let mut heads = Vec::new();
+        let mut leaders = Vec::new();
+        for u in st
+            .store
+            .list_users(Some(s.actor.jurisdiction_id))
+            .await
+            .unwrap_or_default()
+        {
+            if u.role == huajie_domain::user::Role::Leader && u.active {
+                leaders.push((u.id, u.display_name));
+            }
+        }
+        for u in &units {
+            for h in st.store.list_heads(u.id).await.unwrap_or_default() {
+                heads.push((
+                    h.id,
+                    format!("{} · {}（{}，{}）", u.name, h.name, h.post, h.kind.label()),
+                ));
+            }
+        }
         Some(NewForm {
+            listed: typed.is_some_and(|p| p.has("listed")),
+            lead: typed.map(|p| p.get("lead_head_id")).unwrap_or_default(),
+            follower: typed.map(|p| p.get("follower_id")).unwrap_or_default(),
+            heads,
+            leaders,
             kinds: kind_opts(
                 &typed
                     .map(|p| p.get("kind"))
@@ -256,18 +288,47 @@ pub async fn create_work_item(
         opened_on: p.opt("opened_on"),
         note: p.opt("note"),
     };
-    let result = match draft.validate(st.store.today()) {
-        Ok(input) if inv.is_empty() => st.store.create_work_item(&s.0.actor, &input).await,
-        Ok(_) => Err(huajie_store::StoreError::Invalid(inv)),
-        Err(e) => {
-            inv.extend(e);
-            Err(huajie_store::StoreError::Invalid(inv))
+    let result = if p.get("kind") == SubjectKind::Supervision.code() {
+        // A 督办单: numbered, possibly 挂牌督办.
+        let order = huajie_domain::supervision::OrderDraft {
+            title: draft.title.clone(),
+            proceeding_id: draft.proceeding_id,
+            unit_ids: draft.unit_ids.clone(),
+            opened_on: draft.opened_on.clone(),
+            note: draft.note.clone(),
+            listed: p.has("listed"),
+            lead_head_id: parse_id(&p.get("lead_head_id")),
+            follower_id: parse_id(&p.get("follower_id")),
+            instruction_id: None,
+        };
+        match order.validate(st.store.today()) {
+            Ok(input) if inv.is_empty() => st
+                .store
+                .create_supervision_order(&s.0.actor, &input)
+                .await
+                .map(|o| o.item.id),
+            Ok(_) => Err(huajie_store::StoreError::Invalid(inv)),
+            Err(e) => {
+                inv.extend(e);
+                Err(huajie_store::StoreError::Invalid(inv))
+            }
+        }
+    } else {
+        match draft.validate(st.store.today()) {
+            Ok(input) if inv.is_empty() => st
+                .store
+                .create_work_item(&s.0.actor, &input)
+                .await
+                .map(|(item, _)| item.id),
+            Ok(_) => Err(huajie_store::StoreError::Invalid(inv)),
+            Err(e) => {
+                inv.extend(e);
+                Err(huajie_store::StoreError::Invalid(inv))
+            }
         }
     };
     match result {
-        Ok((item, _)) => {
-            Redirect::to(&format!("/work-items/{}?msg=created", item.id)).into_response()
-        }
+        Ok(item) => Redirect::to(&format!("/work-items/{item}?msg=created")).into_response(),
         Err(huajie_store::StoreError::Invalid(inv)) => {
             let errors = inv.0.into_iter().map(|e| e.message).collect();
             list_page(&st, &s.0, &ListQuery::default(), Some(&p), errors).await
@@ -301,6 +362,11 @@ struct ItemPage {
     can_close: bool,
     today: String,
     errors: Vec<String>,
+    /// The 督办单 of a supervision item: 文号, 挂牌督办, 包案, following leader.
+    order: Option<huajie_domain::supervision::SupervisionOrder>,
+    /// Leaders' 批示, and whether the viewer (a leader) may write one.
+    instructions: Vec<huajie_domain::supervision::Instruction>,
+    can_instruct: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -337,6 +403,7 @@ async fn item_page(
     chrome.flash = match msg {
         Some("created") => Some("工作事项已交办，各承办单位的义务已生成。".into()),
         Some("closed") => Some("已销号。".into()),
+        Some("instructed") => Some("批示已送达承办单位和司法局。".into()),
         Some("met") => Some("已标记完成。".into()),
         Some("deadline_changed") => Some("期限已更新。".into()),
         _ => None,
@@ -349,6 +416,12 @@ async fn item_page(
     let note = item.note.clone();
     let created_by = item.created_by_name.clone();
     let can_close = s.actor.can_administer() && item.status == WorkStatus::Open;
+    let order = st.store.order_of_item(&s.actor, id).await.unwrap_or(None);
+    let instructions = match &order {
+        Some(o) => st.store.order_instructions(o.id).await.unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let can_instruct = order.is_some() && s.actor.role == huajie_domain::user::Role::Leader;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -383,6 +456,9 @@ async fn item_page(
             can_close,
             today: st.store.today().to_string(),
             errors,
+            order,
+            instructions,
+            can_instruct,
         },
     )
 }
@@ -418,5 +494,49 @@ pub async fn close_work_item(
             item_page(&st, &s.0, id, None, errors).await
         }
         Err(e) => store_error_page(&s.0, "工作事项", e),
+    }
+}
+
+/// 批示 on a 督办单 from its page (a leader).
+pub async fn instruct_item(
+    State(st): State<AppState>,
+    s: UiSession,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    let id = match s.posted(&headers, &p, &raw, "工作事项") {
+        Ok(id) => id,
+        Err(r) => return *r,
+    };
+    let order = match st.store.order_of_item(&s.0.actor, id).await {
+        Ok(Some(o)) => o,
+        Ok(None) => return not_found_page(&s.0, "督办单"),
+        Err(e) => return store_error_page(&s.0, "督办单", e),
+    };
+    let draft = huajie_domain::supervision::InstructionDraft {
+        text: p.opt("text"),
+    };
+    let result = match draft.validate() {
+        Ok(text) => st
+            .store
+            .add_instruction(
+                &s.0.actor,
+                huajie_store::supervision::On::Order(order.id),
+                &text,
+            )
+            .await
+            .map(|_| ()),
+        Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),
+    };
+    match result {
+        Ok(()) => {
+            Redirect::to(&format!("/work-items/{id}?msg=instructed#instructions")).into_response()
+        }
+        Err(huajie_store::StoreError::Invalid(inv)) => {
+            let errors = inv.0.into_iter().map(|e| e.message).collect();
+            item_page(&st, &s.0, id, None, errors).await
+        }
+        Err(e) => store_error_page(&s.0, "督办单", e),
     }
 }

@@ -293,6 +293,8 @@ pub async fn story(app: App) {
         .await;
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
 
+    pages(&app, &heads, leader_id).await;
+
     // --- 销号 --------------------------------------------------------------------------------
     let (s, v) = app
         .post(
@@ -306,5 +308,70 @@ pub async fn story(app: App) {
     let (_, open) = app
         .get("/api/v1/supervision-orders?status=open", &app.coord)
         .await;
-    assert_eq!(open.as_array().unwrap().len(), 1, "the other order");
+    assert_eq!(open.as_array().unwrap().len(), 2, "the other two orders");
+}
+
+/// The pages: the coordinator issues a 挂牌督办 order from 工作事项 (a refusal keeps what was
+/// typed), its page shows the 文号 and who follows it; a leader writes a 批示 there.
+async fn pages(app: &App, heads: &[i64], leader_id: i64) {
+    use super::ui::{form, login, page, session_cookie};
+    let coord = session_cookie(&login(app, "coord", "secret123", "/").await);
+    let leader = session_cookie(&login(app, "leader", "secret123", "/").await);
+    let pg = page(app, "/work-items", &coord).await;
+    assert!(
+        pg.body.contains("id=\"listed-fields\"") && pg.body.contains("张镇长"),
+        "{}",
+        pg.body
+    );
+    let csrf = pg.hidden("csrf");
+    let unit = app.unit_a.to_string();
+    let lead = heads[0].to_string();
+    let follower = leader_id.to_string();
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("kind", "supervision"),
+        ("title", "关于征地补偿款发放的督办单"),
+        ("unit_ids", unit.as_str()),
+        ("opened_on", ""),
+        ("listed", "1"),
+        ("follower_id", follower.as_str()),
+    ];
+    let r = form(app, "/work-items", &coord, &fields, None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains("挂牌督办须由承办单位主要负责人（一把手）包案")
+            && r.body.contains("value=\"关于征地补偿款发放的督办单\""),
+        "{}",
+        r.body
+    );
+    fields.push(("lead_head_id", lead.as_str()));
+    let r = form(app, "/work-items", &coord, &fields, None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let at = r.location().to_string();
+    let item_page = at.split('?').next().unwrap().to_string();
+    let pg = page(app, &item_page, &coord).await;
+    assert!(
+        pg.body.contains("id=\"doc-no\"")
+            && pg.body.contains("督〔")
+            && pg
+                .body
+                .contains("包案：张镇长（镇长，正职）；跟踪督办：leader")
+            && !pg.body.contains("name=\"text\""),
+        "{}",
+        pg.body
+    );
+    let pg = page(app, &item_page, &leader).await;
+    let csrf = pg.hidden("csrf");
+    let r = form(
+        app,
+        &format!("{item_page}/instructions"),
+        &leader,
+        &[("csrf", &csrf), ("text", "月底前办结，结果报我")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let pg = page(app, &item_page, &coord).await;
+    assert!(pg.body.contains("月底前办结，结果报我"), "{}", pg.body);
 }

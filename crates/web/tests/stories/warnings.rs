@@ -870,15 +870,45 @@ async fn pages(app: &App, pid: i64, heads: &[i64]) {
         "{}",
         list.body
     );
-    // Leaders read, without forms; the case page lists the case's warnings.
+    // Leaders read, without the bureau's forms, and write a 批示; the case page lists the
+    // case's warnings.
     let one = page(app, &format!("/warnings/{id}"), &leader).await;
     assert_eq!(one.status, StatusCode::OK);
     assert!(
         !one.body
-            .contains("<form method=\"post\" action=\"/warnings/"),
+            .contains(&format!("action=\"/warnings/{id}/step\""))
+            && !one
+                .body
+                .contains(&format!("action=\"/warnings/{id}/close\""))
+            && one
+                .body
+                .contains(&format!("action=\"/warnings/{id}/instructions\"")),
         "{}",
         one.body
     );
+    let r = form(
+        app,
+        &format!("/warnings/{id}/instructions"),
+        &leader,
+        &[("csrf", &one.hidden("csrf")), ("text", "")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = form(
+        app,
+        &format!("/warnings/{id}/instructions"),
+        &leader,
+        &[
+            ("csrf", &one.hidden("csrf")),
+            ("text", "举一反三，完善征收程序"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let one = page(app, &format!("/warnings/{id}"), &coord).await;
+    assert!(one.body.contains("举一反三，完善征收程序"));
     let case = page(app, &format!("/proceedings/{pid}"), &leader).await;
     assert!(
         case.body.contains("id=\"warnings\"")
