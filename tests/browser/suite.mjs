@@ -521,6 +521,11 @@ test("leader-read-only", async (t) => {
 
   const page = t.page;
   await login(page, "leader");
+  assertEq(new URL(page.url()).pathname, "/cockpit", "the leader lands on 领导驾驶舱");
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await expectText(page, "#rates", "败诉率");
+  await expectText(page, "#late-units h3", "各单位逾期义务");
+  await page.screenshot({ path: path.join(ARTIFACTS, "leader-cockpit-1366x768.png") });
   await expectText(page, "header .who", "县领导");
   await expectAbsent(page, "nav.side a[href='/proceedings/new']", "登记案件 in the leader's menu");
   await open(page, `/ledger?case_no=${encodeURIComponent(caseNo)}`);

@@ -451,15 +451,52 @@ impl Store {
         // One pass over the period's recorded appearances finds the cases with a problem;
         // only those are read whole (with plans and requirements) for the list.
         let own = unit_scope(actor);
-        let mut pids: Vec<i64> = self
+        let pids: Vec<i64> = self
             .appearance_faults(actor.jurisdiction_id, from, to)
             .await?
             .iter()
             .filter(|f| own.is_none_or(|u| u == f.unit_id))
             .map(|f| f.proceeding_id)
             .collect();
+        let mut out = self.duties_in(actor, pids, from, to).await?;
+        out.retain(|d| !d.problems.is_empty());
+        out.sort_by(|a, b| b.scheduled_at.cmp(&a.scheduled_at));
+        Ok(out)
+    }
+
+    /// Every defendant unit's duty at the jurisdiction's hearings in `[from, to)` (the leaders'
+    /// screen: this week's hearings, who must appear, the plan), soonest first.
+    pub async fn hearing_duties_between(
+        &self,
+        actor: &Actor,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<HearingDuty>> {
+        let pids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT h.proceeding_id FROM hearings h JOIN proceedings p ON p.id = h.proceeding_id \
+             WHERE p.jurisdiction_id = $1 AND h.scheduled_at >= $2 AND h.scheduled_at < $3 ORDER BY 1 LIMIT 200",
+        )
+        .bind(actor.jurisdiction_id)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = self.duties_in(actor, pids, from, to).await?;
+        out.sort_by(|a, b| a.scheduled_at.cmp(&b.scheduled_at));
+        Ok(out)
+    }
+
+    /// The duties at the hearings in `[from, to)` of these proceedings, as far as the actor sees.
+    async fn duties_in(
+        &self,
+        actor: &Actor,
+        mut pids: Vec<i64>,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<HearingDuty>> {
         pids.sort_unstable();
         pids.dedup();
+        let own = unit_scope(actor);
         let mut out = Vec::new();
         for pid in pids {
             let Ok(p) = self.get_proceeding(actor, pid).await else {
@@ -467,12 +504,11 @@ impl Store {
             };
             for d in self.duties_of(&p, actor.jurisdiction_id, own).await? {
                 let t = d.scheduled_at.as_str();
-                if t >= from && t < to && !d.problems.is_empty() {
+                if t >= from && t < to {
                     out.push(d);
                 }
             }
         }
-        out.sort_by(|a, b| b.scheduled_at.cmp(&a.scheduled_at));
         Ok(out)
     }
 

@@ -1864,6 +1864,32 @@ impl Store {
 
     // ----- deadlines ---------------------------------------------------------------------
 
+    /// The units' overdue obligations counted per unit (the leaders' screen: which unit is
+    /// late), most first; the bureau's roles only.
+    pub async fn overdue_by_unit(&self, actor: &Actor) -> Result<Vec<(i64, String, i64)>> {
+        if !matches!(actor.proceeding_scope(), ProceedingScope::Jurisdiction(_)) {
+            return Err(forbid("仅司法局和县领导可以查看各单位逾期情况"));
+        }
+        let rows = sqlx::query(
+            "SELECT d.unit_id, u.name, COUNT(*) AS n FROM deadlines d JOIN units u ON u.id = d.unit_id \
+             WHERE d.jurisdiction_id = $1 AND d.nature = 'duty' AND d.done = 0 AND d.due_on < $2 \
+             GROUP BY d.unit_id, u.name ORDER BY n DESC, d.unit_id LIMIT 50",
+        )
+        .bind(actor.jurisdiction_id)
+        .bind(today().to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    get_i64(r, "unit_id")?,
+                    get_str(r, "name")?,
+                    get_i64(r, "n")?,
+                ))
+            })
+            .collect()
+    }
+
     /// Every deadline of a proceeding, overdue first.
     pub async fn proceeding_deadlines(
         &self,

@@ -359,6 +359,28 @@ impl Store {
         Ok((order, events, obligations, instructions))
     }
 
+    /// The warnings and orders of the jurisdiction that already carry a leader's instruction:
+    /// (warning ids, order ids).
+    pub async fn instructed(&self, actor: &Actor) -> Result<(Vec<i64>, Vec<i64>)> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT warning_id, supervision_order_id FROM instructions WHERE jurisdiction_id = $1",
+        )
+        .bind(actor.jurisdiction_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut w = Vec::new();
+        let mut o = Vec::new();
+        for r in &rows {
+            if let Some(x) = get_opt_i64(r, "warning_id")? {
+                w.push(x);
+            }
+            if let Some(x) = get_opt_i64(r, "supervision_order_id")? {
+                o.push(x);
+            }
+        }
+        Ok((w, o))
+    }
+
     /// The instructions on a warning.
     pub async fn warning_instructions(
         &self,

@@ -475,6 +475,7 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
             "/proceedings/{id}/hearing-notices",
             post(ui::send_hearing_notice),
         )
+        .route("/cockpit", get(ui::cockpit))
         .route("/warnings", get(ui::warnings_page))
         .route("/warnings/risk", get(ui::risk_page))
         .route("/warnings/{id}", get(ui::warning_page))

@@ -22,6 +22,7 @@ use crate::AppState;
 mod admin;
 mod case;
 mod charts;
+mod cockpit;
 mod corrections;
 mod forms;
 mod import;
@@ -48,6 +49,7 @@ pub use case::{
     mark_met, request_correction, send_hearing_notice, set_case_flags, upload_document,
     waive_or_reopen,
 };
+pub use cockpit::cockpit;
 pub use corrections::{
     correct_appearance, correct_event, correct_hearing, correct_outcome, correct_party,
     withdraw_event, withdraw_party,

@@ -106,6 +106,10 @@ pub async fn workbench(
     Query(q): Query<WorkbenchQuery>,
 ) -> Response {
     let actor = &s.0.actor;
+    // Each role lands on its work: a leader on the county in one screen.
+    if actor.role == Role::Leader && q.msg.is_none() {
+        return Redirect::to("/cockpit").into_response();
+    }
     let show_all = q.all.as_deref() == Some("1");
     let mine = |state, limit| DeadlineQuery {
         mine: true,

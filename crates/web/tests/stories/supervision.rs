@@ -361,6 +361,48 @@ async fn pages(app: &App, heads: &[i64], leader_id: i64) {
         "{}",
         pg.body
     );
+    // The leader lands on 领导驾驶舱: the order waits for the leader's 批示 there.
+    let r = page(app, "/", &leader).await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/cockpit")
+    );
+    let doc = {
+        let pg = page(app, &item_page, &coord).await;
+        let i = pg.body.find("id=\"doc-no\">").unwrap() + "id=\"doc-no\">".len();
+        pg.body[i..].split('<').next().unwrap().to_string()
+    };
+    let cockpit = page(app, "/cockpit", &leader).await;
+    assert_eq!(cockpit.status, StatusCode::OK);
+    let awaited = cockpit
+        .body
+        .split("id=\"awaited\"")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(awaited.contains(&doc), "{awaited}");
+    let listed = cockpit
+        .body
+        .split("id=\"listed\"")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        listed.contains(&doc) && listed.contains("包案：张镇长"),
+        "{listed}"
+    );
+    assert!(cockpit.body.contains("id=\"rates\"") && cockpit.body.contains("负责人出庭率"));
+    let clerk = session_cookie(&login(app, "clerk.a", "secret123", "/").await);
+    assert_eq!(
+        page(app, "/cockpit", &clerk).await.status,
+        StatusCode::FORBIDDEN
+    );
     let pg = page(app, &item_page, &leader).await;
     let csrf = pg.hidden("csrf");
     let r = form(
@@ -374,4 +416,15 @@ async fn pages(app: &App, heads: &[i64], leader_id: i64) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let pg = page(app, &item_page, &coord).await;
     assert!(pg.body.contains("月底前办结，结果报我"), "{}", pg.body);
+    let cockpit = page(app, "/cockpit", &leader).await;
+    let awaited = cockpit
+        .body
+        .split("id=\"awaited\"")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(!awaited.contains(&doc), "instructed: {awaited}");
 }
