@@ -924,6 +924,75 @@ test("supervision-order", async (t) => {
   await expectText(coord, "#work-items", title);
 });
 
+test("risk-warning", async (t) => {
+  // 红黄蓝 risk warning: the court sends a 预警函 from the case page → the bureau assigns it to the
+  // defendant unit with its 正职 as 包案 leader → the unit submits its risk analysis report →
+  // returned once, then accepted → the warning closes with the result.
+  const coord = t.page;
+  await login(coord, "coordinator");
+  const defendant = await unitNamed(coord, "白沙镇");
+  const { id, caseNo } = await registerCase(coord, { defendant, claimants: ["周一", "周二"] });
+
+  const court = await newLoggedInPage(t, "court");
+  await open(court, `/proceedings/${id}`);
+  await court.locator("#warnings details summary").click();
+  await court.selectOption('#warning-form select[name="grade"]', "red");
+  await court.fill('#warning-form textarea[name="reasons"]', "征收补偿标准适用不当，原告情绪激烈，败诉风险高");
+  await navigate(court, "#warning-form button[type=submit]");
+  await expectText(court, ".flash", "风险预警已发出");
+  await expectText(court, "#warnings table", "红色预警");
+  await court.screenshot({ path: path.join(ARTIFACTS, "risk-warning-sent.png"), fullPage: true });
+
+  // The bureau assigns it: the defendant is preselected; the 正职 leads a red warning.
+  await open(coord, "/warnings?state=reported");
+  await expectText(coord, "#warning-tiles", "未销号红色预警");
+  await navigate(coord, `#warnings tr:has-text("${caseNo}") td a >> nth=0`);
+  await expectText(coord, "#state", "待交办");
+  const principal = await coord.locator('#assign select[name="lead_head_id"] option', { hasText: "正职" }).first().getAttribute("value");
+  assert(principal, "the defendant unit has a 正职 among its heads");
+  await coord.selectOption('#assign select[name="lead_head_id"]', principal);
+  await coord.fill('#assign textarea[name="note"]', "请主要负责人亲自研究");
+  await navigate(coord, "#assign button[type=submit]");
+  await expectText(coord, ".flash", "已交办");
+  await expectText(coord, "#obligations", "报送败诉风险分析报告");
+  const warningUrl = new URL(coord.url()).pathname;
+
+  // The unit's clerk submits the report from the case's deadlines.
+  const clerk = await clerkOf(coord, defendant);
+  const unit = await newLoggedInPage(t, clerk);
+  await open(unit, `/proceedings/${id}`);
+  await navigate(unit, '#deadlines a:has-text("报送败诉风险分析报告")');
+  const sections = ["案件基本情况", "败诉风险点分析", "下一步工作措施", "争议化解方案"];
+  for (const f of sections) await unit.fill(`#submit textarea[name="field:${f}"]`, `${f}：见附件`);
+  await navigate(unit, "#submit button[type=submit]");
+  await expectText(unit, ".flash", "等待司法局审核");
+  const obligationUrl = new URL(unit.url()).pathname;
+
+  // Returned once with the reason, then accepted.
+  await open(coord, obligationUrl);
+  await coord.fill('#review textarea[name="reason"]', "争议化解方案不具体，请写明补偿差额");
+  await navigate(coord, '#review button[value="return"]');
+  await open(unit, obligationUrl);
+  for (const f of sections) await unit.fill(`#submit textarea[name="field:${f}"]`, `${f}：已补正`);
+  await navigate(unit, "#submit button[type=submit]");
+  await expectText(unit, ".flash", "等待司法局审核");
+  await open(coord, obligationUrl);
+  await navigate(coord, '#review button[value="accept"]');
+  await expectText(coord, "#state", "按期完成");
+
+  // 销号 with the result.
+  await open(coord, warningUrl);
+  await coord.selectOption('#close select[name="result"]', "mediated");
+  await coord.fill('#close textarea[name="note"]', "诉前调解达成补偿协议");
+  coord.removeAllListeners("dialog");
+  coord.on("dialog", (d) => d.accept().catch(() => {}));
+  await navigate(coord, "#close button[type=submit]");
+  await expectText(coord, ".flash", "已销号");
+  await expectText(coord, "#result", "调解化解");
+  await expectText(coord, "#history", "销号");
+  await coord.screenshot({ path: path.join(ARTIFACTS, "risk-warning-closed.png"), fullPage: true });
+});
+
 test("co-defendants", async (t) => {
   // Two co-defendants owe independent obligations; only the one that lost owes the loss report.
   const page = t.page;
