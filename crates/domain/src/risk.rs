@@ -159,6 +159,169 @@ impl RiskRules {
     }
 }
 
+/// The rules as typed on 风险评分 (text areas of `代码:分值` lines and numbers).
+#[derive(Debug, Clone, Default)]
+pub struct RulesForm {
+    pub domains: String,
+    pub act_types: String,
+    pub claimants: String,
+    pub co_defendants: String,
+    pub per_earlier_loss: String,
+    pub earlier_loss_cap: String,
+    pub earlier_loss_years: String,
+    pub per_missed_obligation: String,
+    pub missed_cap: String,
+    pub reconsideration_corrected: String,
+    pub red_from: String,
+    pub yellow_from: String,
+    pub blue_from: String,
+}
+
+/// `key:points` lines (a full-width colon too); blank lines skipped; every bad line named.
+fn pairs(field: &str, label: &str, text: &str, inv: &mut Invalid) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let parsed = line
+            .split_once([':', '：'])
+            .and_then(|(k, v)| Some((k.trim().to_string(), v.trim().parse::<u32>().ok()?)));
+        match parsed {
+            Some((k, v)) if !k.is_empty() => out.push((k, v)),
+            _ => inv.push(FieldError::new(
+                field,
+                "invalid_line",
+                format!(
+                    "{label}第{}行“{}”应为“代码:分值”，分值为整数",
+                    n + 1,
+                    line.chars().take(40).collect::<String>()
+                ),
+            )),
+        }
+    }
+    out
+}
+
+fn number(field: &str, label: &str, text: &str, inv: &mut Invalid) -> u32 {
+    match text.trim().parse::<u32>() {
+        Ok(v) => v,
+        Err(_) => {
+            inv.push(FieldError::new(
+                field,
+                "not_a_number",
+                format!(
+                    "{label}“{}”应为整数",
+                    text.trim().chars().take(20).collect::<String>()
+                ),
+            ));
+            0
+        }
+    }
+}
+
+impl RulesForm {
+    /// The form of the given rules.
+    pub fn of(r: &RiskRules) -> RulesForm {
+        let lines = |m: &BTreeMap<String, u32>| {
+            m.iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        RulesForm {
+            domains: lines(&r.domains),
+            act_types: lines(&r.act_types),
+            claimants: r
+                .claimants
+                .iter()
+                .map(|t| format!("{}:{}", t.min, t.points))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            co_defendants: r.co_defendants.to_string(),
+            per_earlier_loss: r.per_earlier_loss.to_string(),
+            earlier_loss_cap: r.earlier_loss_cap.to_string(),
+            earlier_loss_years: r.earlier_loss_years.to_string(),
+            per_missed_obligation: r.per_missed_obligation.to_string(),
+            missed_cap: r.missed_cap.to_string(),
+            reconsideration_corrected: r.reconsideration_corrected.to_string(),
+            red_from: r.red_from.to_string(),
+            yellow_from: r.yellow_from.to_string(),
+            blue_from: r.blue_from.to_string(),
+        }
+    }
+
+    /// The rules typed, checked; every problem named at once.
+    pub fn parse(&self) -> Result<RiskRules, Invalid> {
+        let mut inv = Invalid::default();
+        let domains = pairs("domains", "领域分值", &self.domains, &mut inv);
+        let act_types = pairs("act_types", "被诉行为类型分值", &self.act_types, &mut inv);
+        let mut claimants = Vec::new();
+        for (k, points) in pairs("claimants", "原告人数档次", &self.claimants, &mut inv) {
+            match k.parse::<i64>() {
+                Ok(min) => claimants.push(Tier { min, points }),
+                Err(_) => inv.push(FieldError::new(
+                    "claimants",
+                    "invalid_line",
+                    format!("原告人数档次“{k}”应为人数"),
+                )),
+            }
+        }
+        let r = RiskRules {
+            domains: domains.into_iter().collect(),
+            act_types: act_types.into_iter().collect(),
+            claimants,
+            co_defendants: number(
+                "co_defendants",
+                "共同被告分值",
+                &self.co_defendants,
+                &mut inv,
+            ),
+            per_earlier_loss: number(
+                "per_earlier_loss",
+                "每件既往败诉分值",
+                &self.per_earlier_loss,
+                &mut inv,
+            ),
+            earlier_loss_cap: number(
+                "earlier_loss_cap",
+                "既往败诉最高分值",
+                &self.earlier_loss_cap,
+                &mut inv,
+            ),
+            earlier_loss_years: i64::from(number(
+                "earlier_loss_years",
+                "既往败诉统计年限",
+                &self.earlier_loss_years,
+                &mut inv,
+            )),
+            per_missed_obligation: number(
+                "per_missed_obligation",
+                "每项逾期义务分值",
+                &self.per_missed_obligation,
+                &mut inv,
+            ),
+            missed_cap: number("missed_cap", "逾期义务最高分值", &self.missed_cap, &mut inv),
+            reconsideration_corrected: number(
+                "reconsideration_corrected",
+                "复议已纠错分值",
+                &self.reconsideration_corrected,
+                &mut inv,
+            ),
+            red_from: number("red_from", "红色分数线", &self.red_from, &mut inv),
+            yellow_from: number("yellow_from", "黄色分数线", &self.yellow_from, &mut inv),
+            blue_from: number("blue_from", "蓝色分数线", &self.blue_from, &mut inv),
+        };
+        if inv.is_empty()
+            && let Err(e) = r.validate()
+        {
+            inv.extend(e);
+        }
+        inv.into_result(r)
+    }
+}
+
 /// What the data says about one pending case.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RiskFacts {
@@ -354,6 +517,52 @@ mod tests {
             some.reasons(),
             "原告12人（10人以上）；同一争议的行政复议已纠错"
         );
+    }
+
+    #[test]
+    fn the_form_round_trips_and_names_bad_lines() {
+        let r = RiskRules::default();
+        assert_eq!(RulesForm::of(&r).parse().unwrap(), r);
+        let mut f = RulesForm::of(&r);
+        f.domains = "expropriation：40\n\nplanning:x\n:5".into();
+        f.red_from = "六十".into();
+        let inv = f.parse().unwrap_err();
+        let got: Vec<(&str, &str)> = inv
+            .0
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("domains", "invalid_line"),
+                ("domains", "invalid_line"),
+                ("red_from", "not_a_number")
+            ]
+        );
+        assert!(
+            inv.0[0].message.contains("第3行“planning:x”"),
+            "{}",
+            inv.0[0].message
+        );
+        let mut f = RulesForm::of(&r);
+        f.domains = "expropriation：40".into();
+        assert_eq!(f.parse().unwrap().domains["expropriation"], 40);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_rules_form_never_panics(a in "\\PC{0,60}", b in "\\PC{0,12}") {
+            let f = RulesForm {
+                domains: a.clone(),
+                act_types: a.clone(),
+                claimants: a,
+                co_defendants: b.clone(),
+                red_from: b,
+                ..RulesForm::of(&RiskRules::default())
+            };
+            let _ = f.parse();
+        }
     }
 
     #[test]

@@ -478,6 +478,7 @@ pub fn router_with(store: Store, config: WebConfig) -> std::io::Result<Router> {
         .route("/cockpit", get(ui::cockpit))
         .route("/warnings", get(ui::warnings_page))
         .route("/warnings/risk", get(ui::risk_page))
+        .route("/warnings/risk/rules", post(ui::save_risk_rules))
         .route("/warnings/{id}", get(ui::warning_page))
         .route("/warnings/{id}/assign", post(ui::assign_warning))
         .route("/warnings/{id}/step", post(ui::warning_step))

@@ -81,8 +81,8 @@ pub use units::{
     add_unit_head, appearance_problems_page, edit_unit_head, save_appearance_rules, unit_page,
 };
 pub use warnings::{
-    assign_warning, close_warning, instruct_warning, risk_page, send_warning, warning_page,
-    warning_step, warnings_page,
+    assign_warning, close_warning, instruct_warning, risk_page, save_risk_rules, send_warning,
+    warning_page, warning_step, warnings_page,
 };
 pub use work_items::{
     close_work_item, create_work_item, instruct_item, work_item_page, work_items_page,

@@ -600,13 +600,62 @@ struct RiskPage {
     all: bool,
     /// The factors and weights, as (what, points) lines.
     rules: Vec<(String, String)>,
-    /// The coordinator sends a warning from a suggestion (after reading it).
+    /// The coordinator sends a warning from a suggestion (after reading it) and changes the
+    /// weights: the form (stored, or as typed when refused), its version and the refusals.
     can_send: bool,
+    form: huajie_domain::risk::RulesForm,
+    version: i64,
+    errors: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct RiskQuery {
     all: Option<String>,
+    msg: Option<String>,
+}
+
+/// 评分规则 from the form (the coordinator).
+pub async fn save_risk_rules(
+    State(st): State<AppState>,
+    s: UiSession,
+    headers: HeaderMap,
+    p: Pairs,
+) -> Response {
+    if let Err(r) = s.check(&headers, &p.get("csrf")) {
+        return *r;
+    }
+    let form = huajie_domain::risk::RulesForm {
+        domains: p.get("domains"),
+        act_types: p.get("act_types"),
+        claimants: p.get("claimants"),
+        co_defendants: p.get("co_defendants"),
+        per_earlier_loss: p.get("per_earlier_loss"),
+        earlier_loss_cap: p.get("earlier_loss_cap"),
+        earlier_loss_years: p.get("earlier_loss_years"),
+        per_missed_obligation: p.get("per_missed_obligation"),
+        missed_cap: p.get("missed_cap"),
+        reconsideration_corrected: p.get("reconsideration_corrected"),
+        red_from: p.get("red_from"),
+        yellow_from: p.get("yellow_from"),
+        blue_from: p.get("blue_from"),
+    };
+    let version = p.get("version").parse::<i64>().unwrap_or(0);
+    let result = match form.parse() {
+        Ok(rules) => st.store.set_risk_rules(&s.0.actor, version, &rules).await,
+        Err(inv) => Err(huajie_store::StoreError::Invalid(inv)),
+    };
+    match result {
+        Ok(_) => Redirect::to("/warnings/risk?msg=rules").into_response(),
+        Err(huajie_store::StoreError::Invalid(inv)) => {
+            let errors = inv.0.into_iter().map(|e| e.message).collect();
+            risk_view(&st, &s.0, false, None, Some((form, errors))).await
+        }
+        Err(huajie_store::StoreError::Conflict { .. }) => {
+            let errors = vec!["评分规则已被他人修改，请查看最新内容后重新保存".to_string()];
+            risk_view(&st, &s.0, false, None, Some((form, errors))).await
+        }
+        Err(e) => store_error_page(&s.0, "评分规则", e),
+    }
 }
 
 /// 风险评分: the pending cases by score with the factors, the grade suggested and the open
@@ -616,13 +665,23 @@ pub async fn risk_page(
     s: UiSession,
     Query(q): Query<RiskQuery>,
 ) -> Response {
-    let s = &s.0;
-    let all = q.all.as_deref() == Some("1");
+    let flash =
+        (q.msg.as_deref() == Some("rules")).then_some("评分规则已保存，各案件已按新规则评分。");
+    risk_view(&st, &s.0, q.all.as_deref() == Some("1"), flash, None).await
+}
+
+async fn risk_view(
+    st: &AppState,
+    s: &Session,
+    all: bool,
+    flash: Option<&str>,
+    refused: Option<(huajie_domain::risk::RulesForm, Vec<String>)>,
+) -> Response {
     let rows = match st.store.risk_suggestions(&s.actor, all).await {
         Ok(r) => r,
         Err(e) => return store_error_page(s, "风险评分", e),
     };
-    let (r, _) = match st.store.risk_rules(s.actor.jurisdiction_id).await {
+    let (r, version) = match st.store.risk_rules(s.actor.jurisdiction_id).await {
         Ok(x) => x,
         Err(e) => return store_error_page(s, "风险评分", e),
     };
@@ -676,14 +735,27 @@ pub async fn risk_page(
             r.red_from, r.yellow_from, r.blue_from
         ),
     ));
+    let mut chrome = Chrome::new(s, "warnings");
+    chrome.flash = flash.map(str::to_string);
+    let (form, errors, status) = match refused {
+        Some((f, e)) => (f, e, StatusCode::UNPROCESSABLE_ENTITY),
+        None => (
+            huajie_domain::risk::RulesForm::of(&r),
+            Vec::new(),
+            StatusCode::OK,
+        ),
+    };
     render(
-        StatusCode::OK,
+        status,
         &RiskPage {
-            chrome: Chrome::new(s, "warnings"),
+            chrome,
             rows,
             all,
             rules,
             can_send: s.actor.can_administer(),
+            form,
+            version,
+            errors,
         },
     )
 }

@@ -1016,4 +1016,56 @@ async fn risk_score(app: &App, pid: i64, recon: i64) {
         "{}",
         pg.body
     );
+    // The weights on the page (the coordinator): a bad line is named and what was typed stays.
+    let csrf = pg.hidden("csrf");
+    let version = pg.hidden("version");
+    let fields = |domains: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", version.clone()),
+            ("domains", domains.to_string()),
+            ("act_types", "forced_demolition:25".to_string()),
+            ("claimants", "10:10\n50:25".to_string()),
+            ("co_defendants", "10".to_string()),
+            ("per_earlier_loss", "10".to_string()),
+            ("earlier_loss_cap", "30".to_string()),
+            ("earlier_loss_years", "3".to_string()),
+            ("per_missed_obligation", "10".to_string()),
+            ("missed_cap", "20".to_string()),
+            ("reconsideration_corrected", "20".to_string()),
+            ("red_from", "60".to_string()),
+            ("yellow_from", "35".to_string()),
+            ("blue_from", "15".to_string()),
+        ]
+    };
+    let bad = fields("expropriation:四十");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = super::ui::form(app, "/warnings/risk/rules", &coord, &bad, None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains("领域分值第1行“expropriation:四十”应为“代码:分值”")
+            && r.body.contains(">expropriation:四十</textarea>"),
+        "{}",
+        r.body
+    );
+    let good = fields("expropriation：50");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = super::ui::form(app, "/warnings/risk/rules", &coord, &good, None).await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/warnings/risk?msg=rules"),
+        "{}",
+        r.body
+    );
+    let (_, list) = app.get("/api/v1/risk-suggestions", &app.leader).await;
+    let r = find(&list, recon).unwrap();
+    assert_eq!(r["risk"]["score"], 50, "{r}");
+    let leader =
+        super::ui::session_cookie(&super::ui::login(app, "leader", "secret123", "/").await);
+    let pg = super::ui::page(app, "/warnings/risk", &leader).await;
+    assert!(
+        !pg.body.contains("risk-rules-form"),
+        "leaders read the rules only"
+    );
 }
