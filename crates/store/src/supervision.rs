@@ -9,7 +9,9 @@ use huajie_domain::FieldError;
 use huajie_domain::access::Actor;
 use huajie_domain::audit::{AuditAction, AuditEntity};
 use huajie_domain::notify::MessageKind;
-use huajie_domain::records::{Deadline, Event};
+use std::collections::HashMap;
+
+use huajie_domain::records::{Deadline, Event, WorkItem};
 use huajie_domain::subject::WorkStatus;
 use huajie_domain::supervision::{Instruction, OrderInput, SupervisionOrder, doc_no};
 use huajie_domain::unit::HeadKind;
@@ -21,7 +23,7 @@ use crate::audit::{self, Author};
 use crate::deadlines::forbid;
 use crate::notify::{BUREAU, CLERKS_AND_HEADS, Notice, To, notify_in};
 use crate::sql::{Params, get_enum, get_i64, get_opt_i64, get_opt_str, get_str, query};
-use crate::work_items::{item_on, open_work_item_in, work_scope};
+use crate::work_items::{items_where, open_work_item_in, work_scope};
 use crate::{Result, Store, StoreError};
 
 /// Filters of the orders list.
@@ -42,12 +44,7 @@ pub enum On {
 const COLS: &str = "so.id, so.work_item_id, so.doc_year, so.doc_seq, so.listed, so.lead_head_id, so.lead_label, \
     so.follower_id, so.instruction_id, so.version, fu.display_name AS follower_name";
 
-async fn order_row(
-    conn: &mut AnyConnection,
-    r: &AnyRow,
-    today: jiff::civil::Date,
-) -> Result<SupervisionOrder> {
-    let item = item_on(conn, get_i64(r, "work_item_id")?, today).await?;
+fn order_row(r: &AnyRow, item: WorkItem) -> Result<SupervisionOrder> {
     Ok(SupervisionOrder {
         id: get_i64(r, "id")?,
         doc_no: doc_no(get_i64(r, "doc_year")? as i16, get_i64(r, "doc_seq")?),
@@ -78,11 +75,29 @@ async fn orders_where(
         conds.join(" AND ")
     );
     let rows = query(sql, p.args).fetch_all(&mut *conn).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(order_row(conn, r, today).await?);
+    if rows.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    // The orders' work items (units, obligation counts) in one read.
+    let mut ip = Params::default();
+    let ids = rows
+        .iter()
+        .map(|r| get_i64(r, "work_item_id").map(|id| ip.push(id)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut items: HashMap<i64, WorkItem> =
+        items_where(conn, &format!("w.id IN ({})", ids.join(", ")), ip, today)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect();
+    rows.iter()
+        .map(|r| {
+            let item = items
+                .remove(&get_i64(r, "work_item_id")?)
+                .ok_or(StoreError::NotFound)?;
+            order_row(r, item)
+        })
+        .collect()
 }
 
 async fn visible_order(

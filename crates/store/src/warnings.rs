@@ -329,7 +329,7 @@ impl Store {
             &name,
         )
         .await?;
-        let w = visible_warning(&mut tx, &bureau_view(actor, j), id, today).await?;
+        let w = visible_warning(&mut tx, actor, id, today).await?;
         let by: Author = actor.into();
         audit::record(
             &mut tx,
@@ -394,10 +394,7 @@ impl Store {
             )
             .into());
         }
-        if input.assigned_on
-            < jiff::civil::Date::strptime("%Y-%m-%d", &before.issued_on)
-                .unwrap_or(input.assigned_on)
-        {
+        if input.assigned_on.to_string() < before.issued_on {
             return Err(FieldError::new(
                 "assigned_on",
                 "before_issued",
@@ -777,26 +774,12 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
         let obligations = match w.work_item_id {
             Some(item) => {
-                let j: i64 =
-                    sqlx::query_scalar("SELECT jurisdiction_id FROM warnings WHERE id = $1")
-                        .bind(id)
-                        .fetch_one(&mut *conn)
-                        .await?;
-                let soon = due_soon_days(&mut conn, j).await?;
+                // The scope keeps warnings to the actor's jurisdiction.
+                let soon = due_soon_days(&mut conn, actor.jurisdiction_id).await?;
                 work_item_obligations(&mut conn, item, soon).await?
             }
             None => Vec::new(),
         };
         Ok((w, history, obligations))
-    }
-}
-
-/// The actor as the bureau sees the jurisdiction (to read back a warning its sender may not
-/// list, e.g. a unit's own before assignment is in its scope anyway; the court's is by source).
-fn bureau_view(actor: &Actor, j: i64) -> Actor {
-    Actor {
-        role: Role::Coordinator,
-        jurisdiction_id: j,
-        ..actor.clone()
     }
 }

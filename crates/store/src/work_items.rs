@@ -239,7 +239,7 @@ pub struct WorkItemQuery {
 /// The most work items one list returns.
 pub const WORK_ITEM_LIMIT: i64 = 500;
 
-async fn items_where(
+pub(crate) async fn items_where(
     conn: &mut AnyConnection,
     cond: &str,
     params: Params,
